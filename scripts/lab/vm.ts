@@ -1,0 +1,220 @@
+// The lab VM: boots the cached Debian image under qemu (TCG), drives it through QMP
+// (hotplug, reset, power) and the qemu guest agent (commands in the guest), with no guest
+// network at all (-nic none). Contract: exec() runs an argv in the guest and returns its
+// exit code and output (never a shell string unless the caller explicitly runs a shell
+// there for a test fixture); plug()/unplug() hot-add and remove a qcow2 disk on the
+// external virtio-scsi controller and wait for QEMU to confirm.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { JsonSocket } from './jsonsock.js';
+import { log, sleep } from './common.js';
+import type { LabImage } from './image.js';
+
+export interface DiskSpec {
+  id: string; // e.g. "int0", "a0"; also the SCSI serial (upper-cased)
+  file: string; // qcow2
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class GuestCommandError extends Error {
+  constructor(
+    readonly argv: string[],
+    readonly result: ExecResult,
+  ) {
+    super(`guest command failed (exit ${result.exitCode}): ${argv.join(' ')}\n${result.stderr}${result.stdout}`);
+  }
+}
+
+export class Vm {
+  private proc: ChildProcess | undefined;
+  readonly qmp: JsonSocket;
+  private qga: JsonSocket;
+  private events: Array<{ event: string; data?: unknown }> = [];
+  private plugged = new Set<string>();
+
+  constructor(
+    readonly workDir: string,
+    readonly image: LabImage,
+    readonly rootDisk: string,
+    readonly internalDisks: DiskSpec[],
+    readonly initrd: string = image.initrd,
+  ) {
+    mkdirSync(workDir, { recursive: true });
+    this.qmp = new JsonSocket(join(workDir, 'qmp.sock'));
+    this.qga = new JsonSocket(join(workDir, 'qga.sock'));
+    this.qmp.onEvent = (ev) => this.events.push(ev);
+  }
+
+  get consoleLog(): string {
+    return join(this.workDir, 'console.log');
+  }
+
+  async boot(): Promise<void> {
+    for (const s of ['qmp.sock', 'qga.sock']) rmSync(join(this.workDir, s), { force: true });
+    const args = [
+      '-accel', 'tcg', '-m', '2048', '-smp', '2', '-display', 'none', '-nic', 'none',
+      '-kernel', this.image.kernel, '-initrd', this.initrd,
+      '-append', 'root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 net.ifnames=0',
+      '-serial', `file:${this.consoleLog}`,
+      '-qmp', `unix:${join(this.workDir, 'qmp.sock')},server=on,wait=off`,
+      '-chardev', `socket,path=${join(this.workDir, 'qga.sock')},server=on,wait=off,id=qga0`,
+      '-device', 'virtio-serial', '-device', 'virtserialport,chardev=qga0,name=org.qemu.guest_agent.0',
+      '-drive', `file=${this.rootDisk},if=virtio,format=qcow2,cache=unsafe`,
+      '-device', 'virtio-scsi-pci,id=scsi0', '-device', 'virtio-scsi-pci,id=ext',
+    ];
+    for (const d of this.internalDisks) {
+      args.push('-drive', `if=none,id=drv-${d.id},file=${d.file},format=qcow2,cache=unsafe`);
+      args.push('-device', `scsi-hd,drive=drv-${d.id},bus=scsi0.0,serial=${d.id.toUpperCase()},id=dev-${d.id}`);
+    }
+    log(`booting VM in ${this.workDir}`);
+    const started = Date.now();
+    this.proc = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    this.proc.on('exit', (code) => log(`qemu exited (${code})`));
+    await this.qmp.connect();
+    await this.qmp.request('qmp_capabilities');
+    await this.waitAgent(180_000);
+    log(`guest agent answered after ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+
+  private async waitAgent(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) throw new Error('qemu exited during boot; see ' + this.consoleLog);
+      try {
+        this.qga.close();
+        await this.qga.connect(5_000);
+        const id = Math.floor(Math.random() * 1e9);
+        const r = await Promise.race([this.qga.request<number>('guest-sync', { id }), sleep(3_000).then(() => -1)]);
+        if (r === id) return;
+      } catch {
+        // not up yet
+      }
+      this.qga.reset();
+      if (Date.now() > deadline) throw new Error(`guest agent did not answer within ${timeoutMs / 1000} s; see ${this.consoleLog}`);
+      await sleep(1_000);
+    }
+  }
+
+  /** Run argv in the guest. Rejects on non-zero exit unless allowFailure. */
+  async exec(argv: string[], opts: { input?: string; allowFailure?: boolean; timeoutMs?: number } = {}): Promise<ExecResult> {
+    const [path, ...arg] = argv;
+    const req: Record<string, unknown> = { path, arg, 'capture-output': true };
+    if (opts.input !== undefined) req['input-data'] = Buffer.from(opts.input).toString('base64');
+    const { pid } = await this.qga.request<{ pid: number }>('guest-exec', req);
+    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const st = await this.qga.request<{ exited: boolean; exitcode?: number; signal?: number; 'out-data'?: string; 'err-data'?: string }>('guest-exec-status', { pid });
+      if (st.exited) {
+        const res: ExecResult = {
+          exitCode: st.exitcode ?? 128 + (st.signal ?? 0),
+          stdout: Buffer.from(st['out-data'] ?? '', 'base64').toString('utf8'),
+          stderr: Buffer.from(st['err-data'] ?? '', 'base64').toString('utf8'),
+        };
+        if (res.exitCode !== 0 && !opts.allowFailure) throw new GuestCommandError(argv, res);
+        return res;
+      }
+      if (Date.now() > deadline) throw new Error(`guest command timed out: ${argv.join(' ')}`);
+      await sleep(delay);
+    }
+  }
+
+  async writeFile(path: string, content: string | Buffer, mode = '0644'): Promise<void> {
+    const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    const h = await this.qga.request<number>('guest-file-open', { path, mode: 'w' });
+    for (let off = 0; off < buf.length; off += 48 * 1024) {
+      await this.qga.request('guest-file-write', { handle: h, 'buf-b64': buf.subarray(off, off + 48 * 1024).toString('base64') });
+    }
+    await this.qga.request('guest-file-close', { handle: h });
+    await this.exec(['chmod', mode, path]);
+  }
+
+  /** Copy a (possibly large, binary) guest file to the host. */
+  async copyOut(path: string, hostPath: string): Promise<void> {
+    const h = await this.qga.request<number>('guest-file-open', { path, mode: 'r' });
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const r = await this.qga.request<{ count: number; 'buf-b64': string; eof: boolean }>('guest-file-read', { handle: h, count: 4 * 1024 * 1024 });
+      chunks.push(Buffer.from(r['buf-b64'], 'base64'));
+      if (r.eof || r.count === 0) break;
+    }
+    await this.qga.request('guest-file-close', { handle: h });
+    writeFileSync(hostPath, Buffer.concat(chunks));
+  }
+
+  async readFile(path: string): Promise<string> {
+    const r = await this.exec(['cat', path]);
+    return r.stdout;
+  }
+
+  /** Hot-plug an external disk (qcow2) on the external controller. */
+  async plug(d: DiskSpec): Promise<void> {
+    await this.qmp.request('blockdev-add', {
+      driver: 'qcow2', 'node-name': `node-${d.id}`, cache: { 'no-flush': true },
+      file: { driver: 'file', filename: d.file },
+    });
+    await this.qmp.request('device_add', { driver: 'scsi-hd', id: `dev-${d.id}`, drive: `node-${d.id}`, bus: 'ext.0', serial: d.id.toUpperCase() });
+    this.plugged.add(d.id);
+  }
+
+  /** Surprise-remove (or remove after spin-down) an external disk; waits for DEVICE_DELETED. */
+  async unplug(id: string, timeoutMs = 30_000): Promise<void> {
+    this.events = this.events.filter((e) => e.event !== 'DEVICE_DELETED');
+    await this.qmp.request('device_del', { id: `dev-${id}` }).catch((e: Error) => {
+      // The guest may already have deleted the SCSI device (spin-down deletes it); QEMU then has nothing to do.
+      if (!/not found/i.test(e.message)) throw e;
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (!this.events.some((e) => e.event === 'DEVICE_DELETED' && (e.data as { device?: string }).device === `dev-${id}`)) {
+      const devs = await this.qmp.request<Array<{ id?: string }>>('qom-list', { path: '/machine/peripheral' });
+      if (!devs.some((x) => x.id === `dev-${id}`)) break;
+      if (Date.now() > deadline) throw new Error(`device ${id} was not removed`);
+      await sleep(200);
+    }
+    await this.qmp.request('blockdev-del', { 'node-name': `node-${id}` }).catch(() => undefined);
+    this.plugged.delete(id);
+  }
+
+  async hardReset(): Promise<void> {
+    await this.qmp.request('system_reset');
+    await sleep(2_000);
+    await this.waitAgent(180_000);
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    const exited = new Promise<void>((r) => this.proc?.once('exit', () => r()));
+    try {
+      await this.exec(['systemctl', 'poweroff'], { allowFailure: true, timeoutMs: 10_000 });
+    } catch {
+      // the agent may die before answering
+    }
+    const t = setTimeout(() => this.proc?.kill('SIGKILL'), 60_000);
+    await exited;
+    clearTimeout(t);
+    this.qmp.close();
+    this.qga.close();
+  }
+
+  kill(): void {
+    this.proc?.kill('SIGKILL');
+    this.qmp.close();
+    this.qga.close();
+  }
+}
+
+export async function qcow2Overlay(base: string, file: string, baseFormat: 'raw' | 'qcow2'): Promise<void> {
+  if (existsSync(file)) rmSync(file);
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', baseFormat, file]);
+}
+
+export async function qcow2Blank(file: string, size: string): Promise<void> {
+  if (existsSync(file)) rmSync(file);
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', file, size]);
+}

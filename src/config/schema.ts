@@ -1,0 +1,137 @@
+// The configuration schema (zod). Contract: parseConfig() turns a parsed TOML object into a
+// typed, defaulted Config or throws ConfigError listing every problem with its key path and
+// what was expected. Only plain data here; loading the file is in load.ts.
+import { z } from 'zod';
+import { normalizeUuid } from '../util/names.js';
+
+const uuid = z
+  .string()
+  .refine((s) => {
+    try {
+      normalizeUuid(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an md UUID such as "4f1b2c3d:5e6f7a8b:9c0d1e2f:3a4b5c6d" (see `mdadm --detail /dev/mdX`)')
+  .transform((s) => normalizeUuid(s));
+
+const setName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'a short name of letters, digits, "-" or "_" (it is used in file names)');
+
+const mdName = z.string().regex(/^md[0-9]+$/, 'an md device name such as "md8"');
+
+const absPath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
+
+const setSchema = z.strictObject({
+  name: setName,
+  stripe_uuid: uuid,
+  mirror_uuid: uuid,
+  /** The md device name to assemble the stripe as (the seed's md8/md9). */
+  stripe_device: mdName,
+});
+
+export const configSchema = z.strictObject({
+  storage: z.strictObject({
+    top_mirror_uuid: uuid,
+    mountpoint: absPath,
+    /** A directory, relative to the mountpoint, that must exist on a good copy. */
+    marker_dir: z.string().regex(/^[^/\0][^\0]*$/, 'a path relative to the mountpoint, e.g. "pc"').default('pc'),
+    /** How the filesystem is quiesced for the detach: fsfreeze (default) or the seed's remount,ro. */
+    freeze: z.enum(['fsfreeze', 'remount-ro']).default('fsfreeze'),
+  }),
+  root_mirror: z.strictObject({ uuid }).optional(),
+  sets: z.array(setSchema).min(1, 'at least one [[sets]] entry'),
+  backuppc: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      control_include: absPath.default('/etc/backuppc/external-control.pl'),
+      server_mesg: absPath.default('/usr/share/backuppc/bin/BackupPC_serverMesg'),
+      user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, 'a user name').default('backuppc'),
+      service: z.string().regex(/^[A-Za-z0-9@._-]+$/, 'a systemd unit name').default('backuppc.service'),
+      /** Stop BackupPC while the mirror syncs once no dump runs (the seed does this). */
+      stop_when_idle: z.boolean().default(true),
+    })
+    .prefault({}),
+  mail: z
+    .strictObject({
+      to: z.array(z.string().min(1)).min(1).default(['root']),
+      from: z.string().default('baysync'),
+      transport: z.enum(['sendmail', 'smtp']).default('sendmail'),
+      sendmail_path: absPath.default('/usr/sbin/sendmail'),
+      smtp: z
+        .strictObject({
+          host: z.string().default('localhost'),
+          port: z.number().int().min(1).max(65535).default(25),
+          secure: z.boolean().default(false),
+          user: z.string().optional(),
+          password: z.string().optional(),
+        })
+        .prefault({}),
+      /** Give up retrying a spooled mail after this many hours (it stays in the spool, logged). */
+      retry_hours: z.number().positive().default(72),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      /** Start a rotation by itself when a complete set is plugged in. */
+      auto_start: z.boolean().default(true),
+      rotation_days: z.number().positive().default(7),
+      warn_after_days: z.number().positive().default(10),
+      /** Files compared between the live pool and the detached copy. */
+      verify_sample_files: z.number().int().min(0).max(10_000).default(20),
+      /** A first rotation of a set is a full recovery; later ones must be bitmap re-adds. */
+      allow_full_recovery: z.boolean().default(true),
+      spin_down: z.boolean().default(true),
+      progress_log_minutes: z.number().positive().default(5),
+    })
+    .prefault({}),
+  paths: z
+    .strictObject({
+      state_dir: absPath.default('/var/lib/baysync'),
+      run_dir: absPath.default('/run/baysync'),
+      sysfs: absPath.default('/sys'),
+      proc: absPath.default('/proc'),
+      verify_dir: absPath.default('/run/baysync/verify'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type SetConfig = Config['sets'][number];
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nNothing was changed. Fix the file and run \`baysync config check\`.`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(file: string, data: unknown): Config {
+  const r = configSchema.safeParse(data);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => {
+      const key = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+      return `${key}: ${i.message}`;
+    });
+    throw new ConfigError(file, problems);
+  }
+  const cfg = r.data;
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  cfg.sets.forEach((s, i) => {
+    for (const [k, v] of [['name', s.name.toLowerCase()], ['stripe_uuid', s.stripe_uuid], ['mirror_uuid', s.mirror_uuid], ['stripe_device', s.stripe_device]] as const) {
+      const prev = seen.get(`${k}=${v}`);
+      if (prev) problems.push(`sets[${i}].${k}: the same value is already used by ${prev}; each set needs its own`);
+      seen.set(`${k}=${v}`, `sets[${i}]`);
+    }
+    if (s.stripe_uuid === s.mirror_uuid) problems.push(`sets[${i}].stripe_uuid: equals mirror_uuid; the stripe's own UUID is expected (mdadm --examine on an external disk)`);
+    if (s.mirror_uuid === cfg.storage.top_mirror_uuid) problems.push(`sets[${i}].mirror_uuid: equals storage.top_mirror_uuid; the degraded mirror (md5/md6) is expected, not the top one`);
+  });
+  if (problems.length) throw new ConfigError(file, problems);
+  return cfg;
+}

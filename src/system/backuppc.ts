@@ -1,0 +1,52 @@
+// BackupPC adapter: the seed's control include ($Conf{BackupsDisable}), the server reload
+// through BackupPC_serverMesg (as the backuppc user, via runuser, argv only), the service
+// through systemctl, and the count of running dumps (pgrep). Contract: no decisions here.
+import { readFileSync } from 'node:fs';
+import type { CommandRunner } from './runner.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import type { Config } from '../config/schema.js';
+
+export const disableLine = '$Conf{BackupsDisable} = 2;\n';
+export const enableLine = '$Conf{BackupsDisable} = 0;\n';
+
+export class BackupPcAdapter {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly cfg: Config['backuppc'],
+  ) {}
+
+  readControl(): string | undefined {
+    try {
+      return readFileSync(this.cfg.control_include, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeControl(content: string): void {
+    writeFileAtomic(this.cfg.control_include, content, 0o644);
+  }
+
+  async reload(): Promise<void> {
+    await this.runner.run(['runuser', '-u', this.cfg.user, '--', this.cfg.server_mesg, 'server', 'reload'], { timeoutMs: 60_000 });
+  }
+
+  async serviceActive(): Promise<boolean> {
+    const r = await this.runner.run(['systemctl', 'is-active', '--quiet', this.cfg.service], { allowFailure: true, quiet: true, timeoutMs: 15_000 });
+    return r.exitCode === 0;
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.run(['systemctl', 'stop', this.cfg.service], { timeoutMs: 300_000 });
+  }
+
+  async start(): Promise<void> {
+    await this.runner.run(['systemctl', 'start', this.cfg.service], { timeoutMs: 300_000 });
+  }
+
+  /** Number of BackupPC_dump processes running. */
+  async runningDumps(): Promise<number> {
+    const r = await this.runner.run(['pgrep', '-c', '-x', 'BackupPC_dump'], { allowFailure: true, quiet: true, timeoutMs: 10_000 });
+    return Number(r.stdout.trim()) || 0;
+  }
+}

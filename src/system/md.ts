@@ -1,0 +1,163 @@
+// md adapter: reads array state from /proc/mdstat and sysfs (files, no commands) and runs
+// mdadm through the CommandRunner for everything that changes state. Contract: no decisions
+// here (the planner decides); every device name passed in is validated; each mutating call
+// is a single mdadm invocation whose failure throws CommandError with mdadm's stderr.
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandRunner } from './runner.js';
+import { devPath, kernelName, mdadmUuid } from '../util/names.js';
+import { parseMdstat } from './parsers/mdstat.js';
+import { parseDetailExport, parseExamineExport, type MdDetail, type MdExamine } from './parsers/mdadm-export.js';
+import { parseDevState, parseIntAttr, parseSlot, parseSyncCompleted, type SyncProgress } from './parsers/md-sysfs.js';
+
+export interface MdMemberState {
+  dev: string;
+  slot?: number;
+  state: string[]; // in_sync, faulty, spare, write_mostly, blocked, …
+}
+
+export interface MdArrayState {
+  name: string; // md5
+  uuid?: string; // from mdadm --detail --export (undefined for inactive arrays mdadm cannot read)
+  level?: string;
+  active: boolean;
+  readonly: boolean;
+  arrayState?: string; // clean, active, active-idle, readonly, read-auto, inactive, …
+  raidDisks?: number;
+  degraded?: number;
+  syncAction?: string; // idle, resync, recover, check, repair, frozen
+  syncCompleted?: SyncProgress;
+  syncSpeedKps?: number;
+  componentSizeKiB?: number;
+  sizeBytes?: number;
+  members: MdMemberState[];
+}
+
+async function readAttr(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export class MdAdapter {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly sysfs = '/sys',
+    private readonly proc = '/proc',
+  ) {}
+
+  async readMdstat(): Promise<string> {
+    return readFile(join(this.proc, 'mdstat'), 'utf8');
+  }
+
+  /** State of one array from sysfs (no UUID: see detail()). */
+  async sysfsState(name: string): Promise<Omit<MdArrayState, 'uuid' | 'active' | 'readonly'> & { present: boolean }> {
+    const md = join(this.sysfs, 'block', kernelName(name), 'md');
+    const attr = (a: string): Promise<string | undefined> => readAttr(join(md, a));
+    const arrayState = await attr('array_state');
+    if (arrayState === undefined) return { name, present: false, members: [] };
+    const members: MdMemberState[] = [];
+    let entries: string[] = [];
+    try {
+      entries = await readdir(md);
+    } catch {
+      entries = [];
+    }
+    for (const e of entries) {
+      const m = /^dev-([a-z0-9]+)$/.exec(e);
+      if (!m) continue;
+      const st = await readAttr(join(md, e, 'state'));
+      const slot = await readAttr(join(md, e, 'slot'));
+      members.push({ dev: m[1]!, slot: slot === undefined ? undefined : parseSlot(slot), state: parseDevState(st ?? '') });
+    }
+    const size = await readAttr(join(this.sysfs, 'block', name, 'size'));
+    const num = async (a: string): Promise<number | undefined> => {
+      const v = await attr(a);
+      return v === undefined ? undefined : parseIntAttr(v);
+    };
+    const sc = await attr('sync_completed');
+    return {
+      name,
+      present: true,
+      arrayState,
+      level: await attr('level'),
+      raidDisks: await num('raid_disks'),
+      degraded: await num('degraded'),
+      syncAction: await attr('sync_action'),
+      syncCompleted: sc === undefined ? undefined : parseSyncCompleted(sc),
+      syncSpeedKps: await num('sync_speed'),
+      componentSizeKiB: await num('component_size'),
+      sizeBytes: size === undefined ? undefined : Number(size) * 512,
+      members,
+    };
+  }
+
+  /** Every array the kernel knows, with UUIDs (one `mdadm --detail --export` per active array). */
+  async listArrays(): Promise<MdArrayState[]> {
+    const out: MdArrayState[] = [];
+    for (const a of parseMdstat(await this.readMdstat())) {
+      const s = await this.sysfsState(a.name);
+      let uuid: string | undefined;
+      if (a.active) uuid = (await this.detail(a.name).catch(() => undefined))?.uuid;
+      const { present: _p, ...rest } = s;
+      out.push({ ...rest, name: a.name, uuid, active: a.active, readonly: a.readonly, level: s.level ?? a.level, members: s.members.length ? s.members : a.members.map((m) => ({ dev: m.dev, slot: m.slot, state: [m.faulty ? 'faulty' : m.spare ? 'spare' : 'in_sync'] })) });
+    }
+    return out;
+  }
+
+  async detail(name: string): Promise<MdDetail> {
+    const r = await this.runner.run(['mdadm', '--detail', '--export', devPath(name)], { quiet: true, timeoutMs: 15_000 });
+    return parseDetailExport(r.stdout);
+  }
+
+  /** undefined when the device carries no md superblock. */
+  async examine(dev: string): Promise<MdExamine | undefined> {
+    const r = await this.runner.run(['mdadm', '--examine', '--export', devPath(dev)], { quiet: true, allowFailure: true, timeoutMs: 15_000 });
+    if (r.exitCode !== 0) return undefined;
+    return parseExamineExport(r.stdout);
+  }
+
+  /** Assemble an array explicitly by UUID from the given devices (never --scan). */
+  async assemble(name: string, uuid: string, devices: string[], opts: { readonly?: boolean } = {}): Promise<void> {
+    await this.runner.run([
+      'mdadm', '--assemble', devPath(name), `--uuid=${mdadmUuid(uuid)}`, ...(opts.readonly ? ['--readonly'] : []), '--run',
+      ...devices.map((d) => devPath(d)),
+    ], { timeoutMs: 60_000 });
+  }
+
+  async reAdd(mirror: string, dev: string): Promise<void> {
+    await this.runner.run(['mdadm', devPath(mirror), '--re-add', devPath(dev)], { timeoutMs: 60_000 });
+  }
+
+  async add(mirror: string, dev: string): Promise<void> {
+    await this.runner.run(['mdadm', devPath(mirror), '--add', devPath(dev)], { timeoutMs: 60_000 });
+  }
+
+  async failAndRemove(mirror: string, dev: string): Promise<void> {
+    await this.runner.run(['mdadm', devPath(mirror), '--fail', devPath(dev)], { timeoutMs: 60_000, allowFailure: true });
+    await this.runner.run(['mdadm', devPath(mirror), '--remove', devPath(dev)], { timeoutMs: 60_000 });
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.runner.run(['mdadm', '--stop', devPath(name)], { timeoutMs: 60_000 });
+  }
+
+  /** Blocks until any resync/recovery on the array has finished (mdadm --wait; exit 1 = nothing to wait for). */
+  async waitIdle(name: string, signal?: AbortSignal): Promise<void> {
+    await this.runner.run(['mdadm', '--wait', devPath(name)], { timeoutMs: 7 * 24 * 3600_000, signal, allowFailure: true, quiet: true });
+  }
+
+  /** The data offset of a member (in bytes), from `mdadm --examine` (metadata 1.x). */
+  async dataOffsetBytes(dev: string): Promise<number> {
+    const r = await this.runner.run(['mdadm', '--examine', devPath(dev)], { quiet: true, timeoutMs: 15_000 });
+    return parseDataOffsetBytes(r.stdout);
+  }
+}
+
+/** Pure: "    Data Offset : 2048 sectors" in `mdadm --examine` -> bytes. 0.90/1.0 have none -> 0. */
+export function parseDataOffsetBytes(examine: string): number {
+  const m = /Data Offset\s*:\s*(\d+)\s*sectors/.exec(examine);
+  return m ? Number(m[1]) * 512 : 0;
+}
