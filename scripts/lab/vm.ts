@@ -105,6 +105,7 @@ export class Vm {
   /** Run argv in the guest. Rejects on non-zero exit unless allowFailure. */
   async exec(argv: string[], opts: { input?: string; allowFailure?: boolean; timeoutMs?: number } = {}): Promise<ExecResult> {
     const [path, ...arg] = argv;
+    if (process.env.LAB_TRACE) log(`guest$ ${argv.join(' ')}`);
     const req: Record<string, unknown> = { path, arg, 'capture-output': true };
     if (opts.input !== undefined) req['input-data'] = Buffer.from(opts.input).toString('base64');
     const { pid } = await this.qga.request<{ pid: number }>('guest-exec', req);

@@ -6,7 +6,8 @@ import type { CommandRunner } from './runner.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Config } from '../config/schema.js';
 
-export const disableLine = '$Conf{BackupsDisable} = 2;\n';
+export const disableMarker = '# set by baysync during a rotation; baysync restores the previous content';
+export const disableLine = `$Conf{BackupsDisable} = 2; ${disableMarker}\n`;
 export const enableLine = '$Conf{BackupsDisable} = 0;\n';
 
 export class BackupPcAdapter {

@@ -1,0 +1,32 @@
+// The bundle of system adapters a workflow executes through, built on one CommandRunner.
+// Contract: tests build the same bundle over a fake runner and a fake sysfs tree.
+import type { Config } from '../config/schema.js';
+import type { CommandRunner } from '../system/runner.js';
+import { MdAdapter } from '../system/md.js';
+import { BlockAdapter } from '../system/block.js';
+import { FsAdapter } from '../system/fs.js';
+import { BackupPcAdapter } from '../system/backuppc.js';
+import { PowerAdapter } from '../system/power.js';
+import { SystemdAdapter } from '../system/systemd.js';
+
+export interface Adapters {
+  runner: CommandRunner;
+  md: MdAdapter;
+  block: BlockAdapter;
+  fs: FsAdapter;
+  backuppc: BackupPcAdapter;
+  power: PowerAdapter;
+  systemd: SystemdAdapter;
+}
+
+export function makeAdapters(cfg: Config, runner: CommandRunner, env: NodeJS.ProcessEnv = process.env): Adapters {
+  return {
+    runner,
+    md: new MdAdapter(runner, cfg.paths.sysfs, cfg.paths.proc),
+    block: new BlockAdapter(runner),
+    fs: new FsAdapter(runner),
+    backuppc: new BackupPcAdapter(runner, cfg.backuppc),
+    power: new PowerAdapter(runner, cfg.paths.sysfs),
+    systemd: new SystemdAdapter(runner, env),
+  };
+}

@@ -1,0 +1,31 @@
+// Facts gathering: the one place the rotation reads the system (md arrays from /proc and
+// sysfs, md superblocks with mdadm --examine, BackupPC state, the pool mount). Contract: read
+// only, never changes anything; returns plain data for the pure planner.
+import type { Config } from '../config/schema.js';
+import type { Adapters } from './adapters.js';
+import type { Candidate, Facts, RotationState } from './types.js';
+
+const skipTypes = new Set(['loop', 'rom', 'lvm', 'crypt', 'dm', 'md', 'raid0', 'raid1', 'raid4', 'raid5', 'raid6', 'raid10', 'linear']);
+
+export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationState): Promise<Facts> {
+  const arrays = await a.md.listArrays();
+  const devices = await a.block.list();
+  const hasChildren = new Set(devices.filter((d) => d.parent).map((d) => d.parent!));
+  const candidates: Candidate[] = [];
+  for (const d of devices) {
+    if (skipTypes.has(d.type) || d.type.startsWith('raid')) continue;
+    if (d.type === 'disk' && hasChildren.has(d.name)) continue;
+    if (d.sizeBytes === 0) continue;
+    const ex = await a.md.examine(d.name);
+    if (ex) candidates.push({ dev: d.name, disk: d.type === 'part' && d.parent ? d.parent : d.name, sizeBytes: d.sizeBytes, examine: ex });
+  }
+  let backuppc: Facts['backuppc'];
+  if (cfg.backuppc.enabled) backuppc = { serviceActive: await a.backuppc.serviceActive(), runningDumps: await a.backuppc.runningDumps() };
+  let stripeContent: Facts['stripeContent'];
+  if (rotation) {
+    const set = cfg.sets.find((s) => s.name === rotation.set);
+    const stripe = set && arrays.find((x) => x.active && x.uuid === set.stripe_uuid);
+    if (stripe) stripeContent = (await a.md.examine(stripe.name)) ?? null;
+  }
+  return { arrays, candidates, backuppc, stripeContent, mountpointMounted: await a.fs.isMountpoint(cfg.storage.mountpoint) };
+}

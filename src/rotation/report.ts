@@ -1,0 +1,87 @@
+// The rotation report: the mail text for a finished, failed or aborted rotation, and the
+// one-line summary kept in the history. Contract: pure (times come in as ISO strings in the
+// record; `now` is passed in); the text is plain ASCII-safe and names what to do next.
+import type { Outcome, RotationState } from './types.js';
+import type { MailMessage } from '../mail/spool.js';
+
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined) return 'unknown';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '?';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
+}
+
+export function timelineLines(r: RotationState, nowIso: string): string[] {
+  return r.timeline.map((t, i) => {
+    const end = r.timeline[i + 1]?.at ?? nowIso;
+    return `  ${t.at.replace('T', ' ').slice(0, 19)}  ${t.phase.padEnd(14)} ${formatDuration(Date.parse(end) - Date.parse(t.at))}`;
+  });
+}
+
+export function summaryLine(r: RotationState, outcome: Outcome): string {
+  if (outcome === 'aborted') return `aborted: ${r.abortReason ?? 'unknown reason'}`;
+  if (outcome === 'failed') return `verification failed: ${r.verify?.detail ?? '?'}`;
+  return `ok: ${r.joinMode ?? '?'} resynced ${formatBytes(r.resyncBytes)}, BackupPC detach window ${formatDuration(r.pauseWindow?.ms)}`;
+}
+
+export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string, extra: string[] = []): MailMessage {
+  const disks = [...new Set(r.members.map((m) => m.disk))].join(', ');
+  const lines: string[] = [];
+  let subject: string;
+  if (outcome === 'success') {
+    subject = `[baysync] set ${r.set}: offline copy done, safe to remove`;
+    lines.push(`The offline copy on set ${r.set} (${disks}) is complete and verified.`, '', 'SAFE TO REMOVE: the drives are spun down and detached. Pull them and take them off site.');
+  } else if (outcome === 'failed') {
+    subject = `[baysync] set ${r.set}: VERIFICATION FAILED`;
+    lines.push(
+      `The copy on set ${r.set} (${disks}) was detached but did NOT verify: ${r.verify?.detail ?? 'unknown'}.`,
+      '',
+      'Do not rely on this copy. The drives are left running for inspection.',
+      `Next: run \`baysync verify --set ${r.set}\` to re-check it, and see \`journalctl -u baysync\`.`,
+      'If it fails again, plug the set in again later: the next rotation rewrites the changed blocks.',
+    );
+  } else {
+    subject = `[baysync] set ${r.set}: rotation ABORTED`;
+    lines.push(
+      `The rotation of set ${r.set} (${disks}) was aborted: ${r.abortReason ?? 'unknown reason'}.`,
+      '',
+      'The internal arrays were not touched beyond removing the partial copy; BackupPC is back in the state it had before.',
+      'The copy on this set is INCOMPLETE and must not be used as a backup.',
+      'Next: check the drives and cables, then plug the set in again; the write-intent bitmap makes the next sync resume quickly.',
+      'Details: `journalctl -u baysync -p warning`.',
+    );
+  }
+  lines.push('', 'Timeline:', ...timelineLines(r, nowIso));
+  lines.push('', 'Figures:');
+  lines.push(`  join:                ${r.joinMode ?? 'not joined'}${r.expectReAdd && r.joinMode === 'add' ? ' (FULL RECOVERY where a bitmap re-add was expected)' : ''}`);
+  lines.push(`  bytes resynced:      ${r.joinMode ? formatBytes(r.resyncBytes) : '-'}`);
+  lines.push(`  sync duration:       ${r.syncStartedAt && r.syncEndedAt ? formatDuration(Date.parse(r.syncEndedAt) - Date.parse(r.syncStartedAt)) : '-'}`);
+  lines.push(`  BackupPC stopped:    ${r.pauseWindow?.ms !== undefined ? `${formatDuration(r.pauseWindow.ms)} during the detach` : '-'}${r.backuppc?.stoppedForSync ? ` (also stopped from ${r.backuppc.stoppedForSync.slice(11, 19)} to speed up the sync)` : ''}`);
+  if (r.verify) {
+    lines.push(`  verification:        ${r.verify.ok ? 'OK' : 'FAILED'}: ${r.verify.detail}`);
+  } else {
+    lines.push('  verification:        not done');
+  }
+  if (r.spinDown?.length) {
+    lines.push(`  spin-down:           ${r.spinDown.map((s) => `${s.disk} ${s.stoppedBy ?? 'not stopped'}${s.deleted ? ', detached' : ''}`).join('; ')}`);
+  }
+  const warnings = [...r.warnings, ...extra];
+  if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
+  lines.push('', `Rotation ${r.id}.`);
+  return { subject, text: `${lines.join('\n')}\n` };
+}

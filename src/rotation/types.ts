@@ -1,0 +1,186 @@
+// Types of the rotation workflow: phases, the persisted rotation record, the facts the
+// planner reads, and the steps it plans. Contract: plain data only (JSON-serializable), so the
+// state can be persisted atomically and printed by `baysync status --json` / `plan --json`.
+import type { MdArrayState } from '../system/md.js';
+import type { MdExamine } from '../system/parsers/mdadm-export.js';
+import type { SpinDownResult } from '../system/power.js';
+
+export type Phase =
+  | 'checking'
+  | 'assembling'
+  | 'joining'
+  | 'pausing'
+  | 'syncing'
+  | 'detaching'
+  | 'verifying'
+  | 'spinning-down'
+  | 'reporting'
+  | 'done'
+  | 'aborting'
+  | 'aborted';
+
+export const normalPhases: Phase[] = ['checking', 'assembling', 'joining', 'pausing', 'syncing', 'detaching', 'verifying', 'spinning-down', 'reporting', 'done'];
+
+export type StepId =
+  | 'check-set'
+  | 'assemble-stripe'
+  | 'join-mirror'
+  | 'add-root-partitions'
+  | 'disable-dumps'
+  | 'stop-idle-backuppc'
+  | 'wait-clean'
+  | 'stop-backuppc'
+  | 'flush'
+  | 'remove-root-partitions'
+  | 'freeze'
+  | 'remove-stripe'
+  | 'thaw'
+  | 'start-backuppc'
+  | 'enable-dumps'
+  | 'stop-stripe'
+  | 'verify-copy'
+  | 'spin-down'
+  | 'send-report'
+  | 'abort-thaw'
+  | 'abort-remove-root-partitions'
+  | 'abort-remove-stripe'
+  | 'abort-stop-stripe'
+  | 'abort-restore-backuppc'
+  | 'abort-report';
+
+export interface MemberRef {
+  /** Kernel name at the time it was last seen (names change across boots; devUuid does not). */
+  dev: string;
+  disk: string;
+  devUuid?: string;
+}
+
+export interface TimelineEntry {
+  phase: Phase;
+  at: string; // ISO time the phase was entered
+}
+
+export type Outcome = 'success' | 'failed' | 'aborted';
+
+export interface RotationState {
+  id: string;
+  set: string;
+  phase: Phase;
+  startedAt: string;
+  timeline: TimelineEntry[];
+  /** Stripe members of the set (the seed's sdX3). Valid in every phase. */
+  members: MemberRef[];
+  /** The set's partitions that belong to the root mirror (the seed's sdX1). */
+  rootPartitions: MemberRef[];
+  /** The md name the stripe is assembled as (config stripe_device). */
+  stripeDevice: string;
+  /** The degraded mirror's md name, resolved from its UUID at check time. */
+  mirrorDevice?: string;
+  rootMirrorDevice?: string;
+  /** Set at check time: true when md should re-add into the bitmap (the set was a member before). */
+  expectReAdd?: boolean;
+  /** Valid from joining on: how the stripe actually joined. */
+  joinMode?: 're-add' | 'add';
+  /** Valid from joining on: bytes md had to resync (bitmap dirty chunks x chunk size, or the whole array). */
+  resyncBytes?: number;
+  /** Valid from pausing on (invariant 5): BackupPC as it was before the rotation touched it. */
+  backuppc?: {
+    controlBefore: string | null;
+    serviceWasActive: boolean;
+    stoppedForSync?: string; // ISO time BackupPC was stopped to speed the sync
+  };
+  /** Valid in detaching/aborting: the filesystem may be frozen (persisted before freezing). */
+  frozen?: boolean;
+  /** Valid in detaching: read-only remount done instead of fsfreeze. */
+  remountedRo?: boolean;
+  /** Valid from detaching on: BackupPC stopped/started around the detach, for the window figure. */
+  pauseWindow?: { stoppedAt?: string; startedAt?: string; ms?: number };
+  syncStartedAt?: string;
+  syncEndedAt?: string;
+  /** Valid from verifying on. */
+  verify?: { ok: boolean; detail: string; sampled: number; mismatched: string[]; markerFound: boolean };
+  /** Valid from spinning-down on. */
+  spinDown?: SpinDownResult[];
+  /** Steps completed (persisted before moving on). */
+  done: StepId[];
+  /** Set when the rotation is aborting: why. */
+  abortReason?: string;
+  /** Step failures during an abort (the abort goes on; each is reported). */
+  warnings: string[];
+  outcome?: Outcome;
+  /** Last progress seen while syncing (for status and STATUS=). */
+  progress?: { done: number; total: number; speedKps?: number; at: string };
+}
+
+export interface HistoryEntry {
+  id: string;
+  set: string;
+  outcome: Outcome;
+  startedAt: string;
+  endedAt: string;
+  resyncBytes?: number;
+  joinMode?: 're-add' | 'add';
+  pauseWindowMs?: number;
+  summary: string;
+}
+
+export interface PersistedState {
+  version: 1;
+  rotation?: RotationState;
+  /** Last rotation per set. */
+  lastBySet: Record<string, HistoryEntry>;
+  /** Most recent rotations, newest first (bounded). */
+  history: HistoryEntry[];
+  /** Sets plugged in while another rotation ran (invariant 6), in arrival order. */
+  waiting: string[];
+  lastReminderAt?: string;
+}
+
+export function emptyState(): PersistedState {
+  return { version: 1, lastBySet: {}, history: [], waiting: [] };
+}
+
+/** A device carrying an md superblock (partition or whole disk). */
+export interface Candidate {
+  dev: string;
+  disk: string;
+  sizeBytes: number;
+  examine: MdExamine;
+}
+
+export interface Facts {
+  arrays: MdArrayState[];
+  candidates: Candidate[];
+  /** Undefined when BackupPC control is disabled in the config. */
+  backuppc?: { serviceActive: boolean; runningDumps: number };
+  /** The md superblock found inside the assembled stripe (which mirror it belongs to, events). */
+  stripeContent?: MdExamine | null;
+  /** `mdadm --examine-bitmap` of the mirror's internal member: dirty bytes md will resync. */
+  bitmapDirtyBytes?: number;
+  mountpointMounted: boolean;
+}
+
+export type StepStatus = 'done' | 'pending' | 'waiting' | 'deferred' | 'skipped';
+
+export interface PlannedStep {
+  id: StepId;
+  phase: Phase;
+  title: string;
+  status: StepStatus;
+  /** Why the step waits, is deferred or skipped; or what it will do. */
+  note?: string;
+  /** The commands the step will run, for `baysync plan` (argv arrays). */
+  commands?: string[][];
+}
+
+export type Next =
+  | { kind: 'run'; step: PlannedStep }
+  | { kind: 'wait'; step: PlannedStep; reason: string }
+  | { kind: 'abort'; reason: string }
+  | { kind: 'finish'; outcome: Outcome };
+
+export interface Plan {
+  phase: Phase;
+  steps: PlannedStep[];
+  next: Next;
+}

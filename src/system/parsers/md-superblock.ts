@@ -1,0 +1,45 @@
+// Pure parser of an md v1.x superblock (struct mdp_superblock_1, little-endian) read from a
+// device: array UUID, level, data offset. Used by the read-only verification to find where the
+// filesystem starts inside nested mirrors without creating intermediate block devices (which
+// udev could hand to `mdadm --incremental`). Contract: returns undefined when the buffer does
+// not start with the v1 magic; offsets are in 512-byte sectors as md stores them.
+export const mdV1Magic = 0xa92b4efc;
+
+export interface MdSuperblockV1 {
+  uuid: string; // 32 lowercase hex
+  level: number;
+  raidDisks: number;
+  dataOffsetSectors: number;
+  dataSizeSectors: number;
+  superOffsetSectors: number;
+  events: number;
+  name: string;
+}
+
+export function parseMdSuperblockV1(buf: Buffer): MdSuperblockV1 | undefined {
+  if (buf.length < 256 || buf.readUInt32LE(0) !== mdV1Magic) return undefined;
+  if (buf.readUInt32LE(4) !== 1) return undefined;
+  const name = buf.subarray(32, 64).toString('latin1').replace(/\0.*$/s, '');
+  return {
+    uuid: buf.subarray(16, 32).toString('hex'),
+    name,
+    level: buf.readInt32LE(72),
+    raidDisks: buf.readUInt32LE(92),
+    dataOffsetSectors: Number(buf.readBigUInt64LE(128)),
+    dataSizeSectors: Number(buf.readBigUInt64LE(136)),
+    superOffsetSectors: Number(buf.readBigUInt64LE(144)),
+    events: Number(buf.readBigUInt64LE(200)),
+  };
+}
+
+/** md 1.2 keeps the superblock 4 KiB from the start, 1.1 at the start. */
+export const superblockProbeOffsets = [4096, 0];
+
+/** Pure parser of `mdadm --examine-bitmap` (-X): dirty chunks x chunk size = bytes to resync. */
+export function parseBitmapDirtyBytes(text: string): number | undefined {
+  const chunk = /Chunksize\s*:\s*([\d.]+)\s*(B|KB|MB|GB)/.exec(text);
+  const dirty = /Bitmap\s*:\s*\d+\s*bits \(chunks\),\s*(\d+)\s*dirty/.exec(text);
+  if (!chunk || !dirty) return undefined;
+  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[chunk[2] as 'B' | 'KB' | 'MB' | 'GB'];
+  return Math.round(Number(chunk[1]) * unit) * Number(dirty[1]);
+}
