@@ -519,6 +519,25 @@ export class RotationEngine {
 
   // ---- verification (invariant 3: read-only only) --------------------------------------
 
+  /** `baysync verify --set X`: verify a plugged-in, detached set outside a rotation. */
+  verifyStandalone(setName: string): Promise<NonNullable<RotationState['verify']>> {
+    return this.enqueue(async () => {
+      if (this.state.rotation) throw new Error(`a rotation of set ${this.state.rotation.set} is running; verify after it`);
+      const set = this.cfg.sets.find((s) => s.name === setName);
+      if (!set) throw new Error(`set ${setName} is not configured`);
+      const facts = await gatherFacts(this.cfg, this.a);
+      const p = setPresence(this.cfg, set, facts);
+      if (p.joined) throw new Error(`set ${setName} is a member of its mirror; it cannot be verified while attached`);
+      const last = this.state.lastBySet[setName];
+      const detachedAt = last?.endedAt ?? new Date(this.now()).toISOString();
+      const pseudo: RotationState = {
+        id: 'verify', set: setName, phase: 'verifying', startedAt: detachedAt, timeline: [{ phase: 'detaching', at: detachedAt }],
+        members: p.members, rootPartitions: [], stripeDevice: set.stripe_device, done: [], warnings: [],
+      };
+      return this.verifyCopy(pseudo);
+    });
+  }
+
   async verifyCopy(r: RotationState): Promise<NonNullable<RotationState['verify']>> {
     const set = this.cfg.sets.find((s) => s.name === r.set)!;
     const mnt = join(this.cfg.paths.verify_dir, r.set);

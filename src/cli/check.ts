@@ -1,0 +1,33 @@
+// `baysync check`: a monitoring plugin in the Nagios convention. Exit 0 OK, 1 WARNING,
+// 2 CRITICAL, 3 UNKNOWN; one line of text, then `|` and perfdata. Contract: pure decision
+// from the daemon's status (or its absence) and the config's policy.
+import type { Config } from '../config/schema.js';
+import type { StatusData } from '../daemon/status.js';
+
+export interface CheckResult {
+  code: 0 | 1 | 2 | 3;
+  line: string;
+}
+
+const label = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+
+export function evaluateCheck(cfg: Config, status: StatusData | undefined, daemonError?: string): CheckResult {
+  if (!status) return { code: 2, line: `BAYSYNC CRITICAL - daemon down: ${daemonError ?? 'no answer'}` };
+  const newest = Math.min(...status.sets.map((s) => s.ageDays ?? Infinity));
+  const perf = [
+    `newest_copy_age_days=${Number.isFinite(newest) ? newest : ''};${cfg.policy.warn_after_days};${cfg.policy.warn_after_days * 2};0`,
+    ...status.sets.map((s) => `set_${s.name}_age_days=${s.ageDays ?? ''};;;0`),
+    `mail_spool=${status.mailPending};;;0`,
+  ].join(' ');
+  const problems: Array<{ code: 1 | 2; text: string }> = [];
+  const last = status.history[0];
+  if (last && last.outcome !== 'success') problems.push({ code: 2, text: `last rotation of set ${last.set} ${last.outcome}: ${last.summary}` });
+  if (!Number.isFinite(newest)) problems.push({ code: 1, text: 'no successful rotation recorded yet' });
+  else if (newest > cfg.policy.warn_after_days * 2) problems.push({ code: 2, text: `no offline copy for ${newest} days` });
+  else if (newest > cfg.policy.warn_after_days) problems.push({ code: 1, text: `rotation overdue: newest copy ${newest} days old` });
+  if (status.rotation?.phase === 'aborting') problems.push({ code: 1, text: `rotation of set ${status.rotation.set} aborting` });
+  if (status.mailPending > 0) problems.push({ code: 1, text: `${status.mailPending} mail(s) not delivered yet` });
+  const code = problems.reduce<0 | 1 | 2>((m, p) => (p.code > m ? p.code : m), 0);
+  const text = problems.length ? problems.map((p) => p.text).join('; ') : `newest copy ${newest} days old${status.rotation ? `; ${status.statusLine}` : ''}`;
+  return { code, line: `BAYSYNC ${label[code]} - ${text} | ${perf}` };
+}

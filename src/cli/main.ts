@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// The `baysync` command: thin subcommands over the daemon (through the control socket), the
+// config validator, the doctor, the installer and the monitoring check. Contract: exit 0 on
+// success, 1 on an error the operator must act on (the message says what to do), 2 for a bad
+// invocation; `--json` prints the same data the human view renders.
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { loadConfig, defaultConfigPath } from '../config/load.js';
+import { ConfigError, type Config } from '../config/schema.js';
+import { request, DaemonUnreachable } from '../daemon/control.js';
+import { runDaemon } from '../daemon/daemon.js';
+import type { StatusData } from '../daemon/status.js';
+import { renderPlan, renderStatus } from './render.js';
+import { evaluateCheck } from './check.js';
+import { doctor } from './doctor.js';
+import { install } from './install.js';
+import { ExecaRunner } from '../system/runner.js';
+import { version } from '../version.js';
+import type { Plan, RotationState } from '../rotation/types.js';
+
+const program = new Command();
+program
+  .name('baysync')
+  .description('Hotplug-driven offline-copy rotation for md-mirrored backup servers (BackupPC).')
+  .version(version)
+  .option('-c, --config <file>', 'configuration file', process.env.BAYSYNC_CONFIG ?? defaultConfigPath)
+  .showHelpAfterError();
+
+const configPath = (): string => program.opts<{ config: string }>().config;
+function config(): Config {
+  return loadConfig(configPath());
+}
+const socketOf = (cfg: Config): string => join(cfg.paths.run_dir, 'control.sock');
+const print = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const json = (d: unknown): void => print(JSON.stringify(d, null, 2));
+
+program
+  .command('daemon')
+  .description('run the daemon (started by baysync.service)')
+  .action(async () => {
+    await runDaemon(configPath());
+  });
+
+program
+  .command('status')
+  .description('phase, progress bar and ETA, last rotation per set, age of the oldest copy')
+  .option('--json', 'print the raw status object')
+  .action(async (o: { json?: boolean }) => {
+    const cfg = config();
+    const s = await request<StatusData>(socketOf(cfg), { cmd: 'status' });
+    if (o.json) json(s);
+    else print(renderStatus(s));
+  });
+
+program
+  .command('plan')
+  .description('what the daemon would do now (a dry run from the real system state)')
+  .option('--json', 'print the raw plan')
+  .action(async (o: { json?: boolean }) => {
+    const cfg = config();
+    const p = await request<{ rotation: RotationState | null; plan: Plan | null; status: string }>(socketOf(cfg), { cmd: 'plan' });
+    if (o.json) json(p);
+    else print(renderPlan(p));
+  });
+
+const rotate = program.command('rotate').description("manual control of a rotation (the seed's scripts as commands)");
+for (const action of ['start', 'finish', 'abort'] as const) {
+  const help = {
+    start: 'start a rotation now (of --set, or of the plugged-in set), even if auto_start is off',
+    finish: 're-check now and detach if the mirror is clean (the seed\'s check-and-finish)',
+    abort: 'abort the running rotation: remove the partial copy, restore BackupPC, mail the report',
+  }[action];
+  rotate
+    .command(action)
+    .description(help)
+    .option('--set <name>', 'set name')
+    .option('--json', 'print the raw reply')
+    .action(async (o: { set?: string; json?: boolean }) => {
+      const cfg = config();
+      const r = await request(socketOf(cfg), { cmd: 'rotate', action, set: o.set }, action === 'abort' ? 300_000 : 60_000);
+      if (o.json) json(r);
+      else print(action === 'start' ? `rotation of set ${(r as { started: string }).started} started; follow it with \`baysync status\`` : action === 'abort' ? 'aborting; BackupPC will be restored and a report mailed' : 'checked');
+    });
+}
+
+program
+  .command('verify')
+  .description('verify a plugged-in, detached set read-only (assemble --readonly, mount ro,norecovery,nouuid)')
+  .requiredOption('--set <name>', 'set name')
+  .option('--json', 'print the raw result')
+  .action(async (o: { set: string; json?: boolean }) => {
+    const cfg = config();
+    const r = await request<{ ok: boolean; detail: string }>(socketOf(cfg), { cmd: 'verify', set: o.set }, 1800_000);
+    if (o.json) json(r);
+    else print(`${r.ok ? 'OK' : 'FAILED'}: ${r.detail}`);
+    if (!r.ok) process.exitCode = 1;
+  });
+
+program
+  .command('config')
+  .description('configuration tools')
+  .command('check')
+  .description('validate the configuration file (also run by ExecStartPre)')
+  .option('--quiet', 'print nothing when valid')
+  .action((o: { quiet?: boolean }) => {
+    const cfg = config();
+    if (!o.quiet) print(`${configPath()}: valid (${cfg.sets.length} set(s): ${cfg.sets.map((s) => s.name).join(', ')})`);
+  });
+
+program
+  .command('doctor')
+  .description('check mdadm.conf (and its initramfs copy), units, arrays, BackupPC and mail against the safety rules')
+  .option('--json', 'print the findings as JSON')
+  .action(async (o: { json?: boolean }) => {
+    const cfg = config();
+    const findings = await doctor({ cfg, runner: new ExecaRunner() });
+    if (o.json) json(findings);
+    else for (const f of findings) print(`${f.level.toUpperCase().padEnd(4)} ${f.check}: ${f.detail}${f.fix ? `\n     fix: ${f.fix.replace(/\n/g, '\n          ')}` : ''}`);
+    if (findings.some((f) => f.level === 'fail')) process.exitCode = 1;
+  });
+
+program
+  .command('install')
+  .description('install the systemd units and the udev rule, reload systemd and udev')
+  .option('--root <dir>', 'install below this directory (packaging); skips the reloads', '/')
+  .option('--bin <path>', 'path of the baysync command written into the units', '/usr/bin/baysync')
+  .action(async (o: { root: string; bin: string }) => {
+    let cfg: Config | undefined;
+    try {
+      cfg = config();
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      process.stderr.write(`note: ${e.message.split('\n')[0]}; the udev rule is written without stripe UUIDs\n`);
+    }
+    const res = await install({ cfg, root: o.root, bin: o.bin, runner: new ExecaRunner(), reload: o.root === '/', configPath: configPath() });
+    for (const w of res.written) print(`wrote ${w}`);
+    if (res.mdadmConf.length) print(`\nmake sure /etc/mdadm/mdadm.conf contains (then run update-initramfs -u):\n${res.mdadmConf.map((l) => `  ${l}`).join('\n')}\nthen: systemctl enable --now baysync; baysync doctor`);
+  });
+
+program
+  .command('notify')
+  .description('tell the daemon about a hotplug or md event (used by the udev unit and mdadm --monitor)')
+  .addOption(new Option('--action <action>', 'hotplug action').choices(['add', 'remove', 'change']))
+  .option('--kernel <name>', 'kernel device name, e.g. sdc2')
+  .option('--md-event <event>', 'mdadm --monitor PROGRAM form: EVENT DEVICE [COMPONENT] as arguments')
+  .argument('[args...]', 'device and component for --md-event')
+  .action(async (args: string[], o: { action?: 'add' | 'remove' | 'change'; kernel?: string; mdEvent?: string }) => {
+    const cfg = config();
+    try {
+      if (o.mdEvent) {
+        await request(socketOf(cfg), { cmd: 'md-event', event: o.mdEvent, device: args[0] ?? '', component: args[1] }, 10_000);
+      } else {
+        if (!o.action || !o.kernel) throw new Error('notify needs --action and --kernel (or --md-event)');
+        await request(socketOf(cfg), { cmd: 'notify', action: o.action, kernel: o.kernel }, 10_000);
+      }
+    } catch (e) {
+      // The daemon's start-up scan finds the device anyway: a notice that cannot be delivered is not an error.
+      if (e instanceof DaemonUnreachable) process.stderr.write(`baysync notify: daemon not reachable; its start-up scan will see the device\n`);
+      else throw e;
+    }
+  });
+
+program
+  .command('check')
+  .description('monitoring plugin (Nagios convention: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)')
+  .action(async () => {
+    let cfg: Config;
+    try {
+      cfg = config();
+    } catch (e) {
+      print(`BAYSYNC UNKNOWN - ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      process.exit(3);
+    }
+    let status: StatusData | undefined;
+    let err: string | undefined;
+    try {
+      status = await request<StatusData>(socketOf(cfg), { cmd: 'status' }, 10_000);
+    } catch (e) {
+      err = e instanceof Error ? e.message : String(e);
+    }
+    const r = evaluateCheck(cfg, status, err);
+    print(r.line);
+    process.exit(r.code);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`baysync: ${msg}\n`);
+  process.exit(1);
+});
