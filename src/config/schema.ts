@@ -41,7 +41,16 @@ export const configSchema = z.strictObject({
     /** How the filesystem is quiesced for the detach: fsfreeze (default) or the seed's remount,ro. */
     freeze: z.enum(['fsfreeze', 'remount-ro']).default('fsfreeze'),
   }),
-  root_mirror: z.strictObject({ uuid }).optional(),
+  root_mirror: z
+    .strictObject({
+      uuid,
+      /** Partition number of the root-mirror member on each external disk (the seed's sdX1).
+       *  A partition there with no md superblock (a new set) is added; one with another
+       *  array's superblock is never touched. Omit to use only partitions that already
+       *  carry the root mirror's superblock. */
+      partition: z.number().int().min(1).max(128).optional(),
+    })
+    .optional(),
   sets: z.array(setSchema).min(1, 'at least one [[sets]] entry'),
   backuppc: z
     .strictObject({
@@ -93,6 +102,8 @@ export const configSchema = z.strictObject({
       run_dir: absPath.default('/run/baysync'),
       sysfs: absPath.default('/sys'),
       proc: absPath.default('/proc'),
+      /** Where device nodes are read for the read-only superblock walk. */
+      dev: absPath.default('/dev'),
       verify_dir: absPath.default('/run/baysync/verify'),
     })
     .prefault({}),

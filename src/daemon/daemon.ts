@@ -134,6 +134,8 @@ export class Daemon {
   /** While a mirror syncs: `mdadm --wait` for completion, plus a sysfs progress read every few seconds. */
   private watchSync(mirror: string): void {
     if (this.syncWatch?.mirror === mirror) return;
+    // Only a running resync/recovery is waited for with mdadm --wait (it returns at once on an
+    // idle array); otherwise the progress timer alone re-checks, every few seconds while a rotation syncs.
     this.stopSyncWatch();
     const abort = new AbortController();
     const progress = setInterval(() => {
@@ -141,7 +143,9 @@ export class Daemon {
       void this.engine.reconcile('sync progress check');
     }, this.opts.progressIntervalMs ?? 5000);
     this.syncWatch = { mirror, abort, progress };
-    void this.adapters.md.waitIdle(mirror, abort.signal).then(() => {
+    void this.adapters.md.sysfsState(mirror).then(async (st) => {
+      if (!st.syncAction || st.syncAction === 'idle') return;
+      await this.adapters.md.waitIdle(mirror, abort.signal);
       if (abort.signal.aborted) return;
       this.log.info({ mirror }, `${mirror}: mdadm --wait returned`);
       this.stopSyncWatch();

@@ -40,6 +40,16 @@ export function setPresence(cfg: Config, set: SetConfig, facts: Facts): SetPrese
   const disks = [...new Set(own.map((c) => c.disk))];
   const rootUuid = cfg.root_mirror?.uuid;
   const rootPartitions = rootUuid ? facts.candidates.filter((c) => c.examine.uuid === rootUuid && disks.includes(c.disk)).map(toRef) : [];
+  const partNo = cfg.root_mirror?.partition;
+  if (partNo) {
+    // A new set: the configured partition of each of its disks, if it carries no superblock at all.
+    for (const disk of disks) {
+      if (rootPartitions.some((r) => r.disk === disk)) continue;
+      const name = partitionName(disk, partNo);
+      const blank = facts.blankPartitions.find((b) => b.dev === name && b.disk === disk);
+      if (blank) rootPartitions.push({ dev: blank.dev, disk });
+    }
+  }
   const stripeArray = activeArrayByUuid(facts, set.stripe_uuid);
   const mirrorArray = activeArrayByUuid(facts, set.mirror_uuid);
   return {
@@ -54,6 +64,11 @@ export function setPresence(cfg: Config, set: SetConfig, facts: Facts): SetPrese
     joined: isMemberOf(mirrorArray, stripeArray?.name),
     sizeBytes: own.reduce((s, c) => s + c.sizeBytes, 0),
   };
+}
+
+/** sde + 1 -> sde1; nvme0n1 + 1 -> nvme0n1p1 (kernel naming). */
+export function partitionName(disk: string, n: number): string {
+  return /\d$/.test(disk) ? `${disk}p${n}` : `${disk}${n}`;
 }
 
 /** Sets with at least one member present, in config order. */

@@ -22,7 +22,7 @@ import { rotationMail, summaryLine, formatBytes } from './report.js';
 import type { Facts, HistoryEntry, Outcome, PersistedState, Phase, Plan, PlannedStep, RotationState, StepId } from './types.js';
 import { disableLine, disableMarker } from '../system/backuppc.js';
 import { parseBitmapDirtyBytes, parseMdSuperblockV1, superblockProbeOffsets } from '../system/parsers/md-superblock.js';
-import { devPath } from '../util/names.js';
+import { devPath, kernelName as kernelNameOf } from '../util/names.js';
 import { logger } from '../log.js';
 
 export interface EngineOptions {
@@ -138,17 +138,25 @@ export class RotationEngine {
         continue;
       }
       if (next.kind === 'wait') {
-        this.opts.onStatus?.(this.statusLine(r, facts, next.reason));
         if (next.step.id === 'wait-clean') {
           r.syncStartedAt ??= this.iso();
           this.recordProgress(r, facts);
           this.persist();
+        }
+        this.opts.onStatus?.(this.statusLine(r, facts, next.reason));
+        if (next.step.id === 'wait-clean') {
           const mirror = activeArrayByUuid(facts, this.cfg.sets.find((s) => s.name === r.set)!.mirror_uuid);
           if (mirror) this.opts.onWaitSync?.(mirror.name);
         }
         return;
       }
       this.opts.onStatus?.(this.statusLine(r, facts, next.step.title));
+      // Progress is monotonic: steps the plan already passed stay done even if their effect is
+      // later undone on purpose (the root partitions leave md1 during the detach, for example).
+      for (const st of p.steps) {
+        if (st === next.step) break;
+        if ((st.status === 'done' || st.status === 'skipped') && !r.done.includes(st.id)) r.done.push(st.id);
+      }
       try {
         await this.runStep(r, next.step, facts);
         if (!r.done.includes(next.step.id)) r.done.push(next.step.id);
@@ -583,7 +591,7 @@ export class RotationEngine {
   /** Follow md v1 superblocks (read-only reads) through the nested mirrors to the filesystem. */
   private async nestedDataOffset(dev: string, expectedUuids: string[]): Promise<number> {
     let offset = 0;
-    const fh = await open(devPath(dev), 'r');
+    const fh = await open(join(this.cfg.paths.dev, kernelNameOf(dev)), 'r');
     try {
       for (const uuid of expectedUuids) {
         let found = false;

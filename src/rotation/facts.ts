@@ -12,12 +12,14 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
   const devices = await a.block.list();
   const hasChildren = new Set(devices.filter((d) => d.parent).map((d) => d.parent!));
   const candidates: Candidate[] = [];
+  const blankPartitions: Facts['blankPartitions'] = [];
   for (const d of devices) {
     if (skipTypes.has(d.type) || d.type.startsWith('raid')) continue;
     if (d.type === 'disk' && hasChildren.has(d.name)) continue;
     if (d.sizeBytes === 0) continue;
     const ex = await a.md.examine(d.name);
     if (ex) candidates.push({ dev: d.name, disk: d.type === 'part' && d.parent ? d.parent : d.name, sizeBytes: d.sizeBytes, examine: ex });
+    else if (d.type === 'part' && d.parent) blankPartitions.push({ dev: d.name, disk: d.parent, sizeBytes: d.sizeBytes });
   }
   let backuppc: Facts['backuppc'];
   if (cfg.backuppc.enabled) backuppc = { serviceActive: await a.backuppc.serviceActive(), runningDumps: await a.backuppc.runningDumps() };
@@ -27,5 +29,5 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
     const stripe = set && arrays.find((x) => x.active && x.uuid === set.stripe_uuid);
     if (stripe) stripeContent = (await a.md.examine(stripe.name)) ?? null;
   }
-  return { arrays, candidates, backuppc, stripeContent, mountpointMounted: await a.fs.isMountpoint(cfg.storage.mountpoint) };
+  return { arrays, candidates, blankPartitions, backuppc, stripeContent, mountpointMounted: await a.fs.isMountpoint(cfg.storage.mountpoint) };
 }

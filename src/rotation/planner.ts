@@ -163,14 +163,14 @@ function normalSteps(input: PlanInput): PlannedStep[] {
     } else status = 'pending';
     out.push(step('stop-idle-backuppc', 'stop idle BackupPC to speed up the sync (seed behaviour)', status, { note, commands: [['systemctl', 'stop', cfg.backuppc.service]] }));
   }
-  out.push(step('wait-clean', `wait for ${mirrorName} to be clean`, clean || detached ? 'done' : 'waiting', {
-    note: clean || detached ? undefined : syncNote(mirror),
+  out.push(step('wait-clean', `wait for ${mirrorName} to be clean`, did('wait-clean') || clean || detached ? 'done' : 'waiting', {
+    note: did('wait-clean') || clean || detached ? undefined : syncNote(mirror),
     commands: [['mdadm', '--wait', `/dev/${mirrorName}`]],
   }));
 
   // detaching
   const svcActive = facts.backuppc?.serviceActive ?? false;
-  if (bpc) out.push(step('stop-backuppc', 'stop BackupPC for the detach', did('stop-backuppc') || !svcActive && !did('start-backuppc') ? 'done' : 'pending', { commands: [['systemctl', 'stop', cfg.backuppc.service]] }));
+  if (bpc) out.push(step('stop-backuppc', svcActive ? 'stop BackupPC for the detach' : 'BackupPC already stopped: start the detach window', did('stop-backuppc') || did('start-backuppc') ? 'done' : 'pending', { commands: svcActive ? [['systemctl', 'stop', cfg.backuppc.service]] : [] }));
   out.push(step('flush', 'flush filesystem buffers (sync)', did('flush') ? 'done' : 'pending', { commands: [['sync']] }));
   if (cfg.root_mirror && rootParts.length) {
     const anyIn = rootParts.some((d) => isMemberOf(rootMirror, d));

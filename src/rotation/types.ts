@@ -151,6 +151,8 @@ export interface Candidate {
 export interface Facts {
   arrays: MdArrayState[];
   candidates: Candidate[];
+  /** Partitions without an md superblock: name and parent disk (for new sets' root partitions). */
+  blankPartitions: Array<{ dev: string; disk: string; sizeBytes: number }>;
   /** Undefined when BackupPC control is disabled in the config. */
   backuppc?: { serviceActive: boolean; runningDumps: number };
   /** The md superblock found inside the assembled stripe (which mirror it belongs to, events). */

@@ -1,0 +1,70 @@
+// Integration harness: the real Daemon (engine, planner, spool, control socket) over the
+// FakeSystem runner, with a real SMTP server on loopback receiving the mail.
+import { Daemon } from '../../src/daemon/daemon.js';
+import { seedTopology, plugSet, type LabLike } from './fake-system.js';
+import { TestSmtp } from './smtp.js';
+import { setLogger, createLogger } from '../../src/log.js';
+import { Writable } from 'node:stream';
+
+export const logLines: string[] = [];
+setLogger(
+  createLogger({
+    level: 'debug',
+    journal: true,
+    destination: new Writable({
+      write(c: Buffer, _e, cb) {
+        logLines.push(...c.toString().split('\n').filter(Boolean));
+        cb();
+      },
+    }),
+  }),
+);
+
+let nextPort = 20000 + Math.floor(Math.random() * 20000);
+
+export interface Harness {
+  lab: LabLike;
+  smtp: TestSmtp;
+  daemon: Daemon;
+  plug(set: 'A' | 'B'): Promise<void>;
+  phase(): string | undefined;
+  waitPhase(p: string, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function startHarness(opts: Parameters<typeof seedTopology>[0] = {}, startDaemon = true): Promise<Harness> {
+  const port = nextPort++;
+  const lab = seedTopology({ ...opts, smtpPort: port });
+  const smtp = new TestSmtp(port);
+  await smtp.start();
+  const daemon = new Daemon({ configPath: lab.configPath, runner: lab.sys, env: {}, scanIntervalMs: 3600_000, progressIntervalMs: 50 });
+  if (startDaemon) await daemon.start();
+  const h: Harness = {
+    lab,
+    smtp,
+    daemon,
+    async plug(set) {
+      plugSet(lab, set);
+      const disks = set === 'A' ? ['sde', 'sdf'] : ['sdg', 'sdh'];
+      for (const d of disks) for (const k of [d, `${d}1`, `${d}2`]) await daemon.handle({ cmd: 'notify', action: 'add', kernel: k });
+    },
+    phase: () => daemon.engine.state.rotation?.phase,
+    async waitPhase(p, timeoutMs = 10_000) {
+      await waitUntil(() => daemon.engine.state.rotation?.phase === p, `phase ${p} (now ${daemon.engine.state.rotation?.phase})`, timeoutMs);
+    },
+    async close() {
+      await daemon.stop();
+      await smtp.stop();
+      lab.sys.cleanup();
+    },
+  };
+  return h;
+}
