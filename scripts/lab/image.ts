@@ -42,9 +42,6 @@ function guestFiles(): Array<{ path: string; content: string; mode?: number }> {
         "dc_localdelivery='mail_spool'", '',
       ].join('\n'),
     },
-    // update-initramfs runs inside the TCG guest after provisioning: keep it fast (the default
-    // zstd -19 over MODULES=most takes about 10 minutes there).
-    { path: '/etc/initramfs-tools/conf.d/lab.conf', content: 'MODULES=dep\nCOMPRESS=zstd\nCOMPRESSLEVEL=1\n' },
     // The guest has no network; keep systemd from waiting for one.
     { path: '/etc/systemd/system/systemd-networkd-wait-online.service', content: '' },
     // Serial console autologin is not needed: the lab drives the guest through the agent.

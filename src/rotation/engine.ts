@@ -155,7 +155,10 @@ export class RotationEngine {
       // later undone on purpose (the root partitions leave md1 during the detach, for example).
       for (const st of p.steps) {
         if (st === next.step) break;
-        if ((st.status === 'done' || st.status === 'skipped') && !r.done.includes(st.id)) r.done.push(st.id);
+        if ((st.status === 'done' || st.status === 'skipped') && !r.done.includes(st.id)) {
+          r.done.push(st.id);
+          if (st.id === 'wait-clean') r.syncEndedAt ??= this.iso();
+        }
       }
       try {
         await this.runStep(r, next.step, facts);

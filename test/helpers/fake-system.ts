@@ -5,7 +5,7 @@
 // fixtures captured from the real tools in the lab (test/fixtures/lab). The model is small but
 // faithful where the daemon looks: raid0 stripes made of partitions, raid1 mirrors with
 // bitmaps, superblocks inside assembled stripes, recovery progress, faulty members.
-import { mkdirSync, rmSync, writeFileSync, cpSync, readdirSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, cpSync, readdirSync, existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,7 +92,12 @@ export class FakeSystem implements CommandRunner {
     for (const d of ['sys/block', 'proc', 'dev', 'state', 'run', 'pool', 'etc/backuppc']) mkdirSync(join(this.root, d), { recursive: true });
     this.livePool = join(this.root, 'pool');
     mkdirSync(join(this.livePool, 'pc', 'localhost'), { recursive: true });
-    for (let i = 0; i < 8; i++) writeFileSync(join(this.livePool, 'pc', 'localhost', `f${i}`), `pool file ${i}\n`.repeat(100));
+    const old = new Date(Date.now() - 3600_000);
+    for (let i = 0; i < 8; i++) {
+      const f = join(this.livePool, 'pc', 'localhost', `f${i}`);
+      writeFileSync(f, `pool file ${i}\n`.repeat(100));
+      utimesSync(f, old, old);
+    }
     writeFileSync(join(this.root, 'etc/backuppc/external-control.pl'), '$Conf{BackupsDisable} = 0;\n');
   }
 

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseConfigText, loadConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/schema.js';
+
+const example = readFileSync(new URL('../../examples/baysync.toml', import.meta.url), 'utf8');
+
+function problems(text: string): string[] {
+  try {
+    parseConfigText('/etc/baysync/baysync.toml', text);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('the shipped example is valid and gets defaults', () => {
+    const c = parseConfigText('example', example);
+    expect(c.sets.map((s) => s.name)).toEqual(['A', 'B']);
+    expect(c.backuppc.control_include).toBe('/etc/backuppc/external-control.pl');
+    expect(c.paths.state_dir).toBe('/var/lib/baysync');
+    expect(c.sets[0]!.stripe_uuid).toBe('00000000000000000000000000000008');
+  });
+
+  it('a TOML syntax error names the file and the line', () => {
+    try {
+      parseConfigText('/etc/baysync/baysync.toml', '[storage\nx=1');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as Error).message).toMatch(/^\/etc\/baysync\/baysync.toml: invalid configuration:\n {2}- line 1, column \d+: TOML syntax error/);
+      expect((e as Error).message).toContain('Nothing was changed');
+    }
+  });
+
+  it('names the key path and what was expected', () => {
+    const bad = example.replace('stripe_uuid = "00000000:00000000:00000000:00000008"', 'stripe_uuid = "md8"').replace('port = 25', 'port = "smtp"');
+    const p = problems(bad);
+    expect(p).toContainEqual(expect.stringMatching(/^sets\[0\]\.stripe_uuid: an md UUID/));
+    expect(p).toContainEqual(expect.stringMatching(/^mail\.smtp\.port: /));
+  });
+
+  it('rejects unknown keys (typos) instead of ignoring them', () => {
+    expect(problems(example.replace('auto_start = true', 'autostart = true'))).toContainEqual(expect.stringMatching(/^policy: .*autostart/));
+  });
+
+  it('rejects two sets sharing a stripe, a mirror or a name', () => {
+    const dup = example.replace('stripe_uuid = "00000000:00000000:00000000:00000009"', 'stripe_uuid = "00000000:00000000:00000000:00000008"');
+    expect(problems(dup)).toContainEqual(expect.stringMatching(/sets\[1\]\.stripe_uuid: the same value is already used by sets\[0\]/));
+  });
+
+  it('rejects a set whose mirror is the top mirror', () => {
+    const bad = example.replace('mirror_uuid = "00000000:00000000:00000000:00000005"', 'mirror_uuid = "00000000:00000000:00000000:00000007"');
+    expect(problems(bad)).toContainEqual(expect.stringMatching(/equals storage.top_mirror_uuid/));
+  });
+
+  it('rejects set names that could reach a path', () => {
+    expect(problems(example.replace('name = "A"', 'name = "../A"'))).toContainEqual(expect.stringMatching(/^sets\[0\]\.name: a short name/));
+  });
+
+  it('a missing file says what to do', () => {
+    expect(() => loadConfig('/nonexistent/baysync.toml')).toThrow(/file not found; copy .*examples\/baysync.toml/);
+  });
+});

@@ -1,0 +1,187 @@
+// Unit tests of the pure planner and detection: facts in, steps and decisions out.
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.js';
+import { plan, checkSet } from '../../src/rotation/planner.js';
+import { setPresence, unknownMembers, internalHalfProblem, mirrorClean, partitionName } from '../../src/rotation/detect.js';
+import type { Facts, RotationState, StepId } from '../../src/rotation/types.js';
+import type { MdArrayState } from '../../src/system/md.js';
+
+const U = (n: number): string => `0000000${n}:00000000:00000000:0000000${n}`;
+const H = (n: number): string => `0000000${n}${'0'.repeat(23)}${n}`;
+
+const cfg = parseConfigText('t.toml', `
+[storage]
+top_mirror_uuid = "${U(7)}"
+mountpoint = "/var/lib/backuppc"
+[root_mirror]
+uuid = "${U(1)}"
+[[sets]]
+name = "A"
+stripe_uuid = "${U(8)}"
+mirror_uuid = "${U(5)}"
+stripe_device = "md8"
+[[sets]]
+name = "B"
+stripe_uuid = "${U(9)}"
+mirror_uuid = "${U(6)}"
+stripe_device = "md9"
+`);
+
+function arr(name: string, uuid: string, members: Array<[string, string[]]>, extra: Partial<MdArrayState> = {}): MdArrayState {
+  return { name, uuid, active: true, readonly: false, level: 'raid1', raidDisks: 2, degraded: 2 - members.filter(([, s]) => s.includes('in_sync')).length, syncAction: 'idle', componentSizeKiB: 1000, sizeBytes: 1000 * 1024, arrayState: 'clean', members: members.map(([dev, state], i) => ({ dev, slot: i, state })), ...extra };
+}
+
+function cand(dev: string, disk: string, uuid: string, raidDevices = 2) {
+  return { dev, disk, sizeBytes: 600 * 1024, examine: { level: 'raid0', raidDevices, uuid, raw: {} } };
+}
+
+function baseFacts(over: Partial<Facts> = {}): Facts {
+  return {
+    arrays: [arr('md5', H(5), [['md3', ['in_sync']]]), arr('md6', H(6), [['md4', ['in_sync']]]), arr('md1', H(1), [['sda1', ['in_sync']]], { raidDisks: 6 }), arr('md7', H(7), [['md5', ['in_sync']], ['md6', ['in_sync']]])],
+    candidates: [cand('sde2', 'sde', H(8)), cand('sdf2', 'sdf', H(8)), cand('sde1', 'sde', H(1), 6), cand('sdf1', 'sdf', H(1), 6)],
+    blankPartitions: [],
+    backuppc: { serviceActive: true, runningDumps: 0 },
+    mountpointMounted: true,
+    ...over,
+  };
+}
+
+function rot(over: Partial<RotationState> = {}): RotationState {
+  return {
+    id: 'r1', set: 'A', phase: 'checking', startedAt: '2026-11-22T00:00:00.000Z', timeline: [{ phase: 'checking', at: '2026-11-22T00:00:00.000Z' }],
+    members: [{ dev: 'sde2', disk: 'sde' }, { dev: 'sdf2', disk: 'sdf' }], rootPartitions: [{ dev: 'sde1', disk: 'sde' }, { dev: 'sdf1', disk: 'sdf' }],
+    stripeDevice: 'md8', mirrorDevice: 'md5', done: [], warnings: [], ...over,
+  };
+}
+
+const withStripe = (f: Facts, mirrorMembers?: Array<[string, string[]]>, extra: Partial<MdArrayState> = {}): Facts => ({
+  ...f,
+  arrays: [
+    ...f.arrays.filter((a) => a.name !== 'md5'),
+    arr('md8', H(8), [['sde2', ['in_sync']], ['sdf2', ['in_sync']]], { level: 'raid0', degraded: 0, sizeBytes: 1200 * 1024 }),
+    arr('md5', H(5), mirrorMembers ?? [['md3', ['in_sync']]], extra),
+  ],
+});
+
+describe('detection by UUID', () => {
+  it('finds a complete set, its disks and its root partitions', () => {
+    const p = setPresence(cfg, cfg.sets[0]!, baseFacts());
+    expect(p.complete).toBe(true);
+    expect(p.disks).toEqual(['sde', 'sdf']);
+    expect(p.rootPartitions.map((r) => r.dev)).toEqual(['sde1', 'sdf1']);
+    expect(setPresence(cfg, cfg.sets[1]!, baseFacts()).members).toEqual([]);
+  });
+  it('an incomplete set is not complete', () => {
+    const f = baseFacts({ candidates: [cand('sde2', 'sde', H(8))] });
+    expect(setPresence(cfg, cfg.sets[0]!, f).complete).toBe(false);
+  });
+  it('unknown md members are reported, never part of a set', () => {
+    const f = baseFacts({ candidates: [...baseFacts().candidates, cand('sdx1', 'sdx', 'ffffffffffffffffffffffffffffffff')] });
+    expect(unknownMembers(cfg, f).map((c) => c.dev)).toEqual(['sdx1']);
+    expect(setPresence(cfg, cfg.sets[0]!, f).disks).not.toContain('sdx');
+  });
+  it('partition names follow kernel naming', () => {
+    expect(partitionName('sde', 1)).toBe('sde1');
+    expect(partitionName('nvme0n1', 1)).toBe('nvme0n1p1');
+  });
+});
+
+describe('checks before anything is written', () => {
+  it('waits for an incomplete set', () => {
+    const c = checkSet({ cfg, rotation: rot(), facts: baseFacts({ candidates: [cand('sde2', 'sde', H(8))] }) });
+    expect(c).toMatchObject({ ok: false, wait: true });
+  });
+  it('refuses a too-small set', () => {
+    const f = baseFacts({ candidates: [cand('sde2', 'sde', H(8)), cand('sdf2', 'sdf', H(8))].map((c) => ({ ...c, sizeBytes: 100 })) });
+    expect(checkSet({ cfg, rotation: rot(), facts: f })).toMatchObject({ ok: false, reason: expect.stringMatching(/too small/) });
+  });
+  it('refuses when the pool is not mounted', () => {
+    expect(checkSet({ cfg, rotation: rot(), facts: baseFacts({ mountpointMounted: false }) })).toMatchObject({ ok: false, reason: expect.stringMatching(/not mounted/) });
+  });
+  it('refuses when the mirror has no free slot', () => {
+    const f = baseFacts();
+    f.arrays = f.arrays.map((a) => (a.name === 'md5' ? arr('md5', H(5), [['md3', ['in_sync']], ['sdz', ['in_sync']]]) : a));
+    expect(checkSet({ cfg, rotation: rot(), facts: f })).toMatchObject({ ok: false, reason: expect.stringMatching(/not degraded|rebuilding/) });
+  });
+});
+
+describe('plan', () => {
+  const ids = (f: Facts, r: RotationState): StepId[] => plan({ cfg, rotation: r, facts: f }).steps.map((s) => s.id);
+
+  it('lists the seed procedure in order', () => {
+    expect(ids(baseFacts(), rot())).toEqual([
+      'check-set', 'assemble-stripe', 'join-mirror', 'add-root-partitions', 'disable-dumps', 'stop-idle-backuppc', 'wait-clean',
+      'stop-backuppc', 'flush', 'remove-root-partitions', 'freeze', 'remove-stripe', 'thaw', 'start-backuppc', 'enable-dumps', 'stop-stripe',
+      'verify-copy', 'spin-down', 'send-report',
+    ]);
+  });
+
+  it('first runs the check, then assembles', () => {
+    const p1 = plan({ cfg, rotation: rot(), facts: baseFacts() });
+    expect(p1.next).toMatchObject({ kind: 'run', step: { id: 'check-set' } });
+    const p2 = plan({ cfg, rotation: rot({ done: ['check-set'] }), facts: baseFacts() });
+    expect(p2.next).toMatchObject({ kind: 'run', step: { id: 'assemble-stripe' } });
+    expect(p2.phase).toBe('assembling');
+  });
+
+  it('an assembled stripe counts as assembled even if the record missed it (crash)', () => {
+    const p = plan({ cfg, rotation: rot({ done: ['check-set'] }), facts: withStripe(baseFacts()) });
+    expect(p.next).toMatchObject({ kind: 'run', step: { id: 'join-mirror' } });
+  });
+
+  it('waits while the mirror recovers, then detaches', () => {
+    const joined = withStripe(baseFacts(), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1, syncCompleted: { done: 10, total: 100 } });
+    joined.arrays = joined.arrays.map((a) => (a.name === 'md1' ? arr('md1', H(1), [['sda1', ['in_sync']], ['sde1', ['in_sync']], ['sdf1', ['in_sync']]], { raidDisks: 6 }) : a));
+    const r = rot({ done: ['check-set', 'disable-dumps'], backuppc: { controlBefore: null, serviceWasActive: true } });
+    const waiting = plan({ cfg, rotation: r, facts: { ...joined, backuppc: { serviceActive: true, runningDumps: 2 } } });
+    expect(waiting.next).toMatchObject({ kind: 'wait', reason: 'recover 10.0%' });
+    expect(waiting.steps.find((s) => s.id === 'stop-idle-backuppc')?.status).toBe('deferred');
+    const idle = plan({ cfg, rotation: r, facts: joined });
+    expect(idle.next).toMatchObject({ kind: 'run', step: { id: 'stop-idle-backuppc' } });
+    const clean = withStripe(joined, [['md3', ['in_sync']], ['md8', ['in_sync']]], { degraded: 0 });
+    const p = plan({ cfg, rotation: { ...r, done: [...r.done, 'stop-idle-backuppc'] }, facts: clean });
+    expect(p.phase).toBe('detaching');
+    expect(p.next).toMatchObject({ kind: 'run', step: { id: 'stop-backuppc' } });
+  });
+
+  it('aborts when a drive disappears before the detach', () => {
+    const f = withStripe(baseFacts({ candidates: [cand('sde2', 'sde', H(8))] }), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1 });
+    const p = plan({ cfg, rotation: rot({ phase: 'syncing', done: ['check-set', 'disable-dumps'] }), facts: f });
+    expect(p.next).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/disappeared during/) });
+  });
+
+  it('does not abort for a missing set after the detach', () => {
+    const f = baseFacts({ candidates: [] });
+    const r = rot({ phase: 'spinning-down', done: ['check-set', 'disable-dumps', 'freeze', 'remove-stripe', 'thaw', 'stop-stripe', 'start-backuppc', 'enable-dumps', 'stop-backuppc', 'flush', 'remove-root-partitions', 'wait-clean'], verify: { ok: true, detail: '', sampled: 1, mismatched: [], markerFound: true } });
+    expect(plan({ cfg, rotation: r, facts: f }).next.kind).not.toBe('abort');
+  });
+
+  it('abort steps undo only what is there', () => {
+    const f = withStripe(baseFacts(), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1 });
+    const r = rot({ phase: 'aborting', abortReason: 'x', backuppc: { controlBefore: null, serviceWasActive: true } });
+    const p = plan({ cfg, rotation: r, facts: f });
+    expect(p.steps.filter((s) => s.status === 'pending').map((s) => s.id)).toEqual(['abort-remove-stripe', 'abort-stop-stripe', 'abort-restore-backuppc', 'abort-report']);
+    expect(p.next).toMatchObject({ kind: 'run', step: { id: 'abort-remove-stripe' } });
+  });
+
+  it('a failed verification skips the spin-down and finishes as failed', () => {
+    const r = rot({ phase: 'verifying', done: ['check-set', 'disable-dumps', 'wait-clean', 'stop-backuppc', 'flush', 'remove-root-partitions', 'freeze', 'remove-stripe', 'thaw', 'start-backuppc', 'enable-dumps', 'stop-stripe', 'send-report'], verify: { ok: false, detail: 'marker missing', sampled: 0, mismatched: [], markerFound: false } });
+    const p = plan({ cfg, rotation: r, facts: baseFacts() });
+    expect(p.steps.find((s) => s.id === 'spin-down')?.status).toBe('skipped');
+    expect(p.next).toEqual({ kind: 'finish', outcome: 'failed' });
+  });
+});
+
+describe('md state helpers', () => {
+  it('clean needs idle, not degraded and the stripe in sync', () => {
+    expect(mirrorClean(arr('md5', H(5), [['md3', ['in_sync']], ['md8', ['in_sync']]]), 'md8')).toBe(true);
+    expect(mirrorClean(arr('md5', H(5), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover' }), 'md8')).toBe(false);
+    expect(mirrorClean(arr('md5', H(5), [['md3', ['in_sync']], ['md8', ['in_sync']]], { degraded: 1 }), 'md8')).toBe(false);
+  });
+  it('the internal half must be active, writable and in sync', () => {
+    expect(internalHalfProblem(undefined, 'md8')).toMatch(/not active/);
+    expect(internalHalfProblem(arr('md5', H(5), [['md3', ['in_sync']]], { readonly: true }), 'md8')).toMatch(/read-write/);
+    expect(internalHalfProblem(arr('md5', H(5), [['md3', []]]), 'md8')).toMatch(/no in-sync internal member/);
+    expect(internalHalfProblem(arr('md5', H(5), [['md3', ['in_sync']]]), 'md8')).toBeUndefined();
+  });
+});
