@@ -29,7 +29,7 @@ export interface Topology {
 const diskSize = '256M';
 export const internalIds = ['int0', 'int1', 'int2', 'int3'] as const;
 export const externalIds = ['a0', 'a1', 'b0', 'b1'] as const;
-const version = 3;
+const version = 4;
 
 /** BackupPC: back up /srv/data locally with tar; wake up every 2 minutes. */
 const localhostPl = `$Conf{XferMethod} = 'tar';
@@ -112,8 +112,10 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
   await create('md1', ['--level=1', '--raid-devices=6', '--bitmap=internal', '--assume-clean', ...internalIds.map((id) => p(id, 1)), 'missing', 'missing']);
   await create('md3', ['--level=0', '--raid-devices=2', p('int0', 2), p('int1', 2)]);
   await create('md4', ['--level=0', '--raid-devices=2', p('int2', 2), p('int3', 2)]);
-  await create('md5', ['--level=1', '--raid-devices=2', '--bitmap=internal', '/dev/md3', 'missing']);
-  await create('md6', ['--level=1', '--raid-devices=2', '--bitmap=internal', '/dev/md4', 'missing']);
+  // A 1 MiB bitmap chunk (440 chunks) so that a small change dirties a small share of these
+  // tiny arrays; real servers keep mdadm's default.
+  await create('md5', ['--level=1', '--raid-devices=2', '--bitmap=internal', '--bitmap-chunk=1M', '/dev/md3', 'missing']);
+  await create('md6', ['--level=1', '--raid-devices=2', '--bitmap=internal', '--bitmap-chunk=1M', '/dev/md4', 'missing']);
   await create('md7', ['--level=1', '--raid-devices=2', '--assume-clean', '/dev/md5', '/dev/md6']);
   await create('md8', ['--level=0', '--raid-devices=2', p('a0', 2), p('a1', 2)]);
   await create('md9', ['--level=0', '--raid-devices=2', p('b0', 2), p('b1', 2)]);

@@ -431,6 +431,12 @@ export class RotationEngine {
         if (!mirrorClean(mirror, stripe.name)) throw new StepError(`${mirror.name} is not clean (sync_action ${mirror.syncAction}, degraded ${mirror.degraded}); not detaching`);
         if (!r.frozen && !r.remountedRo) throw new StepError('the filesystem is not frozen; not detaching');
         await this.waitArrayClean(mirror.name);
+        const internal = mirror.members.find((m) => m.dev !== stripe.name && m.state.includes('in_sync'));
+        if (internal && !(await this.waitBitmapClean(internal.dev))) {
+          const msg = `the write-intent bitmap of ${mirror.name} still had dirty chunks after 15 s; the next rotation of set ${r.set} resyncs them again`;
+          this.log.warn(msg);
+          r.warnings.push(msg);
+        }
         await md.failAndRemove(mirror.name, stripe.name);
         return;
       }
@@ -526,6 +532,21 @@ export class RotationEngine {
       await new Promise((res) => setTimeout(res, 100));
     }
     this.log.warn({ array: name }, 'array did not report clean within 3 s after the freeze; detaching anyway (writes are quiesced)');
+  }
+
+  /**
+   * Invariant 4 (bitmap flushed): md clears bitmap bits a few seconds after the writes reach
+   * every member; detaching before that leaves them dirty and the next re-add resyncs them.
+   */
+  private async waitBitmapClean(internalDev: string, timeoutMs = 15_000): Promise<boolean> {
+    const deadline = this.now() + timeoutMs;
+    for (;;) {
+      const x = await this.a.runner.run(['mdadm', '--examine-bitmap', devPath(internalDev)], { allowFailure: true, quiet: true });
+      const dirty = x.exitCode === 0 ? parseBitmapDirtyBytes(x.stdout) : undefined;
+      if (dirty === undefined || dirty === 0) return true;
+      if (this.now() > deadline) return false;
+      await new Promise((res) => setTimeout(res, 250));
+    }
   }
 
   // ---- verification (invariant 3: read-only only) --------------------------------------

@@ -21,12 +21,12 @@ export class PowerAdapter {
 
   async spinDown(disk: string): Promise<SpinDownResult> {
     const res: SpinDownResult = { disk: kernelName(disk), deleted: false };
+    // hdparm exits 0 on many bridges that ignore the ATA command (QEMU disks do), so the SCSI
+    // STOP is always sent as well; a sleeping ATA disk takes it as STANDBY IMMEDIATE.
     const h = await this.runner.run(['hdparm', '-Y', devPath(disk)], { allowFailure: true, timeoutMs: 60_000 });
     if (h.exitCode === 0 && !/bad\/missing sense|SG_IO|failed/i.test(h.stderr + h.stdout)) res.stoppedBy = 'hdparm';
-    else {
-      const s = await this.runner.run(['sdparm', '--command=stop', devPath(disk)], { allowFailure: true, timeoutMs: 60_000 });
-      if (s.exitCode === 0) res.stoppedBy = 'sdparm';
-    }
+    const s = await this.runner.run(['sdparm', '--command=stop', devPath(disk)], { allowFailure: true, timeoutMs: 60_000 });
+    if (s.exitCode === 0) res.stoppedBy ??= 'sdparm';
     try {
       await writeFile(join(this.sysfs, 'block', disk, 'device', 'delete'), '1');
       res.deleted = true;

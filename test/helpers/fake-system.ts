@@ -85,6 +85,8 @@ export class FakeSystem implements CommandRunner {
   commandDelayMs = 0;
   commandTimeMs = 0;
   loops = new Map<string, { dev: string; offset: number }>();
+  /** Mirrors that lost their external half at least once (their bitmap then tracks writes). */
+  everDetached = new Set<string>();
   private seq = 1;
 
   constructor() {
@@ -371,7 +373,12 @@ export class FakeSystem implements CommandRunner {
       if (!sb) return { code: 1, err: `mdadm: No md superblock detected on /dev/${name}.` };
       return { code: 0, out: `MD_LEVEL=${sb.level}\nMD_DEVICES=${sb.raidDevices}\nMD_NAME=${sb.name}\nMD_UUID=${mdadmUuid(sb.uuid)}\nMD_UPDATE_TIME=1763781234\nMD_DEV_UUID=${mdadmUuid(sb.devUuid)}\nMD_EVENTS=${sb.events}\n` };
     }
-    if (a[0] === '--examine-bitmap') return { code: 0, out: '        Filename : x\n       Chunksize : 64 MB\n          Bitmap : 7 bits (chunks), 1 dirty (14.3%)\n' };
+    if (a[0] === '--examine-bitmap') {
+      // Dirty while a mirror runs degraded after its external half left; clean once it synced.
+      const up = [...this.arrays.values()].find((x) => x.members.some((m) => m.dev === dev(a[1])));
+      const dirty = up && this.degraded(up) > 0 && this.everDetached.has(up.name) ? 1 : 0;
+      return { code: 0, out: `        Filename : ${a[1]}\n       Chunksize : 64 MB\n          Bitmap : 7 bits (chunks), ${dirty} dirty (${((dirty / 7) * 100).toFixed(1)}%)\n` };
+    }
     if (a[0] === '--examine') return { code: 0, out: '    Data Offset : 2048 sectors\n' };
     if (a[0] === '--detail' && a[1] === '--export') {
       const x = this.arrays.get(dev(a[2]));
@@ -419,7 +426,7 @@ export class FakeSystem implements CommandRunner {
       if (op === '--re-add' && (!inner || inner.uuid !== target.uuid)) return { code: 1, err: `mdadm: --re-add for ${a[2]} to ${a[0]} is not possible` };
       const free = [...Array(target.raidDisks).keys()].find((s) => !target.members.some((m) => m.slot === s && !m.state.includes('faulty')));
       target.members = target.members.filter((m) => m.dev !== member);
-      target.members.push({ dev: member, slot: free, state: [] });
+      target.members.push({ dev: member, slot: free, state: ['spare'] });
       target.syncAction = 'recover';
       target.syncDone = 0;
       target.syncTotal = target.componentSizeKiB * 2;
@@ -450,6 +457,7 @@ export class FakeSystem implements CommandRunner {
       if (!m) return { code: 1, err: `mdadm: hot remove failed for ${a[2]}: No such device or address` };
       if (!m.state.includes('faulty')) return { code: 1, err: `mdadm: hot remove failed for ${a[2]}: Device or resource busy` };
       target.members = target.members.filter((x) => x.dev !== member);
+      this.everDetached.add(target.name);
       this.sync();
       return { code: 0 };
     }
