@@ -1,0 +1,82 @@
+// Install baysync in a lab guest the way an administrator does: the .deb built from the working
+// tree (npm run package), the configuration, `baysync install`, `systemctl enable --now baysync`.
+// The guest's Node is the host's binary copied into the image; a tiny local package declares it
+// as `nodejs` so that the .deb's dependency is met honestly by dpkg. Contract: after install()
+// the daemon runs and answers `baysync status`.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabSession } from './session.js';
+import { log } from './common.js';
+
+export function labConfig(u: LabSession['topo']['uuids'], extra = ''): string {
+  return `# baysync configuration for the lab (seed 000 topology)
+[storage]
+top_mirror_uuid = "${u.md7}"
+mountpoint = "/var/lib/backuppc"
+marker_dir = "pc"
+
+[root_mirror]
+uuid = "${u.md1}"
+partition = 1
+
+[[sets]]
+name = "A"
+stripe_uuid = "${u.md8}"
+mirror_uuid = "${u.md5}"
+stripe_device = "md8"
+
+[[sets]]
+name = "B"
+stripe_uuid = "${u.md9}"
+mirror_uuid = "${u.md6}"
+stripe_device = "md9"
+
+[mail]
+to = ["root"]
+from = "baysync"
+
+[policy]
+verify_sample_files = 20
+progress_log_minutes = 1
+${extra}`;
+}
+
+export function debPath(): string {
+  const deb = readdirSync(join(process.cwd(), 'build')).find((f) => /^baysync_.*_all\.deb$/.test(f));
+  if (!deb) throw new Error('no build/baysync_*_all.deb: run `npm run package` first');
+  return join(process.cwd(), 'build', deb);
+}
+
+export async function installBaysync(s: LabSession, configExtra = ''): Promise<void> {
+  const vm = s.vm;
+  const nodeVersion = (await vm.exec(['/usr/local/bin/node', '--version'])).stdout.trim().replace(/^v/, '');
+  await vm.exec(['mkdir', '-p', '/root/labnode/DEBIAN']);
+  await vm.writeFile(
+    '/root/labnode/DEBIAN/control',
+    `Package: baysync-lab-node\nVersion: ${nodeVersion}\nArchitecture: amd64\nMaintainer: baysync lab <lab@localhost>\nProvides: nodejs (= ${nodeVersion})\nDescription: the lab's Node.js (/usr/local/bin/node, the host's binary)\n`,
+  );
+  await vm.exec(['dpkg-deb', '--build', '/root/labnode', '/root/baysync-lab-node.deb']);
+  await vm.exec(['dpkg', '-i', '/root/baysync-lab-node.deb']);
+  await vm.writeFile('/root/baysync.deb', readFileSync(debPath()));
+  await vm.exec(['dpkg', '-i', '/root/baysync.deb']);
+  await vm.exec(['mkdir', '-p', '/etc/baysync']);
+  await vm.writeFile('/etc/baysync/baysync.toml', labConfig(s.topo.uuids, configExtra));
+  await vm.exec(['baysync', 'config', 'check']);
+  await vm.exec(['baysync', 'install']);
+  await vm.exec(['systemctl', 'enable', '--now', 'baysync.service']);
+  await s.waitFor(['baysync', 'status'], 'the daemon to answer', 60_000);
+  log('baysync installed and running');
+}
+
+/** Number of mails in root's mailbox whose subject matches. */
+export async function mailCount(s: LabSession, subject: RegExp): Promise<number> {
+  const r = await s.vm.exec(['cat', '/var/mail/root'], { allowFailure: true });
+  return r.stdout.split('\n').filter((l) => l.startsWith('Subject: ') && subject.test(l)).length;
+}
+
+/** The last mail in root's mailbox whose subject matches (headers and body). */
+export async function lastMail(s: LabSession, subject: RegExp): Promise<string | undefined> {
+  const r = await s.vm.exec(['cat', '/var/mail/root'], { allowFailure: true });
+  const mails = r.stdout.split(/\n(?=From \S+ )/);
+  return mails.filter((m) => m.split('\n').some((l) => l.startsWith('Subject: ') && subject.test(l))).at(-1);
+}
