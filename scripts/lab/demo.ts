@@ -29,8 +29,15 @@ async function rotate(set: SetName): Promise<void> {
   await s.plug(set);
   log(`set ${set} plugged in; waiting for the mail`);
   const deadline = Date.now() + 15 * 60_000;
+  let lastShown = 0;
   while ((await mailCount(s, new RegExp(`set ${set}:`))) <= before) {
     if (Date.now() > deadline) throw new Error(`no mail for set ${set} within 15 minutes`);
+    if (Date.now() - lastShown > 10_000) {
+      lastShown = Date.now();
+      const st = await s.vm.exec(['systemctl', 'show', 'baysync', '--property=StatusText', '--value'], { allowFailure: true });
+      log(`  systemctl status: ${st.stdout.trim()}`);
+      if (process.env.LAB_TRACE) log((await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '-n', '8'], { allowFailure: true })).stdout);
+    }
     await sleep(1000);
   }
   const plugToMail = (Date.now() - t0) / 1000;

@@ -29,7 +29,7 @@ export interface Topology {
 const diskSize = '256M';
 export const internalIds = ['int0', 'int1', 'int2', 'int3'] as const;
 export const externalIds = ['a0', 'a1', 'b0', 'b1'] as const;
-const version = 4;
+const version = 5;
 
 /** BackupPC: back up /srv/data locally with tar; wake up every 2 minutes. */
 const localhostPl = `$Conf{XferMethod} = 'tar';
@@ -155,7 +155,12 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
   // BackupPC: the seed's control include, a local tar client, a short schedule.
   await vm.writeFile('/etc/backuppc/external-control.pl', '$Conf{BackupsDisable} = 0;\n');
   const config = await vm.readFile('/etc/backuppc/config.pl');
-  await vm.writeFile('/etc/backuppc/config.pl', `${config}\n${wakeupSchedule()}do "/etc/backuppc/external-control.pl";\n`);
+  // Programs a minimal guest lacks: empty paths (BackupPC exits at start on a missing one).
+  const serverPaths = "$Conf{SmbClientPath} = '';\n$Conf{NmbLookupPath} = '';\n$Conf{SshPath} = '';\n$Conf{PingPath} = '/bin/echo';\n";
+  await vm.writeFile('/etc/backuppc/config.pl', `${config}\n${serverPaths}${wakeupSchedule()}do "/etc/backuppc/external-control.pl";\n`);
+  // exim4 qualifies local addresses with /etc/mailname, which the image build took from the build host.
+  await vm.writeFile('/etc/mailname', 'baylab\n');
+  await vm.exec(['update-exim4.conf']);
   await vm.writeFile('/etc/backuppc/localhost.pl', localhostPl);
   await vm.writeFile('/etc/backuppc/hosts', 'host dhcp user moreUsers\nlocalhost 0 backuppc\n');
   await vm.exec(['mkdir', '-p', '/srv/data']);

@@ -22,7 +22,7 @@ export interface Adapters {
 export function makeAdapters(cfg: Config, runner: CommandRunner, env: NodeJS.ProcessEnv = process.env): Adapters {
   return {
     runner,
-    md: new MdAdapter(runner, cfg.paths.sysfs, cfg.paths.proc),
+    md: new MdAdapter(runner, cfg.paths.sysfs, cfg.paths.proc, cfg.paths.dev),
     block: new BlockAdapter(runner),
     fs: new FsAdapter(runner),
     backuppc: new BackupPcAdapter(runner, cfg.backuppc),

@@ -17,7 +17,7 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
     if (skipTypes.has(d.type) || d.type.startsWith('raid')) continue;
     if (d.type === 'disk' && hasChildren.has(d.name)) continue;
     if (d.sizeBytes === 0) continue;
-    const ex = await a.md.examine(d.name);
+    const ex = await a.md.probe(d.name, d.sizeBytes);
     if (ex) candidates.push({ dev: d.name, disk: d.type === 'part' && d.parent ? d.parent : d.name, sizeBytes: d.sizeBytes, examine: ex });
     else if (d.type === 'part' && d.parent) blankPartitions.push({ dev: d.name, disk: d.parent, sizeBytes: d.sizeBytes });
   }
@@ -27,7 +27,7 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
   if (rotation) {
     const set = cfg.sets.find((s) => s.name === rotation.set);
     const stripe = set && arrays.find((x) => x.active && x.uuid === set.stripe_uuid);
-    if (stripe) stripeContent = (await a.md.examine(stripe.name)) ?? null;
+    if (stripe) stripeContent = (await a.md.probe(stripe.name, stripe.sizeBytes ?? 0)) ?? null;
   }
-  return { arrays, candidates, blankPartitions, backuppc, stripeContent, mountpointMounted: await a.fs.isMountpoint(cfg.storage.mountpoint) };
+  return { arrays, candidates, blankPartitions, backuppc, stripeContent, mountpointMounted: await a.fs.isMounted(cfg.storage.mountpoint, cfg.paths.proc) };
 }

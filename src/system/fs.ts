@@ -1,7 +1,10 @@
 // Filesystem adapter: sync, fsfreeze, remount, read-only mounts and read-only loop maps.
 // Contract: argv only; the read-only helpers always pass read-only flags (invariant 3):
 // mount gets ro,norecovery,nouuid and losetup gets --read-only.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CommandRunner } from './runner.js';
+import { parseMountinfo } from './parsers/mountinfo.js';
 import { devPath, kernelNameFromPath } from '../util/names.js';
 
 export class FsAdapter {
@@ -25,6 +28,16 @@ export class FsAdapter {
 
   async remount(mountpoint: string, mode: 'ro' | 'rw'): Promise<void> {
     await this.runner.run(['mount', '-o', `remount,${mode}`, mountpoint], { timeoutMs: 600_000 });
+  }
+
+  /** Is something mounted on `path`? Read from mountinfo (no process spawned). */
+  async isMounted(path: string, proc = '/proc'): Promise<boolean> {
+    try {
+      const info = await readFile(join(proc, 'self', 'mountinfo'), 'utf8');
+      return parseMountinfo(info).some((m) => m.mountpoint === path);
+    } catch {
+      return this.isMountpoint(path);
+    }
   }
 
   async isMountpoint(path: string): Promise<boolean> {

@@ -2,13 +2,15 @@
 // mdadm through the CommandRunner for everything that changes state. Contract: no decisions
 // here (the planner decides); every device name passed in is validated; each mutating call
 // is a single mdadm invocation whose failure throws CommandError with mdadm's stderr.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, readlink, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandRunner } from './runner.js';
 import { devPath, kernelName, mdadmUuid } from '../util/names.js';
 import { parseMdstat } from './parsers/mdstat.js';
 import { parseDetailExport, parseExamineExport, type MdDetail, type MdExamine } from './parsers/mdadm-export.js';
 import { parseDevState, parseIntAttr, parseSlot, parseSyncCompleted, type SyncProgress } from './parsers/md-sysfs.js';
+import { endSuperblockOffsets, levelName, mdV1Magic, parseMdSuperblockV1, superblockProbeOffsets } from './parsers/md-superblock.js';
+import { normalizeUuid } from '../util/names.js';
 
 export interface MdMemberState {
   dev: string;
@@ -46,7 +48,57 @@ export class MdAdapter {
     private readonly runner: CommandRunner,
     private readonly sysfs = '/sys',
     private readonly proc = '/proc',
+    private readonly dev = '/dev',
   ) {}
+
+  /** md UUID -> array name from udev's /dev/disk/by-id/md-uuid-* links (no process spawned). */
+  private async uuidsById(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const dir = join(this.dev, 'disk', 'by-id');
+    let names: string[] = [];
+    try {
+      names = (await readdir(dir)).filter((n) => n.startsWith('md-uuid-'));
+    } catch {
+      return out;
+    }
+    for (const n of names) {
+      try {
+        const target = (await readlink(join(dir, n))).split('/').pop() ?? '';
+        if (/^md\d+$/.test(target)) out.set(target, normalizeUuid(n.slice('md-uuid-'.length)));
+      } catch {
+        // a link that vanished meanwhile
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The md superblock of a device, read directly (v1.1/1.2: no process spawned); mdadm
+   * --examine only when a 0.90/1.0 superblock sits at the end or the node cannot be read.
+   */
+  async probe(dev: string, sizeBytes: number): Promise<MdExamine | undefined> {
+    let fh;
+    try {
+      fh = await open(join(this.dev, kernelName(dev)), 'r');
+    } catch {
+      return this.examine(dev);
+    }
+    try {
+      const buf = Buffer.alloc(4096);
+      for (const off of superblockProbeOffsets) {
+        const { bytesRead } = await fh.read(buf, 0, 4096, off);
+        const sb = bytesRead === 4096 ? parseMdSuperblockV1(buf) : undefined;
+        if (sb) return { level: levelName(sb.level), raidDevices: sb.raidDisks, uuid: sb.uuid, devUuid: sb.devUuid, name: sb.name, events: sb.events, raw: {} };
+      }
+      for (const off of endSuperblockOffsets(sizeBytes)) {
+        const { bytesRead } = await fh.read(buf, 0, 4, off);
+        if (bytesRead === 4 && (buf.readUInt32LE(0) === mdV1Magic || buf.readUInt32BE(0) === mdV1Magic)) return this.examine(dev);
+      }
+      return undefined;
+    } finally {
+      await fh.close();
+    }
+  }
 
   async readMdstat(): Promise<string> {
     return readFile(join(this.proc, 'mdstat'), 'utf8');
@@ -97,10 +149,11 @@ export class MdAdapter {
   /** Every array the kernel knows, with UUIDs (one `mdadm --detail --export` per active array). */
   async listArrays(): Promise<MdArrayState[]> {
     const out: MdArrayState[] = [];
+    const byId = await this.uuidsById();
     for (const a of parseMdstat(await this.readMdstat())) {
       const s = await this.sysfsState(a.name);
-      let uuid: string | undefined;
-      if (a.active) uuid = (await this.detail(a.name).catch(() => undefined))?.uuid;
+      let uuid: string | undefined = byId.get(a.name);
+      if (a.active && !uuid) uuid = (await this.detail(a.name).catch(() => undefined))?.uuid;
       const { present: _p, ...rest } = s;
       out.push({ ...rest, name: a.name, uuid, active: a.active, readonly: a.readonly, level: s.level ?? a.level, members: s.members.length ? s.members : a.members.map((m) => ({ dev: m.dev, slot: m.slot, state: [m.faulty ? 'faulty' : m.spare ? 'spare' : 'in_sync'] })) });
     }

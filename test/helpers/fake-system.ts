@@ -124,6 +124,7 @@ export class FakeSystem implements CommandRunner {
     const d = this.disks.get(name);
     if (!d) return;
     this.disks.delete(name);
+    for (const n of [name, ...d.parts.map((p) => p.name)]) rmSync(this.path(`dev/${n}`), { force: true });
     const gone = new Set([name, ...d.parts.map((p) => p.name)]);
     for (const a of this.arrays.values()) {
       for (const m of a.members) if (gone.has(m.dev)) m.state = ['faulty'];
@@ -230,7 +231,17 @@ export class FakeSystem implements CommandRunner {
     for (const d of this.disks.values()) {
       mkdirSync(join(sys, d.name, 'device'), { recursive: true });
       writeFileSync(join(sys, d.name, 'device', 'delete'), '');
+      writeFileSync(this.path(`dev/${d.name}`), Buffer.alloc(0));
+      for (const p of d.parts) {
+        // The partition's device node: an md v1.2 superblock 4 KiB in, as mdadm writes it.
+        const buf = Buffer.alloc(p.sb ? 8192 : 0);
+        if (p.sb) writeSb(buf, 4096, p.sb.uuid, p.sb.level === 'raid0' ? 0 : 1, 2048, p.sb.raidDevices, p.sb.devUuid, p.sb.events);
+        writeFileSync(this.path(`dev/${p.name}`), buf);
+      }
     }
+    mkdirSync(this.path('proc/self'), { recursive: true });
+    const mounts = [this.livePool, ...this.mounted].map((m, i) => `${30 + i} 1 9:7 / ${m.replace(/ /g, '\\040')} rw,relatime shared:1 - xfs /dev/md7 rw`);
+    writeFileSync(this.path('proc/self/mountinfo'), `${mounts.join('\n')}\n`);
   }
 
   /** /dev/<md>: for stripes, a superblock of the mirror at 4 KiB and of the top mirror one data offset further. */
@@ -240,9 +251,10 @@ export class FakeSystem implements CommandRunner {
       writeFileSync(this.path(`dev/${name}`), Buffer.alloc(0));
       return;
     }
+    const lvl = content.level === 'raid0' ? 0 : 1;
     const off1 = 2048 * 512;
     const buf = Buffer.alloc(off1 + 8192);
-    writeSb(buf, 4096, content.uuid, 1, a.dataOffsetSectors);
+    writeSb(buf, 4096, content.uuid, lvl, a.dataOffsetSectors, content.raidDevices, content.devUuid, content.events);
     if (this.topUuid) writeSb(buf, off1 + 4096, this.topUuid, 1, 2048);
     writeFileSync(this.path(`dev/${name}`), buf);
   }
@@ -465,13 +477,15 @@ export class FakeSystem implements CommandRunner {
   }
 }
 
-function writeSb(buf: Buffer, at: number, uuid: string, level: number, dataOffsetSectors: number): void {
+function writeSb(buf: Buffer, at: number, uuid: string, level: number, dataOffsetSectors: number, raidDisks = 2, devUuid?: string, events = 0): void {
   buf.writeUInt32LE(mdV1Magic, at);
   buf.writeUInt32LE(1, at + 4);
   Buffer.from(normalizeUuid(uuid), 'hex').copy(buf, at + 16);
   buf.writeInt32LE(level, at + 72);
-  buf.writeUInt32LE(2, at + 92);
+  buf.writeUInt32LE(raidDisks, at + 92);
   buf.writeBigUInt64LE(BigInt(dataOffsetSectors), at + 128);
+  if (devUuid) Buffer.from(normalizeUuid(devUuid), 'hex').copy(buf, at + 168);
+  buf.writeBigUInt64LE(BigInt(events), at + 200);
 }
 
 /** The seed-000 topology: internal md3/md4 under degraded md5/md6 under md7; sets A (md8) and B (md9). */

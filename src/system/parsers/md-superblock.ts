@@ -5,8 +5,14 @@
 // not start with the v1 magic; offsets are in 512-byte sectors as md stores them.
 export const mdV1Magic = 0xa92b4efc;
 
+const levelNames: Record<number, string> = { [-1]: 'linear', 0: 'raid0', 1: 'raid1', 4: 'raid4', 5: 'raid5', 6: 'raid6', 10: 'raid10' };
+export function levelName(level: number): string {
+  return levelNames[level] ?? `level${level}`;
+}
+
 export interface MdSuperblockV1 {
   uuid: string; // 32 lowercase hex
+  devUuid: string;
   level: number;
   raidDisks: number;
   dataOffsetSectors: number;
@@ -22,6 +28,7 @@ export function parseMdSuperblockV1(buf: Buffer): MdSuperblockV1 | undefined {
   const name = buf.subarray(32, 64).toString('latin1').replace(/\0.*$/s, '');
   return {
     uuid: buf.subarray(16, 32).toString('hex'),
+    devUuid: buf.subarray(168, 184).toString('hex'),
     name,
     level: buf.readInt32LE(72),
     raidDisks: buf.readUInt32LE(92),
@@ -30,6 +37,13 @@ export function parseMdSuperblockV1(buf: Buffer): MdSuperblockV1 | undefined {
     superOffsetSectors: Number(buf.readBigUInt64LE(144)),
     events: Number(buf.readBigUInt64LE(200)),
   };
+}
+
+/** Where md 0.90 and 1.0 keep their superblock (near the end of the device), in bytes. */
+export function endSuperblockOffsets(sizeBytes: number): number[] {
+  const v10 = Math.floor((sizeBytes - 8192) / 4096) * 4096;
+  const v090 = Math.floor(sizeBytes / 65536) * 65536 - 65536;
+  return [v10, v090].filter((o) => o >= 0);
 }
 
 /** md 1.2 keeps the superblock 4 KiB from the start, 1.1 at the start. */

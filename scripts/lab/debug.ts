@@ -1,0 +1,28 @@
+// Developer aid: boot a lab session (optionally with baysync installed) and run guest shell
+// lines given as arguments, printing their output. `node build/scripts/lab/debug.js [--install] 'cmd' …`
+import { LabSession } from './session.js';
+import { installBaysync } from './guest-install.js';
+
+const args = process.argv.slice(2);
+const s = new LabSession('debug');
+await s.start();
+try {
+  if (args[0] === '--install') {
+    args.shift();
+    await installBaysync(s);
+  }
+  for (const a of args) {
+    if (a.startsWith('plug:')) {
+      await s.plug(a.slice(5) as 'A' | 'B');
+      continue;
+    }
+    if (a.startsWith('sleep:')) {
+      await new Promise((r) => setTimeout(r, Number(a.slice(6)) * 1000));
+      continue;
+    }
+    const r = await s.vm.exec(['sh', '-c', a], { allowFailure: true, timeoutMs: 600_000 });
+    process.stdout.write(`$ ${a}\n[exit ${r.exitCode}]\n${r.stdout}${r.stderr}\n`);
+  }
+} finally {
+  await s.close();
+}
