@@ -16,6 +16,11 @@ try {
       await s.plug(a.slice(5) as 'A' | 'B');
       continue;
     }
+    if (a.startsWith('put:')) {
+      const [src, dst] = a.slice(4).split('=');
+      await s.vm.writeFile(dst!, (await import('node:fs')).readFileSync(src!));
+      continue;
+    }
     if (a.startsWith('sleep:')) {
       await new Promise((r) => setTimeout(r, Number(a.slice(6)) * 1000));
       continue;

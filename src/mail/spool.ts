@@ -45,6 +45,15 @@ export function makeTransport(cfg: Config['mail']): Transporter {
   return nodemailer.createTransport({ sendmail: true, path: cfg.sendmail_path, newline: 'unix' });
 }
 
+/**
+ * A bare local part ("root") is qualified as root@localhost: nodemailer drops addresses without
+ * a domain (it then calls sendmail with no recipient, which fails), and every Debian MTA treats
+ * localhost as local.
+ */
+export function qualifyAddress(addr: string): string {
+  return addr.includes('@') ? addr : `${addr}@localhost`;
+}
+
 const minBackoffMs = 30_000;
 const maxBackoffMs = 3600_000;
 
@@ -72,8 +81,8 @@ export class MailSpool {
       createdAt: new Date(this.now()).toISOString(),
       attempts: 0,
       nextAttemptAt: 0,
-      to: this.cfg.to,
-      from: this.cfg.from,
+      to: this.cfg.to.map(qualifyAddress),
+      from: qualifyAddress(this.cfg.from),
       subject: msg.subject,
       text: msg.text,
     };

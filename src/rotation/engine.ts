@@ -279,6 +279,8 @@ export class RotationEngine {
       resyncBytes: r.resyncBytes,
       joinMode: r.joinMode,
       pauseWindowMs: r.pauseWindow?.ms,
+      syncStartedAt: r.syncStartedAt,
+      syncEndedAt: r.syncEndedAt,
       summary: summaryLine(r, outcome),
     };
     this.state.history = [entry, ...this.state.history].slice(0, 50);
@@ -386,7 +388,15 @@ export class RotationEngine {
           this.persist(); // invariant 5: the marker is on disk before BackupPC is touched
         }
         bpc.writeControl(disableLine);
-        if (facts.backuppc?.serviceActive) await bpc.reload();
+        if (facts.backuppc?.serviceActive) {
+          // A server that does not answer will read the include when it (re)starts; new dumps
+          // only slow the sync, and the detach stops BackupPC anyway: a warning, not an abort.
+          await bpc.reload().catch((e: unknown) => {
+            const msg = `BackupPC did not take the reload (${e instanceof Error ? e.message : String(e)}); new dumps may still start until it restarts`;
+            this.log.warn(msg);
+            r.warnings.push(msg);
+          });
+        }
         return;
       }
       case 'stop-idle-backuppc': {
@@ -406,12 +416,23 @@ export class RotationEngine {
         await this.a.fs.sync();
         return;
       case 'remove-root-partitions': {
+        await this.a.fs.sync();
         for (const part of r.rootPartitions) {
           if (rootMirror?.members.some((m) => m.dev === part.dev)) await md.failAndRemove(rootMirror.name, part.dev);
         }
         return;
       }
       case 'freeze': {
+        // Let md clear the bitmap within about a second of the last write instead of 5-10 s
+        // (restored at the thaw), so the pool stays frozen only briefly (invariant 4).
+        if (mirror && !r.bitmapTimeBase) {
+          const tb = await md.bitmapTimeBase(mirror.name);
+          if (tb !== undefined && tb > 1) {
+            r.bitmapTimeBase = { mirror: mirror.name, seconds: tb };
+            this.persist();
+            await md.setBitmapTimeBase(mirror.name, 1).catch((e: unknown) => this.log.warn({ err: String(e) }, 'cannot shorten the bitmap period'));
+          }
+        }
         if (this.cfg.storage.freeze === 'fsfreeze') {
           r.frozen = true;
           this.persist();
@@ -515,13 +536,18 @@ export class RotationEngine {
     if (r.remountedRo) await this.a.fs.remount(this.cfg.storage.mountpoint, 'rw');
     r.frozen = false;
     r.remountedRo = false;
+    if (r.bitmapTimeBase) {
+      await this.a.md.setBitmapTimeBase(r.bitmapTimeBase.mirror, r.bitmapTimeBase.seconds).catch((e: unknown) => this.log.warn({ err: String(e) }, 'cannot restore the bitmap period'));
+      r.bitmapTimeBase = undefined;
+    }
     this.persist();
   }
 
   private async restoreControl(r: RotationState, facts: Facts): Promise<void> {
     const before = r.backuppc?.controlBefore;
     this.a.backuppc.writeControl(before ?? '$Conf{BackupsDisable} = 0;\n');
-    if (facts.backuppc?.serviceActive || (await this.a.backuppc.serviceActive())) await this.a.backuppc.reload();
+    // A stopped BackupPC reads the include when it starts; a running one needs the reload.
+    if (facts.backuppc?.serviceActive) await this.a.backuppc.reload();
   }
 
   /** Wait (bounded) until md has marked the array clean: no writes in flight, bitmap flushed. */

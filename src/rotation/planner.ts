@@ -24,9 +24,9 @@ const phaseOfStep: Record<StepId, Phase> = {
   'disable-dumps': 'pausing',
   'stop-idle-backuppc': 'syncing',
   'wait-clean': 'syncing',
+  'remove-root-partitions': 'detaching',
   'stop-backuppc': 'detaching',
   flush: 'detaching',
-  'remove-root-partitions': 'detaching',
   freeze: 'detaching',
   'remove-stripe': 'detaching',
   thaw: 'detaching',
@@ -168,27 +168,29 @@ function normalSteps(input: PlanInput): PlannedStep[] {
     commands: [['mdadm', '--wait', `/dev/${mirrorName}`]],
   }));
 
-  // detaching
+  // detaching: the root partitions leave first (the root fs is live anyway, as in the seed),
+  // then the pool is quiesced for the shortest possible BackupPC window: stop, flush, freeze,
+  // split, thaw, restore the control include, start.
   const svcActive = facts.backuppc?.serviceActive ?? false;
-  if (bpc) out.push(step('stop-backuppc', svcActive ? 'stop BackupPC for the detach' : 'BackupPC already stopped: start the detach window', did('stop-backuppc') || did('start-backuppc') ? 'done' : 'pending', { commands: svcActive ? [['systemctl', 'stop', cfg.backuppc.service]] : [] }));
-  out.push(step('flush', 'flush filesystem buffers (sync)', did('flush') ? 'done' : 'pending', { commands: [['sync']] }));
   if (cfg.root_mirror && rootParts.length) {
     const anyIn = rootParts.some((d) => isMemberOf(rootMirror, d));
     out.push(step('remove-root-partitions', `fail and remove ${rootParts.join(', ')} from the root mirror`, !anyIn || did('remove-root-partitions') ? 'done' : 'pending', {
-      commands: rootParts.flatMap((d) => [['mdadm', `/dev/${rootMirror?.name ?? 'md?'}`, '--fail', `/dev/${d}`], ['mdadm', `/dev/${rootMirror?.name ?? 'md?'}`, '--remove', `/dev/${d}`]]),
+      commands: [['sync'], ...rootParts.flatMap((d) => [['mdadm', `/dev/${rootMirror?.name ?? 'md?'}`, '--fail', `/dev/${d}`], ['mdadm', `/dev/${rootMirror?.name ?? 'md?'}`, '--remove', `/dev/${d}`]])],
     }));
   }
+  if (bpc) out.push(step('stop-backuppc', svcActive ? 'stop BackupPC for the detach' : 'BackupPC already stopped: start the detach window', did('stop-backuppc') || did('start-backuppc') ? 'done' : 'pending', { commands: svcActive ? [['systemctl', 'stop', cfg.backuppc.service]] : [] }));
+  out.push(step('flush', 'flush filesystem buffers (sync)', did('flush') ? 'done' : 'pending', { commands: [['sync']] }));
   const freezeCmd = cfg.storage.freeze === 'fsfreeze' ? ['fsfreeze', '--freeze', cfg.storage.mountpoint] : ['mount', '-o', 'remount,ro', cfg.storage.mountpoint];
   out.push(step('freeze', `quiesce ${cfg.storage.mountpoint} (${cfg.storage.freeze})`, did('freeze') ? 'done' : 'pending', { commands: [freezeCmd] }));
-  out.push(step('remove-stripe', `fail and remove ${stripeName} from ${mirrorName} (only when clean and frozen)`, detached || (did('freeze') && !p.joined) ? 'done' : 'pending', {
+  out.push(step('remove-stripe', `fail and remove ${stripeName} from ${mirrorName} (only when clean, frozen and the bitmap flushed)`, detached || (did('freeze') && !p.joined) ? 'done' : 'pending', {
     commands: [['mdadm', `/dev/${mirrorName}`, '--fail', `/dev/${stripeName}`], ['mdadm', `/dev/${mirrorName}`, '--remove', `/dev/${stripeName}`]],
   }));
   const thawCmd = cfg.storage.freeze === 'fsfreeze' ? ['fsfreeze', '--unfreeze', cfg.storage.mountpoint] : ['mount', '-o', 'remount,rw', cfg.storage.mountpoint];
   out.push(step('thaw', `thaw ${cfg.storage.mountpoint}`, did('thaw') ? 'done' : 'pending', { commands: [thawCmd] }));
   if (bpc) {
     const wasActive = r.backuppc?.serviceWasActive ?? true;
+    out.push(step('enable-dumps', 'restore the BackupPC control include', did('enable-dumps') ? 'done' : 'pending'));
     out.push(step('start-backuppc', wasActive ? 'start BackupPC' : 'leave BackupPC stopped (it was stopped before the rotation)', did('start-backuppc') || !wasActive ? 'done' : 'pending', { commands: wasActive ? [['systemctl', 'start', cfg.backuppc.service]] : [] }));
-    out.push(step('enable-dumps', 'restore the BackupPC control include and reload', did('enable-dumps') ? 'done' : 'pending'));
   }
   out.push(step('stop-stripe', `stop stripe ${stripeName}`, did('stop-stripe') || (did('thaw') && !p.stripeArray) ? 'done' : 'pending', { commands: [['mdadm', '--stop', `/dev/${stripeName}`]] }));
 

@@ -29,9 +29,9 @@ export type StepId =
   | 'disable-dumps'
   | 'stop-idle-backuppc'
   | 'wait-clean'
+  | 'remove-root-partitions'
   | 'stop-backuppc'
   | 'flush'
-  | 'remove-root-partitions'
   | 'freeze'
   | 'remove-stripe'
   | 'thaw'
@@ -91,6 +91,8 @@ export interface RotationState {
   };
   /** Valid in detaching/aborting: the filesystem may be frozen (persisted before freezing). */
   frozen?: boolean;
+  /** Valid in detaching/aborting: the mirror's bitmap time_base before baysync shortened it. */
+  bitmapTimeBase?: { mirror: string; seconds: number };
   /** Valid in detaching: read-only remount done instead of fsfreeze. */
   remountedRo?: boolean;
   /** Valid from detaching on: BackupPC stopped/started around the detach, for the window figure. */
@@ -121,6 +123,8 @@ export interface HistoryEntry {
   resyncBytes?: number;
   joinMode?: 're-add' | 'add';
   pauseWindowMs?: number;
+  syncStartedAt?: string;
+  syncEndedAt?: string;
   summary: string;
 }
 

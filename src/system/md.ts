@@ -2,7 +2,7 @@
 // mdadm through the CommandRunner for everything that changes state. Contract: no decisions
 // here (the planner decides); every device name passed in is validated; each mutating call
 // is a single mdadm invocation whose failure throws CommandError with mdadm's stderr.
-import { readFile, readdir, readlink, open } from 'node:fs/promises';
+import { readFile, readdir, readlink, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandRunner } from './runner.js';
 import { devPath, kernelName, mdadmUuid } from '../util/names.js';
@@ -158,6 +158,16 @@ export class MdAdapter {
       out.push({ ...rest, name: a.name, uuid, active: a.active, readonly: a.readonly, level: s.level ?? a.level, members: s.members.length ? s.members : a.members.map((m) => ({ dev: m.dev, slot: m.slot, state: [m.faulty ? 'faulty' : m.spare ? 'spare' : 'in_sync'] })) });
     }
     return out;
+  }
+
+  /** md's bitmap daemon period (seconds): how soon clean chunks are cleared in the bitmap. */
+  async bitmapTimeBase(name: string): Promise<number | undefined> {
+    const v = await readAttr(join(this.sysfs, 'block', kernelName(name), 'md', 'bitmap', 'time_base'));
+    return v === undefined ? undefined : parseIntAttr(v);
+  }
+
+  async setBitmapTimeBase(name: string, seconds: number): Promise<void> {
+    await writeFile(join(this.sysfs, 'block', kernelName(name), 'md', 'bitmap', 'time_base'), String(seconds));
   }
 
   async detail(name: string): Promise<MdDetail> {

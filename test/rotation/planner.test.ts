@@ -111,7 +111,7 @@ describe('plan', () => {
   it('lists the seed procedure in order', () => {
     expect(ids(baseFacts(), rot())).toEqual([
       'check-set', 'assemble-stripe', 'join-mirror', 'add-root-partitions', 'disable-dumps', 'stop-idle-backuppc', 'wait-clean',
-      'stop-backuppc', 'flush', 'remove-root-partitions', 'freeze', 'remove-stripe', 'thaw', 'start-backuppc', 'enable-dumps', 'stop-stripe',
+      'remove-root-partitions', 'stop-backuppc', 'flush', 'freeze', 'remove-stripe', 'thaw', 'enable-dumps', 'start-backuppc', 'stop-stripe',
       'verify-copy', 'spin-down', 'send-report',
     ]);
   });
@@ -141,7 +141,7 @@ describe('plan', () => {
     const clean = withStripe(joined, [['md3', ['in_sync']], ['md8', ['in_sync']]], { degraded: 0 });
     const p = plan({ cfg, rotation: { ...r, done: [...r.done, 'stop-idle-backuppc'] }, facts: clean });
     expect(p.phase).toBe('detaching');
-    expect(p.next).toMatchObject({ kind: 'run', step: { id: 'stop-backuppc' } });
+    expect(p.next).toMatchObject({ kind: 'run', step: { id: 'remove-root-partitions' } });
   });
 
   it('aborts when a drive disappears before the detach', () => {

@@ -1,0 +1,295 @@
+// `npm run test:e2e`: the lab scenarios on a real kernel. Each scenario boots the provisioned
+// topology from fresh overlays, installs baysync from the .deb, acts through QMP (hot-plug,
+// surprise removal, reset) and checks outcomes in the guest (arrays, mailbox, BackupPC, data),
+// never log lines. Ends with the figures and a line "N passed, N failed"; results are also
+// written to build/e2e-results.json for .ci/run. `E2E_ONLY=name,name` runs a subset.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabSession, type SetName } from './session.js';
+import { installBaysync, mailCount, lastMail } from './guest-install.js';
+import { log, sleep } from './common.js';
+
+interface Figures {
+  plugToSyncS: number[];
+  cleanToMailS: number[];
+  pauseWindowS: number[];
+  returningResyncPct: number[];
+}
+const figures: Figures = { plugToSyncS: [], cleanToMailS: [], pauseWindowS: [], returningResyncPct: [] };
+
+class Check extends Error {}
+function expect(cond: unknown, what: string): void {
+  if (!cond) throw new Check(what);
+}
+
+interface HistoryEntry {
+  set: string;
+  outcome: string;
+  pauseWindowMs?: number;
+  resyncBytes?: number;
+  joinMode?: string;
+  syncEndedAt?: string;
+  summary: string;
+}
+
+async function status(s: LabSession): Promise<{ rotation: { set: string; phase: string } | null; history: HistoryEntry[]; waiting: string[] }> {
+  return JSON.parse((await s.vm.exec(['baysync', 'status', '--json'])).stdout);
+}
+
+/** Plug a set and return seconds until md reports the recovery started. */
+async function plugAndTimeSync(s: LabSession, set: SetName): Promise<number> {
+  const md = set === 'A' ? 'md5' : 'md6';
+  const t0 = Date.now();
+  await s.plug(set);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const r = await s.vm.exec(['cat', `/sys/block/${md}/md/sync_action`, `/sys/block/${md}/md/degraded`], { allowFailure: true });
+    const [action, degraded] = r.stdout.split('\n');
+    if (action === 'recover' || action === 'resync' || degraded === '0') return (Date.now() - t0) / 1000;
+    if (Date.now() > deadline) throw new Check(`the sync of set ${set} did not start within 120 s`);
+    await sleep(100);
+  }
+}
+
+async function waitMail(s: LabSession, subject: RegExp, before: number, timeoutMs = 600_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await mailCount(s, subject)) <= before) {
+    if (Date.now() > deadline) throw new Check(`no mail matching ${subject} within ${timeoutMs / 1000} s`);
+    await sleep(1000);
+  }
+  return (await lastMail(s, subject)) ?? '';
+}
+
+/** Guest epoch seconds of exim's delivery of the newest mail to root. */
+async function lastDeliveryEpoch(s: LabSession): Promise<number> {
+  const r = await s.vm.exec(['tail', '-n', '50', '/var/log/exim4/mainlog']);
+  const lines = r.stdout.split('\n').filter((l) => l.includes('=> root'));
+  const last = lines.at(-1);
+  if (!last) throw new Check('no delivery in the exim log');
+  return Date.parse(`${last.slice(0, 19).replace(' ', 'T')}Z`) / 1000;
+}
+
+const manifestScript = `import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+const root = process.argv[2];
+const out = [];
+const walk = (d) => { for (const e of readdirSync(join(root, d)).sort()) { const p = d ? d + '/' + e : e; const st = statSync(join(root, p)); if (st.isDirectory()) walk(p); else if (st.isFile()) out.push(createHash('sha256').update(readFileSync(join(root, p))).digest('hex') + '  ' + p); } };
+walk('');
+process.stdout.write(out.join('\\n') + '\\n');
+`;
+
+async function manifest(s: LabSession, dir: string): Promise<string> {
+  return (await s.vm.exec(['/usr/local/bin/node', '/root/manifest.mjs', dir])).stdout;
+}
+
+/** Mount the detached copy of a set read-only (independently of baysync) and return its manifest of `sub`. */
+async function copyManifest(s: LabSession, set: SetName, sub: string): Promise<string> {
+  const md = set === 'A' ? 'md8' : 'md9';
+  const uuid = set === 'A' ? s.topo.uuids.md8 : s.topo.uuids.md9;
+  const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL,PKNAME,TYPE'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null; pkname: string | null; type: string }> };
+  const serials = set === 'A' ? ['A0', 'A1'] : ['B0', 'B1'];
+  const disks = lsblk.blockdevices.filter((d) => d.serial && serials.includes(d.serial)).map((d) => d.kname);
+  expect(disks.length === 2, `set ${set} disks visible for the copy check (found ${disks.join(',')})`);
+  await s.vm.exec(['mdadm', '--assemble', `/dev/${md}`, '--readonly', '--run', `--uuid=${uuid}`, ...disks.map((d) => `/dev/${d}2`)]);
+  try {
+    const off1 = Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', `/dev/${md}`])).stdout)?.[1]);
+    const off2 = Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', '/dev/md5'])).stdout)?.[1]);
+    const loop = (await s.vm.exec(['losetup', '--read-only', '--find', '--show', `--offset=${(off1 + off2) * 512}`, `/dev/${md}`])).stdout.trim();
+    await s.vm.exec(['mkdir', '-p', '/mnt/e2e-copy']);
+    await s.vm.exec(['mount', '-t', 'xfs', '-o', 'ro,norecovery,nouuid', loop, '/mnt/e2e-copy']);
+    try {
+      return await manifest(s, `/mnt/e2e-copy/${sub}`);
+    } finally {
+      await s.vm.exec(['umount', '/mnt/e2e-copy']);
+      await s.vm.exec(['losetup', '--detach', loop]);
+    }
+  } finally {
+    await s.vm.exec(['mdadm', '--stop', `/dev/${md}`], { allowFailure: true });
+  }
+}
+
+async function writeData(s: LabSession, mib: number, name: string): Promise<void> {
+  await s.vm.exec(['mkdir', '-p', '/var/lib/backuppc/e2e-data']);
+  await s.vm.exec(['dd', 'if=/dev/urandom', `of=/var/lib/backuppc/e2e-data/${name}`, 'bs=1M', `count=${mib}`, 'conv=fsync', 'status=none']);
+}
+
+/** A full rotation with figures; returns the history entry. */
+async function rotation(s: LabSession, set: SetName): Promise<HistoryEntry> {
+  const subject = new RegExp(`set ${set}: offline copy done`);
+  const before = await mailCount(s, subject);
+  figures.plugToSyncS.push(await plugAndTimeSync(s, set));
+  await waitMail(s, subject, before);
+  const delivered = await lastDeliveryEpoch(s);
+  const h = (await status(s)).history.find((x) => x.set === set)!;
+  expect(h.outcome === 'success', `set ${set} rotation succeeded (${h.summary})`);
+  if (h.syncEndedAt) figures.cleanToMailS.push(delivered - Date.parse(h.syncEndedAt) / 1000);
+  if (h.pauseWindowMs !== undefined) figures.pauseWindowS.push(h.pauseWindowMs / 1000);
+  return h;
+}
+
+async function unplugAfterSpinDown(s: LabSession, set: SetName): Promise<void> {
+  await s.unplug(set);
+  await sleep(500);
+}
+
+const arrayBytes = async (s: LabSession): Promise<number> => Number((await s.vm.exec(['cat', '/sys/block/md5/md/component_size'])).stdout) * 1024;
+
+const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
+  /** 1. A, then B, then A again: manifests match the detached copies; the return is a bitmap re-add. */
+  'full-rotation-A-B-A': async (s) => {
+    await s.vm.writeFile('/root/manifest.mjs', manifestScript);
+    await writeData(s, 8, 'base.bin');
+    let m = await manifest(s, '/var/lib/backuppc/e2e-data');
+    await rotation(s, 'A');
+    expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the copy on set A matches the manifest taken before its rotation');
+    await unplugAfterSpinDown(s, 'A');
+    await writeData(s, 4, 'after-A.bin');
+    m = await manifest(s, '/var/lib/backuppc/e2e-data');
+    await rotation(s, 'B');
+    expect((await copyManifest(s, 'B', 'e2e-data')) === m, 'the copy on set B matches its manifest');
+    await unplugAfterSpinDown(s, 'B');
+    const size = await arrayBytes(s);
+    const changed = Math.round((size * 0.01) / 1048576);
+    await writeData(s, changed, 'after-B.bin');
+    m = await manifest(s, '/var/lib/backuppc/e2e-data');
+    const h = await rotation(s, 'A');
+    expect(h.joinMode === 're-add', `set A came back as a bitmap re-add (was ${h.joinMode})`);
+    const pct = (100 * (h.resyncBytes ?? size)) / size;
+    figures.returningResyncPct.push(pct);
+    expect((h.resyncBytes ?? size) <= 2 * 4 * 1048576 + 2 * changed * 1048576 + 8 * 1048576, `resync ${(h.resyncBytes ?? 0) / 1048576} MiB is about the data written since (${changed + 4} MiB)`);
+    expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the returning copy on set A matches its manifest');
+  },
+
+  /** 4. A disk of the set is pulled mid-sync: abort mail, BackupPC enabled, internal side untouched. */
+  'surprise-removal': async (s) => {
+    await writeData(s, 64, 'big.bin'); // enough dirty data that the first sync takes a while
+    const before = await mailCount(s, /ABORTED/);
+    await plugAndTimeSync(s, 'A');
+    await s.vm.unplug('a1');
+    await waitMail(s, /set A: rotation ABORTED/, before, 180_000);
+    const ctl = await s.vm.readFile('/etc/backuppc/external-control.pl');
+    expect(/BackupsDisable\} = 0/.test(ctl), 'BackupPC dumps enabled again');
+    expect((await s.vm.exec(['systemctl', 'is-active', 'backuppc'], { allowFailure: true })).stdout.trim() === 'active', 'BackupPC running');
+    const md5 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md5'])).stdout;
+    expect(!/md8/.test(md5) && /MD_DEVICE_dev_md3_ROLE=0/.test(md5), 'md5 holds only its internal half');
+    expect((await s.vm.exec(['mountpoint', '-q', '/var/lib/backuppc'], { allowFailure: true })).exitCode === 0, 'the pool is still mounted');
+  },
+
+  /** 5. An unknown md member and a blank disk stay byte-for-byte untouched. */
+  'foreign-disks-untouched': async (s) => {
+    const { execa } = await import('execa');
+    const dir = s.dir;
+    const foreign = join(dir, 'foreign.qcow2');
+    const blank = join(dir, 'blank.qcow2');
+    await execa('qemu-img', ['create', '-q', '-f', 'qcow2', blank, '64M']);
+    // A disk carrying an md superblock of an array nobody configured: built in the guest first.
+    await execa('qemu-img', ['create', '-q', '-f', 'qcow2', foreign, '64M']);
+    await s.vm.plug({ id: 'foreign', file: foreign });
+    await sleep(2000);
+    const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null }> };
+    const fdev = lsblk.blockdevices.find((d) => d.serial === 'FOREIGN')!.kname;
+    await s.vm.exec(['mdadm', '--create', '/dev/md100', '--run', '--level=1', '--raid-devices=2', '--metadata=1.2', `/dev/${fdev}`, 'missing']);
+    await s.vm.exec(['mdadm', '--stop', '/dev/md100']);
+    await s.vm.exec(['sync']);
+    await s.vm.unplug('foreign');
+    const hash = async (f: string): Promise<string> => {
+      const raw = join(dir, `${Date.now()}.raw`);
+      await execa('qemu-img', ['convert', '-O', 'raw', f, raw]);
+      const h = createHash('sha256').update(readFileSync(raw)).digest('hex');
+      (await import('node:fs')).rmSync(raw);
+      return h;
+    };
+    const before = { foreign: await hash(foreign), blank: await hash(blank) };
+    await s.vm.plug({ id: 'foreign', file: foreign });
+    await s.vm.plug({ id: 'blank', file: blank });
+    await sleep(8000);
+    const st = await status(s);
+    expect(st.rotation === null, 'no rotation started for foreign disks');
+    await s.vm.unplug('foreign');
+    await s.vm.unplug('blank');
+    expect((await hash(foreign)) === before.foreign, 'the unknown md member is byte-for-byte unchanged');
+    expect((await hash(blank)) === before.blank, 'the blank disk is byte-for-byte unchanged');
+  },
+
+  /** 7. The MTA is down during the rotation: the rotation completes, the mail arrives once it is back. */
+  'mta-down': async (s) => {
+    await s.vm.exec(['systemctl', 'stop', 'exim4']);
+    await s.vm.exec(['chmod', '0', '/usr/sbin/exim4']); // sendmail itself fails, not only the daemon
+    const before = await mailCount(s, /set A: offline copy done/);
+    await plugAndTimeSync(s, 'A');
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const st = await status(s);
+      if (!st.rotation && st.history[0]?.set === 'A') {
+        expect(st.history[0].outcome === 'success', 'rotation completed with the MTA down');
+        break;
+      }
+      if (Date.now() > deadline) throw new Check('rotation did not complete');
+      await sleep(2000);
+    }
+    expect((await mailCount(s, /set A: offline copy done/)) === before, 'no mail while the MTA is down');
+    await s.vm.exec(['chmod', '0755', '/usr/sbin/exim4']);
+    await s.vm.exec(['systemctl', 'start', 'exim4']);
+    await waitMail(s, /set A: offline copy done/, before, 180_000);
+  },
+
+  /** 8. Both sets plugged in at once: one rotates, the other waits and the operator is told. */
+  'both-sets-at-once': async (s) => {
+    const beforeA = await mailCount(s, /set A: offline copy done/);
+    const beforeB = await mailCount(s, /set B: offline copy done/);
+    await s.plug('A');
+    await s.plug('B');
+    await waitMail(s, /set [AB] waits/, 0, 120_000);
+    const st = await status(s);
+    expect(st.rotation !== null && st.waiting.length === 1, `one rotates, one waits (rotating ${st.rotation?.set}, waiting ${st.waiting.join(',')})`);
+    await waitMail(s, /set A: offline copy done/, beforeA);
+    await waitMail(s, /set B: offline copy done/, beforeB);
+    const md9 = (await s.vm.exec(['cat', '/proc/mdstat'])).stdout;
+    expect(!/^md[89] /m.test(md9), 'both stripes stopped at the end');
+  },
+};
+
+const only = process.env.E2E_ONLY?.split(',').filter(Boolean);
+const results: Array<{ name: string; ok: boolean; error?: string; seconds: number }> = [];
+const started = Date.now();
+for (const [name, run] of Object.entries(scenarios)) {
+  if (only && !only.includes(name)) continue;
+  const t0 = Date.now();
+  const s = new LabSession(`e2e-${name}`);
+  try {
+    await s.start();
+    await installBaysync(s);
+    await run(s);
+    results.push({ name, ok: true, seconds: (Date.now() - t0) / 1000 });
+    log(`PASS ${name} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    results.push({ name, ok: false, error: msg, seconds: (Date.now() - t0) / 1000 });
+    log(`FAIL ${name}: ${msg}`);
+    try {
+      log((await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '-n', '40'], { allowFailure: true })).stdout);
+    } catch {
+      // the guest may be gone
+    }
+  } finally {
+    await s.close(process.env.LAB_KEEP === '1');
+  }
+}
+
+const med = (a: number[]): string => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(1) : '-');
+const max = (a: number[]): string => (a.length ? Math.max(...a).toFixed(1) : '-');
+const out: string[] = ['', 'e2e figures (lab VM, TCG, 2 vCPUs)'];
+out.push(`  plug-in -> sync started:           median ${med(figures.plugToSyncS)} s, max ${max(figures.plugToSyncS)} s (target < 3 s; n=${figures.plugToSyncS.length})`);
+out.push(`  mirror clean -> mail delivered:     median ${med(figures.cleanToMailS)} s, max ${max(figures.cleanToMailS)} s (target < 20 s; n=${figures.cleanToMailS.length})`);
+out.push(`  BackupPC stopped-window (detach):   median ${med(figures.pauseWindowS)} s, max ${max(figures.pauseWindowS)} s (target < 15 s; n=${figures.pauseWindowS.length})`);
+out.push(`  returning-set resync, 1% changed:   ${figures.returningResyncPct.map((p) => `${p.toFixed(1)} %`).join(', ') || '-'} of the array (target < 5 %)`);
+out.push('', ...results.map((r) => `  ${r.ok ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds.toFixed(0)} s)${r.error ? `: ${r.error}` : ''}`));
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+out.push(`  total ${((Date.now() - started) / 60000).toFixed(1)} min`);
+process.stdout.write(`${out.join('\n')}\n${passed} passed, ${failed} failed\n`);
+mkdirSync(join(process.cwd(), 'build'), { recursive: true });
+writeFileSync(join(process.cwd(), 'build', 'e2e-results.json'), JSON.stringify({ passed, failed, results, figures }, null, 2));
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MailSpool, qualifyAddress } from '../../src/mail/spool.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { TestSmtp } from '../helpers/smtp.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function cfgFor(port: number) {
+  return parseConfigText('t', `[storage]\ntop_mirror_uuid = "00000001:00000000:00000000:00000001"\nmountpoint = "/x"\n[[sets]]\nname = "A"\nstripe_uuid = "00000002:00000000:00000000:00000002"\nmirror_uuid = "00000003:00000000:00000000:00000003"\nstripe_device = "md8"\n[mail]\nto = ["root"]\ntransport = "smtp"\n[mail.smtp]\nhost = "127.0.0.1"\nport = ${port}\n`).mail;
+}
+
+describe('mail spool', () => {
+  it('qualifies bare local parts (the lab found sendmail called with no recipient)', () => {
+    expect(qualifyAddress('root')).toBe('root@localhost');
+    expect(qualifyAddress('ops@example.org')).toBe('ops@example.org');
+  });
+
+  it('keeps a mail in the spool while the server is down and delivers it when it is back', async () => {
+    const port = 40000 + Math.floor(Math.random() * 10000);
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    dirs.push(dir);
+    let now = Date.now();
+    const spool = new MailSpool(dir, cfgFor(port), undefined, () => now);
+    expect(spool.enqueue({ subject: 'hello', text: 'body' })).toBeTruthy();
+    await spool.drain();
+    expect(spool.pending()).toHaveLength(1);
+    expect(spool.pending()[0]!.attempts).toBe(1);
+    const smtp = new TestSmtp(port);
+    await smtp.start();
+    await spool.drain(); // not due yet: backoff
+    expect(spool.pending()).toHaveLength(1);
+    now += 31_000;
+    await spool.drain();
+    const m = await smtp.waitFor((x) => x.subject === 'hello');
+    expect(m.to).toEqual(['root@localhost']);
+    expect(readdirSync(join(dir, 'mail')).filter((f) => f.endsWith('.json'))).toEqual([]);
+    spool.close();
+    await smtp.stop();
+  });
+});
