@@ -42,7 +42,7 @@ async function rotate(set: SetName): Promise<void> {
   }
   const plugToMail = (Date.now() - t0) / 1000;
   const mail = await lastMail(s, new RegExp(`set ${set}:`));
-  say(`\n--- mail in /var/mail/root (${plugToMail.toFixed(1)} s after the plug) ---\n${mail?.trim()}`);
+  say(`\n--- mail for root (/var/mail/mail, ${plugToMail.toFixed(1)} s after the plug) ---\n${mail?.trim()}`);
   say(`\n--- baysync status ---\n${(await s.vm.exec(['baysync', 'status'])).stdout}`);
   say(`--- journalctl -u baysync (this rotation) ---\n${(await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'short', '--since', since])).stdout.split('\n').filter((l) => !/command (start|end)/.test(l)).join('\n')}`);
   const st = JSON.parse((await s.vm.exec(['baysync', 'status', '--json'])).stdout) as { history: Array<{ set: string; pauseWindowMs?: number; resyncBytes?: number; joinMode?: string; summary: string; outcome: string }> };

@@ -64,7 +64,7 @@ async function waitMail(s: LabSession, subject: RegExp, before: number, timeoutM
 /** Guest epoch seconds of exim's delivery of the newest mail to root. */
 async function lastDeliveryEpoch(s: LabSession): Promise<number> {
   const r = await s.vm.exec(['tail', '-n', '50', '/var/log/exim4/mainlog']);
-  const lines = r.stdout.split('\n').filter((l) => l.includes('=> root'));
+  const lines = r.stdout.split('\n').filter((l) => l.includes('<root@localhost>') && l.includes(' => '));
   const last = lines.at(-1);
   if (!last) throw new Check('no delivery in the exim log');
   return Date.parse(`${last.slice(0, 19).replace(' ', 'T')}Z`) / 1000;

@@ -68,15 +68,18 @@ export async function installBaysync(s: LabSession, configExtra = ''): Promise<v
   log('baysync installed and running');
 }
 
+/** Debian's exim4 delivers root's mail (no alias for root) to the `mail` user's mailbox (router mail4root). */
+export const rootMailbox = '/var/mail/mail';
+
 /** Number of mails in root's mailbox whose subject matches. */
 export async function mailCount(s: LabSession, subject: RegExp): Promise<number> {
-  const r = await s.vm.exec(['cat', '/var/mail/root'], { allowFailure: true });
+  const r = await s.vm.exec(['cat', rootMailbox], { allowFailure: true });
   return r.stdout.split('\n').filter((l) => l.startsWith('Subject: ') && subject.test(l)).length;
 }
 
 /** The last mail in root's mailbox whose subject matches (headers and body). */
 export async function lastMail(s: LabSession, subject: RegExp): Promise<string | undefined> {
-  const r = await s.vm.exec(['cat', '/var/mail/root'], { allowFailure: true });
+  const r = await s.vm.exec(['cat', rootMailbox], { allowFailure: true });
   const mails = r.stdout.split(/\n(?=From \S+ )/);
   return mails.filter((m) => m.split('\n').some((l) => l.startsWith('Subject: ') && subject.test(l))).at(-1);
 }

@@ -3,20 +3,17 @@
 // config validator, the doctor, the installer and the monitoring check. Contract: exit 0 on
 // success, 1 on an error the operator must act on (the message says what to do), 2 for a bad
 // invocation; `--json` prints the same data the human view renders.
+// Heavy modules are imported inside the actions that need them: `baysync notify` runs for every
+// hotplug event and must start fast and small.
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
-import { loadConfig, defaultConfigPath } from '../config/load.js';
-import { ConfigError, type Config } from '../config/schema.js';
-import { request, DaemonUnreachable } from '../daemon/control.js';
-import { runDaemon } from '../daemon/daemon.js';
+import type { Config } from '../config/schema.js';
+import { request, DaemonUnreachable, defaultSocketPath } from '../daemon/control-client.js';
 import type { StatusData } from '../daemon/status.js';
-import { renderPlan, renderStatus } from './render.js';
-import { evaluateCheck } from './check.js';
-import { doctor } from './doctor.js';
-import { install } from './install.js';
-import { ExecaRunner } from '../system/runner.js';
 import { version } from '../version.js';
 import type { Plan, RotationState } from '../rotation/types.js';
+
+const defaultConfigPath = '/etc/baysync/baysync.toml';
 
 const program = new Command();
 program
@@ -27,7 +24,8 @@ program
   .showHelpAfterError();
 
 const configPath = (): string => program.opts<{ config: string }>().config;
-function config(): Config {
+async function config(): Promise<Config> {
+  const { loadConfig } = await import('../config/load.js');
   return loadConfig(configPath());
 }
 const socketOf = (cfg: Config): string => join(cfg.paths.run_dir, 'control.sock');
@@ -38,6 +36,7 @@ program
   .command('daemon')
   .description('run the daemon (started by baysync.service)')
   .action(async () => {
+    const { runDaemon } = await import('../daemon/daemon.js');
     await runDaemon(configPath());
   });
 
@@ -46,10 +45,10 @@ program
   .description('phase, progress bar and ETA, last rotation per set, age of the oldest copy')
   .option('--json', 'print the raw status object')
   .action(async (o: { json?: boolean }) => {
-    const cfg = config();
+    const cfg = await config();
     const s = await request<StatusData>(socketOf(cfg), { cmd: 'status' });
     if (o.json) json(s);
-    else print(renderStatus(s));
+    else print((await import('./render.js')).renderStatus(s));
   });
 
 program
@@ -57,10 +56,10 @@ program
   .description('what the daemon would do now (a dry run from the real system state)')
   .option('--json', 'print the raw plan')
   .action(async (o: { json?: boolean }) => {
-    const cfg = config();
+    const cfg = await config();
     const p = await request<{ rotation: RotationState | null; plan: Plan | null; status: string }>(socketOf(cfg), { cmd: 'plan' });
     if (o.json) json(p);
-    else print(renderPlan(p));
+    else print((await import('./render.js')).renderPlan(p));
   });
 
 const rotate = program.command('rotate').description("manual control of a rotation (the seed's scripts as commands)");
@@ -76,7 +75,7 @@ for (const action of ['start', 'finish', 'abort'] as const) {
     .option('--set <name>', 'set name')
     .option('--json', 'print the raw reply')
     .action(async (o: { set?: string; json?: boolean }) => {
-      const cfg = config();
+      const cfg = await config();
       const r = await request(socketOf(cfg), { cmd: 'rotate', action, set: o.set }, action === 'abort' ? 300_000 : 60_000);
       if (o.json) json(r);
       else print(action === 'start' ? `rotation of set ${(r as { started: string }).started} started; follow it with \`baysync status\`` : action === 'abort' ? 'aborting; BackupPC will be restored and a report mailed' : 'checked');
@@ -89,7 +88,7 @@ program
   .requiredOption('--set <name>', 'set name')
   .option('--json', 'print the raw result')
   .action(async (o: { set: string; json?: boolean }) => {
-    const cfg = config();
+    const cfg = await config();
     const r = await request<{ ok: boolean; detail: string }>(socketOf(cfg), { cmd: 'verify', set: o.set }, 1800_000);
     if (o.json) json(r);
     else print(`${r.ok ? 'OK' : 'FAILED'}: ${r.detail}`);
@@ -102,8 +101,8 @@ program
   .command('check')
   .description('validate the configuration file (also run by ExecStartPre)')
   .option('--quiet', 'print nothing when valid')
-  .action((o: { quiet?: boolean }) => {
-    const cfg = config();
+  .action(async (o: { quiet?: boolean }) => {
+    const cfg = await config();
     if (!o.quiet) print(`${configPath()}: valid (${cfg.sets.length} set(s): ${cfg.sets.map((s) => s.name).join(', ')})`);
   });
 
@@ -112,8 +111,10 @@ program
   .description('check mdadm.conf (and its initramfs copy), units, arrays, BackupPC and mail against the safety rules')
   .option('--json', 'print the findings as JSON')
   .action(async (o: { json?: boolean }) => {
-    const cfg = config();
-    const findings = await doctor({ cfg, runner: new ExecaRunner() });
+    const cfg = await config();
+    const { doctor } = await import('./doctor.js');
+    const { ExecRunner } = await import('../system/runner.js');
+    const findings = await doctor({ cfg, runner: new ExecRunner() });
     if (o.json) json(findings);
     else for (const f of findings) print(`${f.level.toUpperCase().padEnd(4)} ${f.check}: ${f.detail}${f.fix ? `\n     fix: ${f.fix.replace(/\n/g, '\n          ')}` : ''}`);
     if (findings.some((f) => f.level === 'fail')) process.exitCode = 1;
@@ -125,14 +126,17 @@ program
   .option('--root <dir>', 'install below this directory (packaging); skips the reloads', '/')
   .option('--bin <path>', 'path of the baysync command written into the units', '/usr/bin/baysync')
   .action(async (o: { root: string; bin: string }) => {
+    const { ConfigError } = await import('../config/schema.js');
+    const { install } = await import('./install.js');
+    const { ExecRunner } = await import('../system/runner.js');
     let cfg: Config | undefined;
     try {
-      cfg = config();
+      cfg = await config();
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       process.stderr.write(`note: ${e.message.split('\n')[0]}; the udev rule is written without stripe UUIDs\n`);
     }
-    const res = await install({ cfg, root: o.root, bin: o.bin, runner: new ExecaRunner(), reload: o.root === '/', configPath: configPath() });
+    const res = await install({ cfg, root: o.root, bin: o.bin, runner: new ExecRunner(), reload: o.root === '/', configPath: configPath() });
     for (const w of res.written) print(`wrote ${w}`);
     if (res.mdadmConf.length) print(`\nmake sure /etc/mdadm/mdadm.conf contains (then run update-initramfs -u):\n${res.mdadmConf.map((l) => `  ${l}`).join('\n')}\nthen: systemctl enable --now baysync; baysync doctor`);
   });
@@ -145,13 +149,14 @@ program
   .option('--md-event <event>', 'mdadm --monitor PROGRAM form: EVENT DEVICE [COMPONENT] as arguments')
   .argument('[args...]', 'device and component for --md-event')
   .action(async (args: string[], o: { action?: 'add' | 'remove' | 'change'; kernel?: string; mdEvent?: string }) => {
-    const cfg = config();
+    // The config is read only when given explicitly: the default socket path needs no parsing.
+    const sock = program.getOptionValueSource('config') === 'default' ? defaultSocketPath : socketOf(await config());
     try {
       if (o.mdEvent) {
-        await request(socketOf(cfg), { cmd: 'md-event', event: o.mdEvent, device: args[0] ?? '', component: args[1] }, 10_000);
+        await request(sock, { cmd: 'md-event', event: o.mdEvent, device: args[0] ?? '', component: args[1] }, 10_000);
       } else {
         if (!o.action || !o.kernel) throw new Error('notify needs --action and --kernel (or --md-event)');
-        await request(socketOf(cfg), { cmd: 'notify', action: o.action, kernel: o.kernel }, 10_000);
+        await request(sock, { cmd: 'notify', action: o.action, kernel: o.kernel }, 10_000);
       }
     } catch (e) {
       // The daemon's start-up scan finds the device anyway: a notice that cannot be delivered is not an error.
@@ -164,9 +169,10 @@ program
   .command('check')
   .description('monitoring plugin (Nagios convention: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)')
   .action(async () => {
+    const { evaluateCheck } = await import('./check.js');
     let cfg: Config;
     try {
-      cfg = config();
+      cfg = await config();
     } catch (e) {
       print(`BAYSYNC UNKNOWN - ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       process.exit(3);

@@ -2,7 +2,7 @@
 // reply per line: {"ok":true,"data":…} or {"ok":false,"error":"…"}. Contract: the server
 // validates every request shape (kernel names included, invariant 7) before a handler runs;
 // the socket is created mode 0600 (root only); the client times out instead of hanging.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -57,34 +57,4 @@ export function serveControl(path: string, handle: Handler): Server {
   return server;
 }
 
-export class DaemonUnreachable extends Error {}
-
-export function request<T = unknown>(path: string, req: ControlRequest, timeoutMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(path);
-    let buf = '';
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`no answer from the daemon on ${path} within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(`${JSON.stringify(req)}\n`));
-    sock.on('data', (d: string) => {
-      buf += d;
-    });
-    sock.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new DaemonUnreachable(`the baysync daemon is not running (${e.code ?? e.message} on ${path}); start it with \`systemctl start baysync\``));
-    });
-    sock.on('end', () => {
-      clearTimeout(timer);
-      try {
-        const r = JSON.parse(buf) as { ok: boolean; data?: T; error?: string };
-        if (r.ok) resolve(r.data as T);
-        else reject(new Error(r.error ?? 'daemon error'));
-      } catch (e) {
-        reject(new Error(`bad reply from the daemon: ${String(e)}`));
-      }
-    });
-  });
-}
+export { request, DaemonUnreachable } from './control-client.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
-import { ExecaRunner, type CommandRunner } from '../system/runner.js';
+import { ExecRunner, type CommandRunner } from '../system/runner.js';
 import { makeAdapters } from '../rotation/adapters.js';
 import { RotationEngine } from '../rotation/engine.js';
 import { StateStore } from './state-store.js';
@@ -51,7 +51,7 @@ export class Daemon {
   constructor(private readonly opts: DaemonOptions) {
     this.cfg = loadConfig(opts.configPath);
     this.now = opts.now ?? Date.now;
-    const runner = opts.runner ?? new ExecaRunner();
+    const runner = opts.runner ?? new ExecRunner();
     this.adapters = makeAdapters(this.cfg, runner, opts.env ?? process.env);
     this.mail = new MailSpool(this.cfg.paths.state_dir, this.cfg.mail, opts.transport);
     this.engine = new RotationEngine(this.cfg, this.adapters, new StateStore(this.cfg.paths.state_dir), this.mail, {

@@ -6,7 +6,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/schema.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -29,7 +28,9 @@ interface SpoolEntry {
   text: string;
 }
 
-export function makeTransport(cfg: Config['mail']): Transporter {
+/** nodemailer is loaded on first use: an idle daemon does not carry it (about 14 MB of RSS). */
+export async function makeTransport(cfg: Config['mail']): Promise<Transporter> {
+  const nodemailer = (await import('nodemailer')).default;
   if (cfg.transport === 'smtp') {
     return nodemailer.createTransport({
       host: cfg.smtp.host,
@@ -68,7 +69,7 @@ export class MailSpool {
   constructor(
     stateDir: string,
     private readonly cfg: Config['mail'],
-    private readonly transport: Transporter = makeTransport(cfg),
+    private transport: Transporter | undefined = undefined,
     private readonly now: () => number = Date.now,
   ) {
     this.dir = join(stateDir, 'mail');
@@ -125,9 +126,11 @@ export class MailSpool {
 
   private async drainOnce(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    for (const e of this.pending()) {
+    const due = this.pending().filter((e) => e.nextAttemptAt <= this.now());
+    for (const e of due) {
       if (e.nextAttemptAt > this.now()) continue;
       try {
+        this.transport ??= await makeTransport(this.cfg);
         await this.transport.sendMail({ from: e.from, to: e.to, subject: e.subject, text: e.text, headers: { 'X-Baysync-Id': e.id } });
         rmSync(join(this.dir, `${e.id}.json`), { force: true });
         this.log.info({ subject: e.subject, attempts: e.attempts + 1 }, 'mail handed to the transport');
@@ -159,6 +162,6 @@ export class MailSpool {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.transport.close();
+    this.transport?.close();
   }
 }

@@ -1,0 +1,68 @@
+// `npm run bench`: the core figures, measured on the real daemon (engine, planner, control
+// socket, spool, SMTP to a real server on loopback) over the fake system runner, so that
+// command time can be excluded exactly. Prints each figure with its target.
+//   1. udev notify -> first mdadm command issued (the `baysync notify` process included)
+//   2. mirror clean -> drives spun down and mail handed to the transport, command time excluded
+//   3. idle daemon: RSS, and timer firings / shortest repeating timer while nothing rotates
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { startHarness, waitUntil } from '../../test/helpers/harness.js';
+import { plugSet } from '../../test/helpers/fake-system.js';
+import type { CommandRunner, RunOptions } from '../../src/system/runner.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const cli = join(process.cwd(), 'build/src/cli/main.js');
+const med = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+const out: string[] = [];
+
+// 1 and 2 -------------------------------------------------------------------------------
+const notifyToMdadm: number[] = [];
+const cleanToMailOverhead: number[] = [];
+const cleanToMailTotal: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const h = await startHarness();
+  const sys = h.lab.sys;
+  // Time every command the daemon runs (to exclude it), and note the first acting mdadm call.
+  let firstMdadmAt = 0;
+  let commandMs = 0;
+  const inner = sys.run.bind(sys) as CommandRunner['run'];
+  sys.run = async (argv: string[], o?: RunOptions) => {
+    const t = performance.now();
+    try {
+      return await inner(argv, o);
+    } finally {
+      commandMs += performance.now() - t;
+      if (!firstMdadmAt && argv[0] === 'mdadm' && argv[1] === '--assemble') firstMdadmAt = performance.now();
+    }
+  };
+  plugSet(h.lab, 'A');
+  const t0 = performance.now();
+  await execa('node', [cli, '--config', h.lab.configPath, 'notify', '--action', 'add', '--kernel', 'sde2']);
+  await waitUntil(() => firstMdadmAt > 0, 'first mdadm command', 10_000);
+  notifyToMdadm.push(firstMdadmAt - t0);
+  await h.waitPhase('syncing');
+  sys.completeSync('md1');
+  let mailAt = 0;
+  h.daemon.mail.onSent = () => {
+    mailAt ||= performance.now();
+  };
+  commandMs = 0;
+  const c0 = performance.now();
+  sys.completeSync('md5');
+  await waitUntil(() => mailAt > 0, 'mail handed to the transport', 20_000);
+  const spun = sys.calls.some((c) => c[0] === 'sdparm');
+  if (!spun) throw new Error('drives were not spun down');
+  cleanToMailTotal.push(mailAt - c0);
+  cleanToMailOverhead.push(mailAt - c0 - commandMs);
+  await waitUntil(() => !h.daemon.engine.state.rotation, 'rotation end');
+  await h.close();
+}
+out.push(`udev notify -> first mdadm command (mdadm --assemble), incl. the notify process: median ${med(notifyToMdadm).toFixed(0)} ms, max ${Math.max(...notifyToMdadm).toFixed(0)} ms over ${runs} runs (target < 1000 ms)`);
+out.push(`mirror clean -> spun down + mail handed to SMTP, service overhead (command time excluded): median ${med(cleanToMailOverhead).toFixed(0)} ms, max ${Math.max(...cleanToMailOverhead).toFixed(0)} ms (target < 2000 ms; with the fake's command time: median ${med(cleanToMailTotal).toFixed(0)} ms)`);
+
+// 3 ---------------------------------------------------------------------------------------
+const idle = await execa('node', [join(process.cwd(), 'build/scripts/bench/idle-daemon.js')], { reject: false });
+if (idle.exitCode !== 0) throw new Error(`idle daemon bench failed: ${idle.stderr}`);
+const r = JSON.parse(idle.stdout.trim().split('\n').at(-1)!) as { rssMB: number; firings: number; windowS: number; shortestRepeatMs: number | null };
+out.push(`idle daemon: RSS ${r.rssMB.toFixed(1)} MB (target <= 60 MB); ${r.firings} timer firings in ${r.windowS} s idle; shortest repeating timer ${r.shortestRepeatMs === null ? 'none' : `${(r.shortestRepeatMs / 1000).toFixed(0)} s`} (target: none more often than once a minute)`);
+process.stdout.write(`\nbaysync bench (${new Date().toISOString()}, node ${process.version})\n${out.map((l) => `  ${l}`).join('\n')}\n`);
