@@ -342,11 +342,10 @@ export class RotationEngine {
         }
         let mode: 're-add' | 'add' = 'add';
         if (content) {
-          try {
-            await md.reAdd(mirror.name, stripe.name);
-            mode = 're-add';
-          } catch (e) {
-            const msg = `md refused a bitmap re-add of ${stripe.name} into ${mirror.name} (${e instanceof Error ? e.message : String(e)}); a FULL recovery follows`;
+          const re = await md.tryReAdd(mirror.name, stripe.name);
+          if (re.ok) mode = 're-add';
+          else {
+            const msg = `md refused a bitmap re-add of ${stripe.name} into ${mirror.name} (${re.why}); a FULL recovery follows`;
             if (!this.cfg.policy.allow_full_recovery) throw new StepError(`${msg}; allow_full_recovery is off`);
             this.log.warn({ set: r.set }, msg);
             r.warnings.push(msg);
@@ -370,9 +369,9 @@ export class RotationEngine {
         if (!rootMirror) throw new StepError('the root mirror is not active');
         for (const part of r.rootPartitions) {
           if (rootMirror.members.some((m) => m.dev === part.dev && !m.state.includes('faulty'))) continue;
-          try {
-            await md.reAdd(rootMirror.name, part.dev);
-          } catch {
+          const re = await md.tryReAdd(rootMirror.name, part.dev);
+          if (!re.ok) {
+            this.log.info({ dev: part.dev, why: re.why }, `${part.dev} cannot be re-added to ${rootMirror.name}; adding it`);
             await md.add(rootMirror.name, part.dev);
           }
         }

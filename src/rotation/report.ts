@@ -26,6 +26,22 @@ export function formatDuration(ms: number | undefined): string {
   return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
 }
 
+/** Wrap a line at word boundaries so that every line fits in `width` (mail stays 7bit, no quoted-printable). */
+export function wrap(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const indent = /^\s*(- )?/.exec(line)![0].replace('- ', '  ');
+  const out: string[] = [];
+  let cur = '';
+  for (const word of line.split(/(?<=\S)\s+/)) {
+    if (cur && (cur + ' ' + word).length > width) {
+      out.push(cur);
+      cur = `${indent}  ${word.trimStart()}`;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) out.push(cur);
+  return out.flatMap((l) => (l.length > width ? [l.slice(0, width), ...wrap(`${indent}  ${l.slice(width)}`, width)] : [l]));
+}
+
 export function timelineLines(r: RotationState, nowIso: string): string[] {
   return r.timeline.map((t, i) => {
     const end = r.timeline[i + 1]?.at ?? nowIso;
@@ -83,5 +99,5 @@ export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string,
   const warnings = [...r.warnings, ...extra];
   if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
   lines.push('', `Rotation ${r.id}.`);
-  return { subject, text: `${lines.join('\n')}\n` };
+  return { subject, text: `${lines.flatMap((l) => wrap(l, 76)).join('\n')}\n` };
 }

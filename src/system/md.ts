@@ -194,6 +194,12 @@ export class MdAdapter {
     await this.runner.run(['mdadm', devPath(mirror), '--re-add', devPath(dev)], { timeoutMs: 60_000 });
   }
 
+  /** A re-add that md may refuse (a new member): returns mdadm's refusal instead of logging a failure. */
+  async tryReAdd(mirror: string, dev: string): Promise<{ ok: true } | { ok: false; why: string }> {
+    const r = await this.runner.run(['mdadm', devPath(mirror), '--re-add', devPath(dev)], { timeoutMs: 60_000, allowFailure: true });
+    return r.exitCode === 0 ? { ok: true } : { ok: false, why: r.stderr.trim() || `exit ${r.exitCode}` };
+  }
+
   async add(mirror: string, dev: string): Promise<void> {
     await this.runner.run(['mdadm', devPath(mirror), '--add', devPath(dev)], { timeoutMs: 60_000 });
   }

@@ -6,7 +6,7 @@ export interface ReceivedMail {
   to: string[];
   raw: string;
   subject: string;
-  /** The body with quoted-printable soft breaks and escapes decoded. */
+  /** The mail with quoted-printable decoded and all white space (line wraps included) folded to one space. */
   text: string;
 }
 
@@ -32,7 +32,7 @@ export class TestSmtp {
         stream.on('data', (d: string) => (raw += d));
         stream.on('end', () => {
           const subject = /^Subject: (.*)$/m.exec(raw)?.[1] ?? '';
-          this.mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, subject, text: decodeQp(raw) });
+          this.mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, subject, text: decodeQp(raw).replace(/\s+/g, ' ') });
           for (const w of this.waiters.splice(0)) w();
           cb();
         });
