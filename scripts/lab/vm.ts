@@ -178,7 +178,13 @@ export class Vm {
       if (Date.now() > deadline) throw new Error(`device ${id} was not removed`);
       await sleep(200);
     }
-    await this.qmp.request('blockdev-del', { 'node-name': `node-${id}` }).catch(() => undefined);
+    // The block node is released a moment after the device: retry until it is gone.
+    for (let i = 0; ; i++) {
+      const err = await this.qmp.request('blockdev-del', { 'node-name': `node-${id}` }).then(() => undefined, (e: Error) => e.message);
+      if (!err || /not found|Cannot find/i.test(err)) break;
+      if (i > 50) throw new Error(`block node of ${id} not released: ${err}`);
+      await sleep(200);
+    }
     this.plugged.delete(id);
   }
 
