@@ -61,8 +61,9 @@ out.push(`udev notify -> first mdadm command (mdadm --assemble), incl. the notif
 out.push(`mirror clean -> spun down + mail handed to SMTP, service overhead (command time excluded): median ${med(cleanToMailOverhead).toFixed(0)} ms, max ${Math.max(...cleanToMailOverhead).toFixed(0)} ms (target < 2000 ms; with the fake's command time: median ${med(cleanToMailTotal).toFixed(0)} ms)`);
 
 // 3 ---------------------------------------------------------------------------------------
-const idle = await execa('node', [join(process.cwd(), 'build/scripts/bench/idle-daemon.js')], { reject: false });
+// The same V8 flags as the shipped unit's ExecStart.
+const idle = await execa('node', ['--lite-mode', '--no-expose-wasm', join(process.cwd(), 'build/scripts/bench/idle-daemon.js')], { reject: false });
 if (idle.exitCode !== 0) throw new Error(`idle daemon bench failed: ${idle.stderr}`);
 const r = JSON.parse(idle.stdout.trim().split('\n').at(-1)!) as { rssMB: number; firings: number; windowS: number; shortestRepeatMs: number | null };
-out.push(`idle daemon: RSS ${r.rssMB.toFixed(1)} MB (target <= 60 MB); ${r.firings} timer firings in ${r.windowS} s idle; shortest repeating timer ${r.shortestRepeatMs === null ? 'none' : `${(r.shortestRepeatMs / 1000).toFixed(0)} s`} (target: none more often than once a minute)`);
+out.push(`idle daemon (node --lite-mode, as in the unit): RSS ${r.rssMB.toFixed(1)} MB (target <= 60 MB); ${r.firings} timer firings in ${r.windowS} s idle; shortest repeating timer ${r.shortestRepeatMs === null ? 'none' : `${(r.shortestRepeatMs / 1000).toFixed(0)} s`} (target: none more often than once a minute)`);
 process.stdout.write(`\nbaysync bench (${new Date().toISOString()}, node ${process.version})\n${out.map((l) => `  ${l}`).join('\n')}\n`);

@@ -34,7 +34,7 @@ export interface InstallResult {
   mdadmConf: string[];
 }
 
-export async function install(opts: { cfg: Config | undefined; root: string; bin: string; runner: CommandRunner; reload: boolean; configPath: string }): Promise<InstallResult> {
+export async function install(opts: { cfg: Config | undefined; root: string; bin: string; node?: string; runner: CommandRunner; reload: boolean; configPath: string }): Promise<InstallResult> {
   const pkg = packageRoot();
   const written: string[] = [];
   const put = (rel: string, content: string): void => {
@@ -44,7 +44,11 @@ export async function install(opts: { cfg: Config | undefined; root: string; bin
     written.push(dest);
   };
   for (const unit of ['baysync.service', 'baysync-hotplug@.service']) {
-    put(`etc/systemd/system/${unit}`, readFileSync(join(pkg, 'systemd', unit), 'utf8').replaceAll('@BIN@', opts.bin));
+    const text = readFileSync(join(pkg, 'systemd', unit), 'utf8')
+      .replaceAll('@BIN@', opts.bin)
+      .replaceAll('@NODE@', opts.node ?? '/usr/bin/env node')
+      .replaceAll('@MAIN@', join(pkg, 'build', 'src', 'cli', 'main.js'));
+    put(`etc/systemd/system/${unit}`, text);
   }
   put('etc/udev/rules.d/64-baysync.rules', udevRule(opts.cfg, readFileSync(join(pkg, 'udev', '64-baysync.rules.in'), 'utf8')));
   const cfgDest = join(opts.root, opts.configPath.replace(/^\//, ''));
