@@ -26,20 +26,14 @@ export function formatDuration(ms: number | undefined): string {
   return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
 }
 
-/** Wrap a line at word boundaries so that every line fits in `width` (mail stays 7bit, no quoted-printable). */
+/** Wrap a line at its last space before `width` (mail stays 7bit, no quoted-printable); spacing inside the line is kept. */
 export function wrap(line: string, width: number): string[] {
   if (line.length <= width) return [line];
-  const indent = /^\s*(- )?/.exec(line)![0].replace('- ', '  ');
-  const out: string[] = [];
-  let cur = '';
-  for (const word of line.split(/(?<=\S)\s+/)) {
-    if (cur && (cur + ' ' + word).length > width) {
-      out.push(cur);
-      cur = `${indent}  ${word.trimStart()}`;
-    } else cur = cur ? `${cur} ${word}` : word;
-  }
-  if (cur) out.push(cur);
-  return out.flatMap((l) => (l.length > width ? [l.slice(0, width), ...wrap(`${indent}  ${l.slice(width)}`, width)] : [l]));
+  const indent = /^\s*/.exec(line)![0];
+  let cut = line.lastIndexOf(' ', width);
+  if (cut <= indent.length) cut = width;
+  const rest = `${indent}  ${line.slice(cut).trimStart()}`;
+  return [line.slice(0, cut).trimEnd(), ...(rest.trim() ? wrap(rest, width) : [])];
 }
 
 export function timelineLines(r: RotationState, nowIso: string): string[] {

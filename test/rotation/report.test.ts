@@ -32,5 +32,6 @@ describe('report mail', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatDuration(3_723_000)).toBe('1 h 2 min');
     expect(wrap('short', 76)).toEqual(['short']);
+    expect(wrap('  label:        a long value that goes on and on', 30)).toEqual(['  label:        a long value', '    that goes on and on']);
   });
 });
