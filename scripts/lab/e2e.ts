@@ -136,6 +136,35 @@ async function unplugAfterSpinDown(s: LabSession, set: SetName): Promise<void> {
 
 const arrayBytes = async (s: LabSession): Promise<number> => Number((await s.vm.exec(['cat', '/sys/block/md5/md/component_size'])).stdout) * 1024;
 
+const killerScript = `import { watch, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+const phase = process.argv[2];
+const check = () => {
+  try {
+    const s = JSON.parse(readFileSync('/var/lib/baysync/state.json', 'utf8'));
+    if (s.rotation && s.rotation.phase === phase) {
+      const pid = Number(execFileSync('systemctl', ['show', '-p', 'MainPID', '--value', 'baysync']).toString());
+      process.kill(pid, 'SIGKILL');
+      process.stdout.write('killed ' + pid + ' in ' + phase + '\\n');
+      process.exit(0);
+    }
+  } catch {}
+};
+watch('/var/lib/baysync', check);
+setInterval(check, 10);
+setTimeout(() => process.exit(2), 240000);
+`;
+
+async function waitIdle(s: LabSession, set: SetName, timeoutMs = 600_000): Promise<HistoryEntry> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const st = await status(s).catch(() => undefined);
+    if (st && !st.rotation && st.history[0]?.set === set) return st.history[0];
+    if (Date.now() > deadline) throw new Check(`rotation of set ${set} did not end`);
+    await sleep(1000);
+  }
+}
+
 const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   /** 1. A, then B, then A again: manifests match the detached copies; the return is a bitmap re-add. */
   'full-rotation-A-B-A': async (s) => {
@@ -160,6 +189,77 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     figures.returningResyncPct.push(pct);
     expect((h.resyncBytes ?? size) <= 2 * 4 * 1048576 + 2 * changed * 1048576 + 8 * 1048576, `resync ${(h.resyncBytes ?? 0) / 1048576} MiB is about the data written since (${changed + 4} MiB)`);
     expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the returning copy on set A matches its manifest');
+  },
+
+  /** 2. The daemon is SIGKILLed once in each phase; systemd restarts it and the rotation completes. */
+  'sigkill-each-phase': async (s) => {
+    await s.vm.writeFile('/root/killer.mjs', killerScript);
+    // syncing first: the first rotation of a set is a full recovery, long enough to be caught.
+    for (const phase of ['syncing', 'assembling', 'joining', 'pausing', 'detaching', 'verifying', 'spinning-down', 'reporting']) {
+      await writeData(s, 2, `kill-${phase}.bin`);
+      const { pid } = await s.vm.startBackground(['/usr/local/bin/node', '/root/killer.mjs', phase]);
+      const before = await mailCount(s, /set A: offline copy done/);
+      await s.plug('A');
+      const killed = await s.vm.waitBackground(pid, 240_000);
+      expect(killed.exitCode === 0, `the daemon was killed in phase ${phase} (${killed.stdout.trim() || 'phase not seen'})`);
+      await waitMail(s, /set A: offline copy done/, before, 300_000);
+      const h = await waitIdle(s, 'A');
+      expect(h.outcome === 'success', `after a kill in ${phase} the rotation completed (${h.summary})`);
+      const ctl = await s.vm.readFile('/etc/backuppc/external-control.pl');
+      expect(/BackupsDisable\} = 0/.test(ctl), `BackupPC dumps enabled after a kill in ${phase}`);
+      expect((await s.vm.exec(['systemctl', 'is-active', 'backuppc'], { allowFailure: true })).stdout.trim() === 'active', `BackupPC running after a kill in ${phase}`);
+      await s.unplug('A');
+      log(`  killed in ${phase}: completed`);
+    }
+  },
+
+  /** 3. Hard reset mid-sync: internal arrays intact, no auto-assembly at boot; restarting the service resumes. */
+  'hard-reset-mid-sync': async (s) => {
+    await s.vm.writeFile('/root/manifest.mjs', manifestScript);
+    await writeData(s, 96, 'before-reset.bin');
+    const m = await manifest(s, '/var/lib/backuppc/e2e-data');
+    await plugAndTimeSync(s, 'A');
+    // Keep the daemon from starting at the next boot (the hotplug units would pull it in), so
+    // that the boot itself can be checked; unmasking it afterwards is the operator's "resume".
+    await s.vm.exec(['systemctl', 'mask', 'baysync.service']);
+    await s.vm.exec(['sync']);
+    await s.vm.hardReset();
+    await s.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool after the reset', 180_000);
+    const mdstat = (await s.vm.exec(['cat', '/proc/mdstat'])).stdout;
+    expect(!/^md8 /m.test(mdstat), 'the external stripe was not assembled at boot');
+    const md5 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md5'])).stdout;
+    expect(/MD_DEVICE_dev_md3_ROLE=0/.test(md5) && !/md8/.test(md5), 'md5 came up from its internal half only');
+    expect((await manifest(s, '/var/lib/backuppc/e2e-data')) === m, 'the live pool is intact after the reset');
+    await s.vm.exec(['systemctl', 'unmask', 'baysync.service']);
+    await s.vm.exec(['systemctl', 'start', 'baysync.service']);
+    const h = await waitIdle(s, 'A');
+    expect(h.outcome === 'success', `the interrupted rotation resumed and completed (${h.summary})`);
+    expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the copy matches the manifest');
+    const ctl = await s.vm.readFile('/etc/backuppc/external-control.pl');
+    expect(/BackupsDisable\} = 0/.test(ctl), 'BackupPC dumps enabled again');
+  },
+
+  /** 6. A BackupPC dump runs at plug-in: it completes normally, and no new dump starts until the detach. */
+  'dump-running-at-plug-in': async (s) => {
+    for (let i = 0; i < 6; i++) await s.vm.exec(['dd', 'if=/dev/urandom', `of=/srv/data/big${i}.bin`, 'bs=1M', 'count=16', 'status=none']);
+    await s.vm.exec(['chmod', '-R', 'a+rX', '/srv/data']);
+    const backups = async (): Promise<Array<{ num: number; start: number; end: number }>> => {
+      const r = await s.vm.exec(['cat', '/var/lib/backuppc/pc/localhost/backups'], { allowFailure: true });
+      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')).map((f) => ({ num: Number(f[0]), start: Number(f[2]), end: Number(f[3]) }));
+    };
+    await s.waitFor(['test', '-S', '/run/backuppc/BackupPC.sock'], 'the BackupPC server', 120_000);
+    await s.vm.exec(['runuser', '-u', 'backuppc', '--', '/usr/share/backuppc/bin/BackupPC_serverMesg', 'backup', 'localhost', 'localhost', 'backuppc', '1']);
+    await s.waitFor(['pgrep', '-x', 'BackupPC_dump'], 'a dump to start', 120_000);
+    const before = await backups();
+    const plugEpoch = Number((await s.vm.exec(['date', '+%s'])).stdout);
+    await s.plug('A');
+    const h = await waitIdle(s, 'A');
+    expect(h.outcome === 'success', `rotation succeeded (${h.summary})`);
+    const after = await backups();
+    const finished = after.filter((b) => !before.some((x) => x.num === b.num));
+    expect(finished.some((b) => b.start < plugEpoch), 'the dump running at plug-in completed normally');
+    const detachEpoch = h.syncEndedAt ? Date.parse(h.syncEndedAt) / 1000 : Infinity;
+    expect(!after.some((b) => b.start > plugEpoch && b.start < detachEpoch), 'no new dump started between the plug-in and the detach');
   },
 
   /** 4. A disk of the set is pulled mid-sync: abort mail, BackupPC enabled, internal side untouched. */

@@ -126,6 +126,22 @@ export class Vm {
     }
   }
 
+  /** Start a guest command without waiting; waitBackground() collects it. */
+  async startBackground(argv: string[]): Promise<{ pid: number }> {
+    const [path, ...arg] = argv;
+    return this.qga.request<{ pid: number }>('guest-exec', { path, arg, 'capture-output': true });
+  }
+
+  async waitBackground(pid: number, timeoutMs: number): Promise<ExecResult> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const st = await this.qga.request<{ exited: boolean; exitcode?: number; 'out-data'?: string; 'err-data'?: string }>('guest-exec-status', { pid });
+      if (st.exited) return { exitCode: st.exitcode ?? 1, stdout: Buffer.from(st['out-data'] ?? '', 'base64').toString(), stderr: Buffer.from(st['err-data'] ?? '', 'base64').toString() };
+      if (Date.now() > deadline) return { exitCode: 124, stdout: '', stderr: 'timeout' };
+      await sleep(200);
+    }
+  }
+
   async writeFile(path: string, content: string | Buffer, mode = '0644'): Promise<void> {
     const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const h = await this.qga.request<number>('guest-file-open', { path, mode: 'w' });
