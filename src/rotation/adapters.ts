@@ -25,7 +25,7 @@ export function makeAdapters(cfg: Config, runner: CommandRunner, env: NodeJS.Pro
     md: new MdAdapter(runner, cfg.paths.sysfs, cfg.paths.proc, cfg.paths.dev),
     block: new BlockAdapter(runner),
     fs: new FsAdapter(runner),
-    backuppc: new BackupPcAdapter(runner, cfg.backuppc),
+    backuppc: new BackupPcAdapter(runner, cfg.backuppc, cfg.paths.proc),
     power: new PowerAdapter(runner, cfg.paths.sysfs),
     systemd: new SystemdAdapter(runner, env),
   };

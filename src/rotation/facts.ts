@@ -21,8 +21,10 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
     if (ex) candidates.push({ dev: d.name, disk: d.type === 'part' && d.parent ? d.parent : d.name, sizeBytes: d.sizeBytes, examine: ex });
     else if (d.type === 'part' && d.parent) blankPartitions.push({ dev: d.name, disk: d.parent, sizeBytes: d.sizeBytes });
   }
+  // BackupPC matters from the pause on (and for aborts); before that its state is not read.
+  const early = rotation && ['checking', 'assembling', 'joining'].includes(rotation.phase) && !rotation.done.includes('join-mirror');
   let backuppc: Facts['backuppc'];
-  if (cfg.backuppc.enabled) backuppc = { serviceActive: await a.backuppc.serviceActive(), runningDumps: await a.backuppc.runningDumps() };
+  if (cfg.backuppc.enabled && !early) backuppc = { serviceActive: await a.backuppc.serviceActive(), runningDumps: await a.backuppc.runningDumps() };
   let stripeContent: Facts['stripeContent'];
   if (rotation) {
     const set = cfg.sets.find((s) => s.name === rotation.set);

@@ -2,6 +2,8 @@
 // through BackupPC_serverMesg (as the backuppc user, via runuser, argv only), the service
 // through systemctl, and the count of running dumps (pgrep). Contract: no decisions here.
 import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CommandRunner } from './runner.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Config } from '../config/schema.js';
@@ -14,6 +16,7 @@ export class BackupPcAdapter {
   constructor(
     private readonly runner: CommandRunner,
     private readonly cfg: Config['backuppc'],
+    private readonly proc = '/proc',
   ) {}
 
   readControl(): string | undefined {
@@ -45,9 +48,24 @@ export class BackupPcAdapter {
     await this.runner.run(['systemctl', 'start', this.cfg.service], { timeoutMs: 300_000 });
   }
 
-  /** Number of BackupPC_dump processes running. */
+  /** Number of BackupPC_dump processes running (read from /proc, no process spawned). */
   async runningDumps(): Promise<number> {
-    const r = await this.runner.run(['pgrep', '-c', '-x', 'BackupPC_dump'], { allowFailure: true, quiet: true, timeoutMs: 10_000 });
-    return Number(r.stdout.trim()) || 0;
+    return countProcesses(this.proc, 'BackupPC_dump');
   }
+}
+
+/** Count processes whose comm (the kernel's 15-character name) equals `name`. */
+export async function countProcesses(proc: string, name: string): Promise<number> {
+  let n = 0;
+  let pids: string[] = [];
+  try {
+    pids = (await readdir(proc)).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    const comm = await readFile(join(proc, pid, 'comm'), 'utf8').catch(() => '');
+    if (comm.trim() === name.slice(0, 15)) n++;
+  }
+  return n;
 }

@@ -72,7 +72,15 @@ export class FakeSystem implements CommandRunner {
   /** The md superblock a stripe's content carries (i.e. its membership in a mirror), by stripe UUID. */
   stripeContent = new Map<string, Superblock | undefined>();
   backuppcActive = true;
-  runningDumps = 0;
+  private dumps = 0;
+  /** BackupPC_dump processes shown in the fake /proc. */
+  get runningDumps(): number {
+    return this.dumps;
+  }
+  set runningDumps(n: number) {
+    this.dumps = n;
+    this.sync();
+  }
   frozen = false;
   mounted = new Set<string>();
   /** Commands (by argv prefix joined with spaces) that should fail. */
@@ -240,6 +248,12 @@ export class FakeSystem implements CommandRunner {
       }
     }
     mkdirSync(this.path('proc/self'), { recursive: true });
+    // Running BackupPC_dump processes, as /proc shows them.
+    for (const e of readdirSync(this.path('proc'))) if (/^\d+$/.test(e)) rmSync(this.path(`proc/${e}`), { recursive: true, force: true });
+    for (let i = 0; i < this.runningDumps; i++) {
+      mkdirSync(this.path(`proc/${9000 + i}`), { recursive: true });
+      writeFileSync(this.path(`proc/${9000 + i}/comm`), 'BackupPC_dump\n');
+    }
     const mounts = [this.livePool, ...this.mounted].map((m, i) => `${30 + i} 1 9:7 / ${m.replace(/ /g, '\\040')} rw,relatime shared:1 - xfs /dev/md7 rw`);
     writeFileSync(this.path('proc/self/mountinfo'), `${mounts.join('\n')}\n`);
   }
