@@ -84,8 +84,37 @@ async function manifest(s: LabSession, dir: string): Promise<string> {
   return (await s.vm.exec(['/usr/local/bin/node', '/root/manifest.mjs', dir])).stdout;
 }
 
-/** Mount the detached copy of a set read-only (independently of baysync) and return its manifest of `sub`. */
+/**
+ * Mount the detached copy of a set read-only, independently of baysync, and return its manifest
+ * of `sub`. The daemon is masked meanwhile (it would rotate the replugged set again), and the
+ * set is re-plugged because baysync's spin-down removed its disks from the guest. Leaves the set
+ * unplugged and the daemon running.
+ */
 async function copyManifest(s: LabSession, set: SetName, sub: string): Promise<string> {
+  await s.vm.exec(['systemctl', 'mask', '--runtime', 'baysync.service']);
+  await s.vm.exec(['systemctl', 'stop', 'baysync.service']);
+  try {
+    await s.unplug(set);
+    await s.plug(set);
+    const serials = set === 'A' ? 'A0|A1' : 'B0|B1';
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const l = (await s.vm.exec(['lsblk', '-n', '-o', 'SERIAL'])).stdout;
+      if ((l.match(new RegExp(`^(${serials})$`, 'gm')) ?? []).length === 2) break;
+      if (Date.now() > deadline) throw new Check(`set ${set} did not reappear`);
+      await sleep(500);
+    }
+    await sleep(1000);
+    return await readCopy(s, set, sub);
+  } finally {
+    await s.unplug(set).catch(() => undefined);
+    await s.vm.exec(['systemctl', 'unmask', '--runtime', 'baysync.service']);
+    await s.vm.exec(['systemctl', 'start', 'baysync.service']);
+    await s.waitFor(['baysync', 'status'], 'the daemon', 60_000);
+  }
+}
+
+async function readCopy(s: LabSession, set: SetName, sub: string): Promise<string> {
   const md = set === 'A' ? 'md8' : 'md9';
   const uuid = set === 'A' ? s.topo.uuids.md8 : s.topo.uuids.md9;
   const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL,PKNAME,TYPE'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null; pkname: string | null; type: string }> };
@@ -129,11 +158,6 @@ async function rotation(s: LabSession, set: SetName): Promise<HistoryEntry> {
   return h;
 }
 
-async function unplugAfterSpinDown(s: LabSession, set: SetName): Promise<void> {
-  await s.unplug(set);
-  await sleep(500);
-}
-
 const arrayBytes = async (s: LabSession): Promise<number> => Number((await s.vm.exec(['cat', '/sys/block/md5/md/component_size'])).stdout) * 1024;
 
 const killerScript = `import { watch, readFileSync } from 'node:fs';
@@ -173,12 +197,10 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     let m = await manifest(s, '/var/lib/backuppc/e2e-data');
     await rotation(s, 'A');
     expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the copy on set A matches the manifest taken before its rotation');
-    await unplugAfterSpinDown(s, 'A');
     await writeData(s, 4, 'after-A.bin');
     m = await manifest(s, '/var/lib/backuppc/e2e-data');
     await rotation(s, 'B');
     expect((await copyManifest(s, 'B', 'e2e-data')) === m, 'the copy on set B matches its manifest');
-    await unplugAfterSpinDown(s, 'B');
     const size = await arrayBytes(s);
     const changed = Math.round((size * 0.01) / 1048576);
     await writeData(s, changed, 'after-B.bin');

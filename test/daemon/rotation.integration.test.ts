@@ -231,3 +231,15 @@ describe('hotplug payloads', () => {
     expect(h.lab.sys.calls.some((c) => c.join(' ').includes('sdz'))).toBe(false);
   });
 });
+
+describe('bad configuration', () => {
+  it('the daemon refuses to start on a bad config, naming the key, and runs no command', async () => {
+    const { seedTopology } = await import('../helpers/fake-system.js');
+    const { writeFileSync } = await import('node:fs');
+    const lab = seedTopology();
+    writeFileSync(lab.configPath, lab.configToml.replace('stop_when_idle = true', 'stop_when_idle = "yes"'));
+    expect(() => new Daemon({ configPath: lab.configPath, runner: lab.sys, env: {} })).toThrow(/backuppc\.stop_when_idle: .*Nothing was changed/s);
+    expect(lab.sys.calls).toEqual([]);
+    lab.sys.cleanup();
+  });
+});
