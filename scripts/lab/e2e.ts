@@ -337,6 +337,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
 
   /** 7. The MTA is down during the rotation: the rotation completes, the mail arrives once it is back. */
   'mta-down': async (s) => {
+    const mode = (await s.vm.exec(['stat', '-c', '%a', '/usr/sbin/exim4'])).stdout.trim(); // 4755: exim is setuid root
     await s.vm.exec(['systemctl', 'stop', 'exim4']);
     await s.vm.exec(['chmod', '0', '/usr/sbin/exim4']); // sendmail itself fails, not only the daemon
     const before = await mailCount(s, /set A: offline copy done/);
@@ -352,7 +353,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
       await sleep(2000);
     }
     expect((await mailCount(s, /set A: offline copy done/)) === before, 'no mail while the MTA is down');
-    await s.vm.exec(['chmod', '0755', '/usr/sbin/exim4']);
+    await s.vm.exec(['chmod', mode, '/usr/sbin/exim4']);
     await s.vm.exec(['systemctl', 'start', 'exim4']);
     await waitMail(s, /set A: offline copy done/, before, 180_000);
   },
