@@ -23,7 +23,7 @@ export function makeAdapters(cfg: Config, runner: CommandRunner, env: NodeJS.Pro
   return {
     runner,
     md: new MdAdapter(runner, cfg.paths.sysfs, cfg.paths.proc, cfg.paths.dev),
-    block: new BlockAdapter(runner),
+    block: new BlockAdapter(cfg.paths.sysfs),
     fs: new FsAdapter(runner),
     backuppc: new BackupPcAdapter(runner, cfg.backuppc, cfg.paths.proc),
     power: new PowerAdapter(runner, cfg.paths.sysfs),

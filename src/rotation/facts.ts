@@ -5,8 +5,6 @@ import type { Config } from '../config/schema.js';
 import type { Adapters } from './adapters.js';
 import type { Candidate, Facts, RotationState } from './types.js';
 
-const skipTypes = new Set(['loop', 'rom', 'lvm', 'crypt', 'dm', 'md', 'raid0', 'raid1', 'raid4', 'raid5', 'raid6', 'raid10', 'linear']);
-
 export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationState): Promise<Facts> {
   const arrays = await a.md.listArrays();
   const devices = await a.block.list();
@@ -14,7 +12,6 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
   const candidates: Candidate[] = [];
   const blankPartitions: Facts['blankPartitions'] = [];
   for (const d of devices) {
-    if (skipTypes.has(d.type) || d.type.startsWith('raid')) continue;
     if (d.type === 'disk' && hasChildren.has(d.name)) continue;
     if (d.sizeBytes === 0) continue;
     const ex = await a.md.probe(d.name, d.sizeBytes);

@@ -1,5 +1,5 @@
 // A fake Linux storage system for integration tests: a CommandRunner that answers mdadm,
-// lsblk, systemctl, fsfreeze, mount, losetup, hdparm/sdparm… from an in-memory model of disks
+// systemctl, fsfreeze, mount, losetup, hdparm/sdparm… from an in-memory model of disks
 // and md arrays, and mirrors that model into a temp directory as /proc/mdstat, sysfs and
 // /dev nodes (the files the daemon reads). Every argv is recorded. Output formats follow the
 // fixtures captured from the real tools in the lab (test/fixtures/lab). The model is small but
@@ -236,9 +236,16 @@ export class FakeSystem implements CommandRunner {
     }
     lines.push('unused devices: <none>', '');
     writeFileSync(this.path('proc/mdstat'), lines.join('\n'));
+    for (const e of readdirSync(sys)) if (!e.startsWith('md') && !this.disks.has(e)) rmSync(join(sys, e), { recursive: true, force: true });
     for (const d of this.disks.values()) {
       mkdirSync(join(sys, d.name, 'device'), { recursive: true });
       writeFileSync(join(sys, d.name, 'device', 'delete'), '');
+      writeFileSync(join(sys, d.name, 'size'), `${d.sizeBytes / 512}\n`);
+      for (const [i, p] of d.parts.entries()) {
+        mkdirSync(join(sys, d.name, p.name), { recursive: true });
+        writeFileSync(join(sys, d.name, p.name, 'partition'), `${i + 1}\n`);
+        writeFileSync(join(sys, d.name, p.name, 'size'), `${p.sizeBytes / 512}\n`);
+      }
       writeFileSync(this.path(`dev/${d.name}`), Buffer.alloc(0));
       for (const p of d.parts) {
         // The partition's device node: an md v1.2 superblock 4 KiB in, as mdadm writes it.
@@ -307,15 +314,6 @@ export class FakeSystem implements CommandRunner {
     const [cmd, ...a] = argv;
     const dev = (p: string | undefined): string => (p ?? '').replace(/^\/dev\//, '');
     switch (cmd) {
-      case 'lsblk': {
-        const list: unknown[] = [];
-        for (const d of this.disks.values()) {
-          list.push({ name: d.name, kname: d.name, pkname: null, type: 'disk', size: d.sizeBytes, ro: false, rm: false, serial: d.serial, model: 'QEMU HARDDISK', tran: null });
-          for (const p of d.parts) list.push({ name: p.name, kname: p.name, pkname: d.name, type: 'part', size: p.sizeBytes, ro: false, rm: false, serial: null, model: null, tran: null });
-        }
-        for (const x of this.arrays.values()) list.push({ name: x.name, kname: x.name, pkname: x.members[0]?.dev ?? null, type: x.level, size: x.sizeBytes, ro: x.readonly, rm: false, serial: null, model: null, tran: null });
-        return { code: 0, out: JSON.stringify({ blockdevices: list }) };
-      }
       case 'mdadm':
         return this.mdadm(a, opts);
       case 'systemctl': {

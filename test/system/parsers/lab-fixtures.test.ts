@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseMdstat } from '../../../src/system/parsers/mdstat.js';
 import { parseDetailExport, parseExamineExport } from '../../../src/system/parsers/mdadm-export.js';
-import { parseLsblk } from '../../../src/system/parsers/lsblk.js';
 import { parseBitmapDirtyBytes } from '../../../src/system/parsers/md-superblock.js';
 import { parseSyncCompleted, parseDevState } from '../../../src/system/parsers/md-sysfs.js';
 import { parseDataOffsetBytes } from '../../../src/system/md.js';
@@ -60,18 +59,10 @@ describe('mdadm --detail/--examine --export (lab)', () => {
   });
 });
 
-describe('bitmap, lsblk and sysfs (lab)', () => {
+describe('bitmap and sysfs (lab)', () => {
   it('examine-bitmap: dirty chunks x chunk size', () => {
     expect(parseBitmapDirtyBytes(fx('examine-bitmap-md3-dirty'))).toBe(7 * 64 * 1024 * 1024);
     expect(parseBitmapDirtyBytes(fx('examine-bitmap-md3'))).toBeGreaterThanOrEqual(0);
-  });
-  it('lsblk --json --list: disks with serials, partitions with parents, md arrays', () => {
-    const { devices, rejected } = parseLsblk(fx('lsblk-set-a'));
-    expect(rejected).toEqual([]);
-    const a0 = devices.find((d) => d.serial === 'A0')!;
-    expect(a0).toMatchObject({ type: 'disk', sizeBytes: 256 * 1024 * 1024 });
-    expect(devices.filter((d) => d.parent === a0.name).map((d) => d.type)).toEqual(['part', 'part']);
-    expect(devices.some((d) => d.name === 'md7' && d.type === 'raid1')).toBe(true);
   });
   it('sysfs while recovering and when clean', () => {
     expect(parseSyncCompleted('506880 / 899072')).toEqual({ done: 506880, total: 899072 });
