@@ -218,6 +218,9 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await s.vm.writeFile('/root/killer.mjs', killerScript);
     // syncing first: the first rotation of a set is a full recovery, long enough to be caught.
     for (const phase of ['syncing', 'assembling', 'joining', 'pausing', 'detaching', 'verifying', 'spinning-down', 'reporting']) {
+      // Under TCG a full recovery of the lab array takes about 5 s, often less than the steps
+      // before the wait: md's own speed limit makes the syncing phase long enough to be caught.
+      await s.vm.exec(['sysctl', '-q', '-w', `dev.raid.speed_limit_max=${phase === 'syncing' ? 10000 : 200000}`]);
       await writeData(s, 2, `kill-${phase}.bin`);
       const { pid } = await s.vm.startBackground(['/usr/local/bin/node', '/root/killer.mjs', phase]);
       const before = await mailCount(s, /set A: offline copy done/);
@@ -240,6 +243,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await s.vm.writeFile('/root/manifest.mjs', manifestScript);
     await writeData(s, 96, 'before-reset.bin');
     const m = await manifest(s, '/var/lib/backuppc/e2e-data');
+    await s.vm.exec(['sysctl', '-q', '-w', 'dev.raid.speed_limit_max=10000']); // the reset must land mid-sync
     await plugAndTimeSync(s, 'A');
     // Keep the daemon from starting at the next boot (the hotplug units would pull it in), so
     // that the boot itself can be checked; unmasking it afterwards is the operator's "resume".
