@@ -245,9 +245,12 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     const m = await manifest(s, '/var/lib/backuppc/e2e-data');
     await s.vm.exec(['sysctl', '-q', '-w', 'dev.raid.speed_limit_max=10000']); // the reset must land mid-sync
     await plugAndTimeSync(s, 'A');
-    // Keep the daemon from starting at the next boot (the hotplug units would pull it in), so
-    // that the boot itself can be checked; unmasking it afterwards is the operator's "resume".
-    await s.vm.exec(['systemctl', 'mask', 'baysync.service']);
+    // Hold the daemon at the next boot (a start condition; the hotplug units would pull it in
+    // otherwise), so that the boot itself can be checked; starting it is the operator's resume.
+    await s.vm.exec(['mkdir', '-p', '/etc/systemd/system/baysync.service.d']);
+    await s.vm.writeFile('/etc/systemd/system/baysync.service.d/lab-hold.conf', '[Unit]\nConditionPathExists=!/etc/baysync/lab-hold\n');
+    await s.vm.writeFile('/etc/baysync/lab-hold', '');
+    await s.vm.exec(['systemctl', 'daemon-reload']);
     await s.vm.exec(['sync']);
     await s.vm.hardReset();
     await s.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool after the reset', 180_000);
@@ -256,7 +259,8 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     const md5 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md5'])).stdout;
     expect(/MD_DEVICE_dev_md3_ROLE=0/.test(md5) && !/md8/.test(md5), 'md5 came up from its internal half only');
     expect((await manifest(s, '/var/lib/backuppc/e2e-data')) === m, 'the live pool is intact after the reset');
-    await s.vm.exec(['systemctl', 'unmask', 'baysync.service']);
+    expect((await s.vm.exec(['systemctl', 'is-active', 'baysync'], { allowFailure: true })).stdout.trim() !== 'active', 'the daemon was held at boot');
+    await s.vm.exec(['rm', '/etc/baysync/lab-hold']);
     await s.vm.exec(['systemctl', 'start', 'baysync.service']);
     const h = await waitIdle(s, 'A');
     expect(h.outcome === 'success', `the interrupted rotation resumed and completed (${h.summary})`);
