@@ -163,8 +163,12 @@ function normalSteps(input: PlanInput): PlannedStep[] {
     } else status = 'pending';
     out.push(step('stop-idle-backuppc', 'stop idle BackupPC to speed up the sync (seed behaviour)', status, { note, commands: [['systemctl', 'stop', cfg.backuppc.service]] }));
   }
-  out.push(step('wait-clean', `wait for ${mirrorName} to be clean`, did('wait-clean') || clean || detached ? 'done' : 'waiting', {
-    note: did('wait-clean') || clean || detached ? undefined : syncNote(mirror),
+  // The seed's check-and-finish: the detach also waits until no BackupPC dump runs any more
+  // (dumps running at plug-in finish normally; new ones are disabled).
+  const dumps = bpc ? (facts.backuppc?.runningDumps ?? 0) : 0;
+  const waitDone = did('wait-clean') || detached || (clean && dumps === 0);
+  out.push(step('wait-clean', `wait for ${mirrorName} to be clean and running dumps to finish`, waitDone ? 'done' : 'waiting', {
+    note: waitDone ? undefined : !clean ? syncNote(mirror) : `${dumps} BackupPC dump(s) still running; the detach waits for them`,
     commands: [['mdadm', '--wait', `/dev/${mirrorName}`]],
   }));
 

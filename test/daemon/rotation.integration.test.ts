@@ -13,6 +13,7 @@ afterEach(async () => {
 });
 
 const argvs = (h: Harness): string[] => h.lab.sys.calls.map((c) => c.join(' '));
+const calls = argvs;
 
 async function syncToEnd(h: Harness): Promise<void> {
   await h.waitPhase('syncing');
@@ -85,6 +86,21 @@ describe('whole rotation', () => {
     h.lab.sys.completeSync('md5');
     await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
     expect(h.lab.sys.backuppcActive).toBe(true);
+  });
+
+  it('the detach waits for a dump that was running at plug-in (seed: check-and-finish)', async () => {
+    h = await startHarness();
+    h.lab.sys.runningDumps = 1;
+    await h.plug('A');
+    await h.waitPhase('syncing');
+    h.lab.sys.completeSync('md1');
+    h.lab.sys.completeSync('md5');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.phase()).toBe('syncing');
+    expect(h.daemon.engine.lastPlan?.next).toMatchObject({ kind: 'wait', reason: '1 BackupPC dump(s) still running; the detach waits for them' });
+    expect(calls(h).some((c) => c.startsWith('fsfreeze'))).toBe(false);
+    h.lab.sys.runningDumps = 0;
+    await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
   });
 
   it('status shows progress, percent and ETA while syncing', async () => {
