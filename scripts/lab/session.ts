@@ -85,11 +85,6 @@ export class LabSession {
     for (const id of setDisks[set]) await this.vm.unplug(id);
   }
 
-  async sh(script: string): Promise<string> {
-    // Test-fixture convenience only (the product never runs a shell): a guest shell line.
-    return (await this.vm.exec(['sh', '-c', script])).stdout;
-  }
-
   async close(keep = false): Promise<void> {
     await this.vm?.shutdown().catch(() => this.vm.kill());
     if (!keep && existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
