@@ -144,6 +144,14 @@ export class RotationEngine {
           this.persist();
         }
         this.opts.onStatus?.(this.statusLine(r, facts, next.reason));
+        const waitMirror = next.step.id === 'wait-clean' ? activeArrayByUuid(facts, this.cfg.sets.find((x) => x.name === r.set)!.mirror_uuid) : undefined;
+        if (waitMirror?.syncAction === 'frozen') {
+          // mdadm freezes the array while it adds a member; a daemon killed during the join
+          // (systemd then kills the mdadm child too) leaves it frozen and the recovery never starts.
+          this.log.warn({ mirror: waitMirror.name }, `${waitMirror.name} was left frozen by an interrupted mdadm; letting the recovery start`);
+          await this.a.md.unfreeze(waitMirror.name);
+          continue;
+        }
         if (next.step.id === 'wait-clean') {
           const mirror = activeArrayByUuid(facts, this.cfg.sets.find((s) => s.name === r.set)!.mirror_uuid);
           if (mirror) this.opts.onWaitSync?.(mirror.name);

@@ -160,6 +160,11 @@ export class MdAdapter {
     return out;
   }
 
+  /** Let md resume resync/recovery on an array left "frozen" (mdadm freezes it while it adds a member). */
+  async unfreeze(name: string): Promise<void> {
+    await writeFile(join(this.sysfs, 'block', kernelName(name), 'md', 'sync_action'), 'idle');
+  }
+
   /** md's bitmap daemon period (seconds): how soon clean chunks are cleared in the bitmap. */
   async bitmapTimeBase(name: string): Promise<number | undefined> {
     const v = await readAttr(join(this.sysfs, 'block', kernelName(name), 'md', 'bitmap', 'time_base'));

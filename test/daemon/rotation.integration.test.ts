@@ -219,6 +219,20 @@ describe('crash and resume', () => {
   }
 });
 
+describe('interrupted mdadm', () => {
+  it('a mirror left frozen by an mdadm killed during the join is unfrozen, and the rotation completes', async () => {
+    h = await startHarness();
+    await h.plug('A');
+    await h.waitPhase('syncing');
+    h.lab.sys.arrays.get('md5')!.syncAction = 'frozen';
+    h.lab.sys.sync();
+    await waitUntil(() => h!.lab.sys.unfrozen.includes('md5'), 'md5 unfrozen');
+    h.lab.sys.completeSync('md1');
+    h.lab.sys.completeSync('md5');
+    await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
+  });
+});
+
 describe('hotplug payloads', () => {
   it('rejects strange kernel names on the control socket without acting', async () => {
     h = await startHarness();

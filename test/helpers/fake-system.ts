@@ -5,7 +5,7 @@
 // fixtures captured from the real tools in the lab (test/fixtures/lab). The model is small but
 // faithful where the daemon looks: raid0 stripes made of partitions, raid1 mirrors with
 // bitmaps, superblocks inside assembled stripes, recovery progress, faulty members.
-import { mkdirSync, rmSync, writeFileSync, cpSync, readdirSync, existsSync, utimesSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, cpSync, readdirSync, existsSync, utimesSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -289,7 +289,23 @@ export class FakeSystem implements CommandRunner {
     return { pid: 4242, kill: () => resolve(0), exited };
   }
 
+  /** The daemon writes a few sysfs attributes itself (sync_action to unfreeze): take them into the model. */
+  private pickUpSysfsWrites(): void {
+    for (const a of this.arrays.values()) {
+      if (a.syncAction !== 'frozen') continue;
+      const f = this.path(`sys/block/${a.name}/md/sync_action`);
+      if (existsSync(f) && readFileSync(f, 'utf8').trim() === 'idle') {
+        this.unfrozen.push(a.name);
+        a.syncAction = 'recover';
+        this.sync();
+      }
+    }
+  }
+
+  unfrozen: string[] = [];
+
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.pickUpSysfsWrites();
     this.calls.push(argv);
     if (this.commandDelayMs) {
       const t = Date.now();
