@@ -715,7 +715,7 @@ export function formatEta(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** Compare up to n regular files older than `before` between the live tree and the copy. */
+/** Compare up to n regular files unchanged since `before` (ctime and mtime) between the live tree and the copy. */
 export async function compareSample(live: string, copy: string, n: number, before: number): Promise<{ sampled: number; mismatched: string[] }> {
   const files: string[] = [];
   const walk = async (rel: string, depth: number): Promise<void> => {
@@ -731,8 +731,10 @@ export async function compareSample(live: string, copy: string, n: number, befor
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(p, depth + 1);
       else if (e.isFile()) {
+        // ctime, not mtime: a rename (BackupPC's status.pl -> status.pl.old) keeps the mtime
+        // but changes the ctime, and such a file no longer matches the copy.
         const st = await stat(join(live, p)).catch(() => undefined);
-        if (st && st.mtimeMs < before - 2000) files.push(p);
+        if (st && st.ctimeMs < before - 2000 && st.mtimeMs < before - 2000) files.push(p);
       }
       if (files.length >= n * 4) return;
     }

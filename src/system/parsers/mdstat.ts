@@ -15,7 +15,10 @@ export interface MdstatMember {
 export interface MdstatArray {
   name: string;
   active: boolean;
+  /** "(read-only)": set read-only on purpose. */
   readonly: boolean;
+  /** "(auto-read-only)": md's state until the first write after assembly; writable. */
+  autoReadOnly: boolean;
   level?: string;
   members: MdstatMember[];
   blocks?: number;
@@ -43,7 +46,8 @@ export function parseMdstat(text: string): MdstatArray[] {
       cur = {
         name: kernelName(name!, 'md array name'),
         active: state === 'active',
-        readonly: Boolean(ro),
+        readonly: ro === 'read-only',
+        autoReadOnly: ro === 'auto-read-only',
         level,
         members: devs
           .split(/\s+/)

@@ -11,14 +11,14 @@ import { parseDataOffsetBytes } from '../../../src/system/md.js';
 const fx = (name: string): string => readFileSync(new URL(`../../fixtures/lab/${name}.txt`, import.meta.url), 'utf8');
 
 describe('/proc/mdstat (lab)', () => {
-  it('idle: seven arrays, degraded mirrors, auto-read-only root mirror', () => {
+  it('idle: the arrays, degraded mirrors, an auto-read-only root mirror (writable: not read-only)', () => {
     const a = parseMdstat(fx('mdstat-idle'));
     expect(a.map((x) => x.name).sort()).toEqual(['md1', 'md3', 'md4', 'md5', 'md6', 'md7']);
     const md5 = a.find((x) => x.name === 'md5')!;
     expect(md5).toMatchObject({ active: true, level: 'raid1', raidDisks: 2, workingDisks: 1, members: [{ dev: 'md3', slot: 0 }] });
     expect(md5.bitmap).toMatch(/pages/);
     const md1 = a.find((x) => x.name === 'md1')!;
-    expect(md1).toMatchObject({ readonly: true, raidDisks: 6, workingDisks: 4 });
+    expect(md1).toMatchObject({ readonly: false, autoReadOnly: true, raidDisks: 6, workingDisks: 4 });
   });
   it('recovering: progress, speed and finish estimate', () => {
     const md5 = parseMdstat(fx('mdstat-recovering')).find((x) => x.name === 'md5')!;
