@@ -3,7 +3,7 @@
 // data itself instead, so both views always show the same facts.
 import type { StatusData } from '../daemon/status.js';
 import type { Plan, PlannedStep, RotationState } from '../rotation/types.js';
-import { formatBytes, formatDuration } from '../rotation/report.js';
+import { formatBytes } from '../rotation/report.js';
 import { formatEta } from '../rotation/engine.js';
 
 export function progressBar(percent: number, width = 30): string {
@@ -74,4 +74,3 @@ function describeNext(p: Plan): string {
   }
 }
 
-export { formatDuration };

@@ -195,10 +195,6 @@ export class MdAdapter {
     ], { timeoutMs: 60_000 });
   }
 
-  async reAdd(mirror: string, dev: string): Promise<void> {
-    await this.runner.run(['mdadm', devPath(mirror), '--re-add', devPath(dev)], { timeoutMs: 60_000 });
-  }
-
   /** A re-add that md may refuse (a new member): returns mdadm's refusal instead of logging a failure. */
   async tryReAdd(mirror: string, dev: string): Promise<{ ok: true } | { ok: false; why: string }> {
     const r = await this.runner.run(['mdadm', devPath(mirror), '--re-add', devPath(dev)], { timeoutMs: 60_000, allowFailure: true });
@@ -222,16 +218,4 @@ export class MdAdapter {
   async waitIdle(name: string, signal?: AbortSignal): Promise<void> {
     await this.runner.run(['mdadm', '--wait', devPath(name)], { timeoutMs: 7 * 24 * 3600_000, signal, allowFailure: true, quiet: true });
   }
-
-  /** The data offset of a member (in bytes), from `mdadm --examine` (metadata 1.x). */
-  async dataOffsetBytes(dev: string): Promise<number> {
-    const r = await this.runner.run(['mdadm', '--examine', devPath(dev)], { quiet: true, timeoutMs: 15_000 });
-    return parseDataOffsetBytes(r.stdout);
-  }
-}
-
-/** Pure: "    Data Offset : 2048 sectors" in `mdadm --examine` -> bytes. 0.90/1.0 have none -> 0. */
-export function parseDataOffsetBytes(examine: string): number {
-  const m = /Data Offset\s*:\s*(\d+)\s*sectors/.exec(examine);
-  return m ? Number(m[1]) * 512 : 0;
 }

@@ -598,7 +598,3 @@ export function plugSet(lab: LabLike, set: 'A' | 'B', disks: [string, string] = 
     ]);
   }
 }
-
-export function existsIn(dir: string): boolean {
-  return existsSync(dir);
-}

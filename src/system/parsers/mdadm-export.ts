@@ -83,3 +83,9 @@ export function parseExamineExport(text: string): MdExamine | undefined {
     raw: kv,
   };
 }
+
+/** Plain `mdadm --examine`: "    Data Offset : 2048 sectors" -> bytes. 0.90/1.0 have none -> 0. */
+export function parseDataOffsetBytes(examine: string): number {
+  const m = /Data Offset\s*:\s*(\d+)\s*sectors/.exec(examine);
+  return m ? Number(m[1]) * 512 : 0;
+}

@@ -3,10 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseMdstat } from '../../../src/system/parsers/mdstat.js';
-import { parseDetailExport, parseExamineExport } from '../../../src/system/parsers/mdadm-export.js';
+import { parseDataOffsetBytes, parseDetailExport, parseExamineExport } from '../../../src/system/parsers/mdadm-export.js';
 import { parseBitmapDirtyBytes } from '../../../src/system/parsers/md-superblock.js';
 import { parseSyncCompleted, parseDevState } from '../../../src/system/parsers/md-sysfs.js';
-import { parseDataOffsetBytes } from '../../../src/system/md.js';
 
 const fx = (name: string): string => readFileSync(new URL(`../../fixtures/lab/${name}.txt`, import.meta.url), 'utf8');
 
