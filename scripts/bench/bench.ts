@@ -54,7 +54,7 @@ for (let i = 0; i < runs; i++) {
   if (!spun) throw new Error('drives were not spun down');
   cleanToMailTotal.push(mailAt - c0);
   cleanToMailOverhead.push(mailAt - c0 - commandMs);
-  await waitUntil(() => !h.daemon.engine.state.rotation, 'rotation end');
+  await waitUntil(() => !h.daemon.engine!.state.rotation, 'rotation end');
   await h.close();
 }
 out.push(`udev notify -> first mdadm command (mdadm --assemble), incl. the notify process: median ${med(notifyToMdadm).toFixed(0)} ms, max ${Math.max(...notifyToMdadm).toFixed(0)} ms over ${runs} runs (target < 1000 ms)`);

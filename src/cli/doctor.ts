@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
+import { hasRotation, type Config, type RotationConfig } from '../config/schema.js';
 import type { CommandRunner } from '../system/runner.js';
 import { parseMdadmConf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
 import { mdadmConfLines } from './install.js';
@@ -25,7 +25,7 @@ export interface DoctorOptions {
   kernelRelease?: string;
 }
 
-export function checkMdadmConf(cfg: Config, text: string | undefined, where: string): Finding[] {
+export function checkMdadmConf(cfg: RotationConfig, text: string | undefined, where: string): Finding[] {
   if (text === undefined) {
     return [{ level: 'fail', check: `mdadm.conf (${where})`, detail: 'not found', fix: `create it with the internal arrays and:\n${mdadmConfLines(cfg).join('\n')}` }];
   }
@@ -49,6 +49,7 @@ export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
     }
   };
   const findings: Finding[] = [{ level: 'ok', check: 'configuration', detail: 'valid' }];
+  if (hasRotation(cfg)) {
   findings.push(...checkMdadmConf(cfg, read('etc/mdadm/mdadm.conf'), '/etc/mdadm/mdadm.conf'));
 
   // The initramfs copy: the one that assembles arrays at the next boot.
@@ -98,9 +99,10 @@ export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
       ? { level: 'ok', check: `mirror of set ${s.name}`, detail: `${m.name} active, bitmap ${bitmap}` }
       : { level: 'fail', check: `mirror of set ${s.name}`, detail: `${m.name} has no write-intent bitmap: every rotation would be a full resync`, fix: `mdadm --grow --bitmap=internal /dev/${m.name}` });
   }
+  }
 
   // BackupPC includes the control file.
-  if (cfg.backuppc.enabled) {
+  if (hasRotation(cfg) && cfg.backuppc.enabled) {
     const main = read('etc/backuppc/config.pl');
     findings.push(main?.includes(cfg.backuppc.control_include)
       ? { level: 'ok', check: 'BackupPC control include', detail: `config.pl includes ${cfg.backuppc.control_include}` }

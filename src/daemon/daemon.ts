@@ -8,17 +8,26 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
-import type { Config } from '../config/schema.js';
+import { hasRotation, type Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { ExecRunner, type CommandRunner } from '../system/runner.js';
 import { makeAdapters } from '../rotation/adapters.js';
 import { RotationEngine } from '../rotation/engine.js';
 import { StateStore } from './state-store.js';
+import { emptyState } from '../rotation/types.js';
 import { MailSpool } from '../mail/spool.js';
 import { serveControl, request as controlRequest, type ControlRequest } from './control.js';
 import { buildStatus, setStatuses, newestCopyAgeDays } from './status.js';
 import { logger } from '../log.js';
 import { disableMarker } from '../system/backuppc.js';
+import { NetAdapter } from '../system/net.js';
+import { SshAdapter } from '../system/ssh.js';
+import { SyncExecutor } from '../realtime/run.js';
+import { Pusher } from '../realtime/pusher.js';
+import { FailoverMonitor } from '../failover/monitor.js';
+import { FailoverStore } from '../failover/state.js';
+import { processAlive, readHolder } from '../util/lockfile.js';
+import { realtimeStatus } from './status.js';
 import { version } from '../version.js';
 import type { Transporter } from 'nodemailer';
 
@@ -34,7 +43,8 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly cfg: Config;
-  readonly engine: RotationEngine;
+  /** The rotation workflow; absent on a host without [storage] and [[sets]] (a standby). */
+  readonly engine: RotationEngine | undefined;
   readonly mail: MailSpool;
   private server: Server | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -47,6 +57,11 @@ export class Daemon {
   private readonly adapters;
   private readonly now: () => number;
   private lockPath: string;
+  /** Push mode of the real-time sync (on the main server). */
+  readonly pusher: Pusher | undefined;
+  private readonly syncExec: SyncExecutor | undefined;
+  /** The failover monitor (on the standby). */
+  readonly failover: FailoverMonitor | undefined;
 
   constructor(private readonly opts: DaemonOptions) {
     this.cfg = loadConfig(opts.configPath);
@@ -54,12 +69,26 @@ export class Daemon {
     const runner = opts.runner ?? new ExecRunner();
     this.adapters = makeAdapters(this.cfg, runner, opts.env ?? process.env);
     this.mail = new MailSpool(this.cfg.paths.state_dir, this.cfg.mail, opts.transport);
-    this.engine = new RotationEngine(this.cfg, this.adapters, new StateStore(this.cfg.paths.state_dir), this.mail, {
-      now: this.now,
-      onStatus: (t) => this.setStatus(t),
-      onWaitSync: (m) => this.watchSync(m),
-    });
+    this.engine = hasRotation(this.cfg)
+      ? new RotationEngine(this.cfg, this.adapters, new StateStore(this.cfg.paths.state_dir), this.mail, {
+          now: this.now,
+          onStatus: (t) => this.setStatus(t),
+          onWaitSync: (m) => this.watchSync(m),
+        })
+      : undefined;
     this.lockPath = join(this.cfg.paths.run_dir, 'daemon.pid');
+    if (this.cfg.realtime) this.syncExec = new SyncExecutor(this.cfg, runner, this.now);
+    if (this.cfg.realtime?.mode === 'push' && this.syncExec) this.pusher = new Pusher(this.cfg, this.syncExec, this.mail, this.now);
+    const fo = this.cfg.failover;
+    if (fo) {
+      this.failover = new FailoverMonitor(
+        { cfg: { ...this.cfg, failover: fo }, net: new NetAdapter(runner), ssh: new SshAdapter(runner), systemd: this.adapters.systemd, mail: this.mail, store: new FailoverStore(this.cfg.paths.state_dir), now: this.now },
+        this.cfg.paths.sysfs,
+        (t) => {
+          if (!this.engine?.state.rotation) this.setStatus(t);
+        },
+      );
+    }
   }
 
   get socketPath(): string {
@@ -72,17 +101,23 @@ export class Daemon {
     this.server = serveControl(this.socketPath, (req) => this.handle(req));
     await new Promise<void>((r) => this.server!.once('listening', () => r()));
     this.restoreForgottenBackupPc();
-    const r = this.engine.state.rotation;
+    const r = this.engine?.state.rotation;
     if (r) this.log.warn({ set: r.set, phase: r.phase }, `resuming the rotation of set ${r.set} from phase ${r.phase}`);
-    await this.adapters.systemd.notify({ READY: 1, STATUS: 'scanning', MAINPID: process.pid });
+    // The failover comes first: an unfinished takeover is resumed before READY.
+    await this.failover?.start();
+    await this.adapters.systemd.notify({ READY: 1, STATUS: this.engine ? 'scanning' : this.statusText, MAINPID: process.pid });
     this.log.info({ version, config: this.opts.configPath }, 'baysync daemon started');
-    await this.engine.reconcile('start-up scan');
     void this.mail.drain();
-    const scan = setInterval(() => {
-      void this.engine.reconcile('periodic scan');
-      this.remindIfOverdue();
-    }, this.opts.scanIntervalMs ?? 600_000);
-    this.timers.push(scan);
+    await this.pusher?.start();
+    if (this.engine) {
+      const engine = this.engine;
+      await engine.reconcile('start-up scan');
+      const scan = setInterval(() => {
+        void engine.reconcile('periodic scan');
+        this.remindIfOverdue();
+      }, this.opts.scanIntervalMs ?? 600_000);
+      this.timers.push(scan);
+    }
     const wd = Number((this.opts.env ?? process.env).WATCHDOG_USEC ?? 0);
     if (wd > 0) this.timers.push(setInterval(() => void this.adapters.systemd.notify({ WATCHDOG: 1 }), Math.max(1000, wd / 2000)));
     this.remindIfOverdue();
@@ -94,6 +129,8 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     if (this.hotplugTimer) clearTimeout(this.hotplugTimer);
     this.stopSyncWatch();
+    await this.failover?.stop();
+    await this.pusher?.stop();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     this.mail.close();
     rmSync(this.lockPath, { force: true });
@@ -117,7 +154,7 @@ export class Daemon {
 
   /** Invariant 5: a control include still carrying baysync's pause marker with no rotation recorded is restored. */
   private restoreForgottenBackupPc(): void {
-    if (!this.cfg.backuppc.enabled || this.engine.state.rotation) return;
+    if (!this.engine || !this.cfg.backuppc.enabled || this.engine.state.rotation) return;
     const content = this.adapters.backuppc.readControl();
     if (content?.includes(disableMarker)) {
       this.log.warn({ file: this.cfg.backuppc.control_include }, 'BackupPC was left paused by an interrupted rotation with no record; re-enabling dumps');
@@ -133,14 +170,16 @@ export class Daemon {
 
   /** While a mirror syncs: `mdadm --wait` for completion, plus a sysfs progress read every few seconds. */
   private watchSync(mirror: string): void {
+    const engine = this.engine;
+    if (!engine) return;
     if (this.syncWatch?.mirror === mirror) return;
     // Only a running resync/recovery is waited for with mdadm --wait (it returns at once on an
     // idle array); otherwise the progress timer alone re-checks, every few seconds while a rotation syncs.
     this.stopSyncWatch();
     const abort = new AbortController();
     const progress = setInterval(() => {
-      void this.engine.refreshProgress().then(() => this.logProgress());
-      void this.engine.reconcile('sync progress check');
+      void engine.refreshProgress().then(() => this.logProgress());
+      void engine.reconcile('sync progress check');
     }, this.opts.progressIntervalMs ?? 5000);
     this.syncWatch = { mirror, abort, progress };
     void this.adapters.md.sysfsState(mirror).then(async (st) => {
@@ -149,7 +188,7 @@ export class Daemon {
       if (abort.signal.aborted) return;
       this.log.info({ mirror }, `${mirror}: mdadm --wait returned`);
       this.stopSyncWatch();
-      void this.engine.reconcile(`${mirror} sync finished`);
+      void engine.reconcile(`${mirror} sync finished`);
     }, () => undefined);
   }
 
@@ -168,6 +207,7 @@ export class Daemon {
   }
 
   private remindIfOverdue(): void {
+    if (!this.engine) return;
     const st = this.engine.state;
     const sets = setStatuses(this.cfg, st, this.now());
     const newest = newestCopyAgeDays(sets);
@@ -190,7 +230,7 @@ export class Daemon {
     // Batch the burst of events a set produces (disks, then partitions): 150 ms.
     this.hotplugTimer = setTimeout(() => {
       this.hotplugTimer = undefined;
-      void this.engine.reconcile(`hotplug ${action} ${kernel}`);
+      void this.engine?.reconcile(`hotplug ${action} ${kernel}`);
     }, 150);
   }
 
@@ -201,6 +241,7 @@ export class Daemon {
       case 'status':
         return this.status();
       case 'plan':
+        if (!this.engine) return { rotation: null, plan: null, status: this.statusText };
         await this.engine.reconcile('plan request');
         return { rotation: this.engine.state.rotation ?? null, plan: this.engine.lastPlan ?? null, status: this.statusText };
       case 'notify':
@@ -208,9 +249,10 @@ export class Daemon {
         return { queued: true };
       case 'md-event':
         this.log.info({ event: req.event, device: req.device, component: req.component }, `md event ${req.event} on ${req.device}`);
-        void this.engine.reconcile(`md event ${req.event}`);
+        void this.engine?.reconcile(`md event ${req.event}`);
         return { queued: true };
       case 'rotate':
+        if (!this.engine) throw new Error('no rotation is configured on this host ([storage] and [[sets]])');
         if (req.action === 'start') return { started: await this.engine.requestStart(req.set) };
         if (req.action === 'abort') {
           await this.engine.requestAbort();
@@ -219,15 +261,27 @@ export class Daemon {
         await this.engine.reconcile('rotate finish request');
         return { rotation: this.engine.state.rotation ?? null };
       case 'verify':
+        if (!this.engine) throw new Error('no rotation is configured on this host ([storage] and [[sets]])');
         return this.engine.verifyStandalone(req.set);
+      case 'sync':
+        if (!this.pusher) throw new Error('the daemon pushes only in push mode; in pull mode run `baysync sync run` (or systemctl start baysync-sync.service)');
+        this.pusher.requestFull('operator request');
+        return { queued: true };
+      case 'failover': {
+        const fo = this.failover;
+        if (!fo) throw new Error('no [failover] section on this host');
+        if (req.action === 'begin-failback') return fo.beginFailback();
+        if (req.action === 'resume') return fo.resume();
+        return fo.status();
+      }
     }
   }
 
   status(): ReturnType<typeof buildStatus> {
-    return buildStatus({
+    const base = buildStatus({
       cfg: this.cfg,
-      state: this.engine.state,
-      plan: this.engine.lastPlan,
+      state: this.engine?.state ?? emptyState(),
+      plan: this.engine?.lastPlan,
       now: this.now(),
       pid: process.pid,
       startedAt: this.startedAt,
@@ -235,15 +289,17 @@ export class Daemon {
       mailPending: this.mail.pending().length,
       version,
     });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if (this.syncExec) {
+      const holder = readHolder(this.syncExec.lockPath);
+      const phase = this.failover?.state.phase;
+      base.realtime = realtimeStatus(this.cfg, this.syncExec.store.load(), this.now(), {
+        runningPid: holder && processAlive(holder) ? holder : undefined,
+        suspended: phase && phase !== 'monitoring' ? `failover ${phase}` : undefined,
+        push: this.pusher?.status(),
+      });
+    }
+    if (this.failover) base.failover = this.failover.status();
+    return base;
   }
 }
 

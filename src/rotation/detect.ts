@@ -1,7 +1,7 @@
 // Pure detection: which configured sets are present, complete, assembled and joined, which
 // root-mirror partitions sit on their disks, and which md members are unknown. Everything is
 // decided by md UUIDs, never by device names. Contract: no I/O; same facts -> same answer.
-import type { Config, SetConfig } from '../config/schema.js';
+import type { RotationConfig as Config, SetConfig } from '../config/schema.js';
 import type { MdArrayState } from '../system/md.js';
 import type { Candidate, Facts, MemberRef } from './types.js';
 

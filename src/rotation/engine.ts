@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
+import type { RotationConfig as Config } from '../config/schema.js';
 import type { Adapters } from './adapters.js';
 import type { StateStore } from '../daemon/state-store.js';
 import type { MailSpool } from '../mail/spool.js';

@@ -1,7 +1,7 @@
 // Facts gathering: the one place the rotation reads the system (md arrays from /proc and
 // sysfs, md superblocks with mdadm --examine, BackupPC state, the pool mount). Contract: read
 // only, never changes anything; returns plain data for the pure planner.
-import type { Config } from '../config/schema.js';
+import type { RotationConfig as Config } from '../config/schema.js';
 import type { Adapters } from './adapters.js';
 import type { Candidate, Facts, RotationState } from './types.js';
 

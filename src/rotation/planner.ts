@@ -5,7 +5,7 @@
 // (so a crash between acting and persisting repeats nothing). The phase is the phase of the
 // first step not done. Contract: no I/O, no clock (times come in through `now`); exhaustively
 // unit-tested; `baysync plan` prints exactly this.
-import type { Config } from '../config/schema.js';
+import type { RotationConfig as Config } from '../config/schema.js';
 import { arrayByName, internalHalfProblem, isMemberOf, mirrorClean, rootMirrorClean, setPresence, stripeTooSmall, type SetPresence } from './detect.js';
 import type { Facts, Next, Phase, Plan, PlannedStep, RotationState, StepId } from './types.js';
 import { mdadmUuid } from '../util/names.js';

@@ -2,6 +2,7 @@
 // root, systemd-notify sends with the daemon's credentials), and a logind inhibitor lock held
 // by a `systemd-inhibit … sleep infinity` child for as long as long work runs (invariant 9).
 // Contract: notify() is a no-op outside systemd (no NOTIFY_SOCKET) and never throws.
+import { existsSync } from 'node:fs';
 import type { CommandRunner, LongLived } from './runner.js';
 import { logger } from '../log.js';
 
@@ -40,5 +41,19 @@ export class SystemdAdapter {
       'systemd-inhibit', '--what=shutdown:sleep', '--who=baysync', `--why=${why}`, '--mode=block', 'sleep', 'infinity',
     ]);
     return { holder, release: () => holder.kill() };
+  }
+
+  /** Whether systemd runs this machine (sd_booted(3): /run/systemd/system exists). */
+  booted(runDir = '/run/systemd/system'): boolean {
+    return existsSync(runDir);
+  }
+
+  /** `systemctl start|stop UNIT...`; outside systemd (a test namespace, a container) it is
+   *  skipped and says so. Returns the error text of a failed call, or undefined. */
+  async units(action: 'start' | 'stop', units: string[]): Promise<string | undefined> {
+    if (!units.length) return undefined;
+    if (!this.booted()) return `systemd is not running here; did not ${action} ${units.join(' ')}`;
+    const r = await this.runner.run(['systemctl', action, ...units], { allowFailure: true, timeoutMs: 120_000 });
+    return r.exitCode === 0 ? undefined : `systemctl ${action} ${units.join(' ')}: ${r.stderr.trim() || `exit ${r.exitCode}`}`;
   }
 }

@@ -56,9 +56,9 @@ export async function startHarness(opts: Parameters<typeof seedTopology>[0] = {}
       const disks = set === 'A' ? ['sde', 'sdf'] : ['sdg', 'sdh'];
       for (const d of disks) for (const k of [d, `${d}1`, `${d}2`]) await daemon.handle({ cmd: 'notify', action: 'add', kernel: k });
     },
-    phase: () => daemon.engine.state.rotation?.phase,
+    phase: () => daemon.engine!.state.rotation?.phase,
     async waitPhase(p, timeoutMs = 10_000) {
-      await waitUntil(() => daemon.engine.state.rotation?.phase === p, `phase ${p} (now ${daemon.engine.state.rotation?.phase})`, timeoutMs);
+      await waitUntil(() => daemon.engine!.state.rotation?.phase === p, `phase ${p} (now ${daemon.engine!.state.rotation?.phase})`, timeoutMs);
     },
     async close() {
       await daemon.stop();

@@ -1,0 +1,69 @@
+// The failover's persisted record, /var/lib/baysync/failover.json (atomic writes). Contract:
+// `phase` is the one thing a restart must not forget: once a takeover has begun, a restarted
+// daemon finishes it and never starts a second one, and nothing but `baysync failover
+// failback` returns the phase to monitoring. The real-time sync reads it: it runs only in
+// the monitoring phase. load() never throws.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
+
+export type FailoverPhase = 'monitoring' | 'takeover' | 'active' | 'failback';
+export type Verdict = 'unknown' | 'healthy' | 'lan-down' | 'segment-down' | 'a-down' | 'own-link-down';
+export const takeoverSteps = ['stop-sync', 'fence', 'address', 'services', 'mail'] as const;
+export type TakeoverStep = (typeof takeoverSteps)[number];
+
+export interface Transition {
+  at: string;
+  from: string;
+  to: string;
+  why: string;
+}
+
+export interface FailoverState {
+  version: 1;
+  phase: FailoverPhase;
+  verdict: Verdict;
+  takeover?: {
+    startedAt: string;
+    why: string;
+    done: TakeoverStep[];
+    notes: string[];
+    finishedAt?: string;
+  };
+  cureTriedAt?: string;
+  transitions: Transition[];
+}
+
+const maxTransitions = 40;
+
+export class FailoverStore {
+  readonly file: string;
+  constructor(stateDir: string) {
+    this.file = join(stateDir, 'failover.json');
+  }
+
+  load(): FailoverState {
+    const fresh: FailoverState = { version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] };
+    if (!existsSync(this.file)) return fresh;
+    try {
+      const s = JSON.parse(readFileSync(this.file, 'utf8')) as FailoverState;
+      if (s.version !== 1) throw new Error('unknown version');
+      return { ...fresh, ...s };
+    } catch {
+      // Unreadable: kept aside. A takeover in progress would also have left the address on
+      // this host, which the monitor checks before it acts (see monitor.ts).
+      renameSync(this.file, `${this.file}.corrupt-${Date.now()}`);
+      return fresh;
+    }
+  }
+
+  save(s: FailoverState): void {
+    s.transitions = s.transitions.slice(0, maxTransitions);
+    writeFileAtomic(this.file, `${JSON.stringify(s, null, 2)}\n`, 0o644);
+  }
+}
+
+export function addTransition(s: FailoverState, to: string, why: string, at: number): void {
+  const from = s.phase === 'monitoring' ? s.verdict : s.phase;
+  s.transitions.unshift({ at: new Date(at).toISOString(), from, to, why });
+}

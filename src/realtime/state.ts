@@ -1,0 +1,71 @@
+// The sync's persisted record, /var/lib/baysync/realtime.json, written atomically by whoever
+// holds the sync lock (the `baysync sync run` process of the timer, or the daemon's pusher).
+// Contract: load() never throws (missing or unreadable gives a fresh record, the unreadable
+// file kept aside); the run list is capped; the recovery point is the start of the last run
+// that succeeded (the copy holds at least what the source had then).
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
+
+export interface SyncRun {
+  kind: 'full' | 'paths';
+  trigger: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  ok: boolean;
+  exitCode?: number;
+  error?: string;
+  files?: number;
+  transferred?: number;
+  deleted?: number;
+  bytesSent?: number;
+  bytesReceived?: number;
+}
+
+export interface RealtimeState {
+  version: 1;
+  lastSuccessStartedAt?: string;
+  lastSuccessAt?: string;
+  /** Files in the copy after the last good full run (the base of the deletion share). */
+  lastFileCount?: number;
+  consecutiveFailures: number;
+  bytesMovedTotal: number;
+  runs: SyncRun[];
+}
+
+const maxRuns = 30;
+
+export class RealtimeStore {
+  readonly file: string;
+  constructor(stateDir: string) {
+    this.file = join(stateDir, 'realtime.json');
+  }
+
+  load(): RealtimeState {
+    const fresh: RealtimeState = { version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] };
+    if (!existsSync(this.file)) return fresh;
+    try {
+      const s = JSON.parse(readFileSync(this.file, 'utf8')) as RealtimeState;
+      if (s.version !== 1) throw new Error('unknown version');
+      return { ...fresh, ...s };
+    } catch {
+      renameSync(this.file, `${this.file}.corrupt-${Date.now()}`);
+      return fresh;
+    }
+  }
+
+  record(run: SyncRun, fileCount?: number): RealtimeState {
+    const s = this.load();
+    s.runs = [run, ...s.runs].slice(0, maxRuns);
+    s.bytesMovedTotal += (run.bytesSent ?? 0) + (run.bytesReceived ?? 0);
+    if (run.ok) {
+      s.consecutiveFailures = 0;
+      s.lastSuccessAt = run.endedAt;
+      if (!s.lastSuccessStartedAt || run.startedAt > s.lastSuccessStartedAt) s.lastSuccessStartedAt = run.startedAt;
+      if (fileCount !== undefined) s.lastFileCount = fileCount;
+    } else s.consecutiveFailures += 1;
+    writeFileAtomic(this.file, `${JSON.stringify(s, null, 2)}\n`, 0o644);
+    return s;
+  }
+}

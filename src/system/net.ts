@@ -1,0 +1,42 @@
+// Network adapter for the failover monitor: ICMP probes through a given interface, the
+// service address on an interface, gratuitous ARP. Contract: argv only through the runner;
+// probes never throw (a probe that cannot run is a failed probe with its reason); address
+// changes are idempotent (adding a present address or removing an absent one is a no-op).
+import type { CommandRunner } from './runner.js';
+import { parsePing, type PingResult } from './parsers/ping.js';
+import { parseIpAddr, type IfAddrs } from './parsers/ip-addr.js';
+
+export class NetAdapter {
+  constructor(private readonly runner: CommandRunner) {}
+
+  async ping(iface: string, peer: string, timeoutMs: number): Promise<PingResult> {
+    const secs = Math.max(0.1, timeoutMs / 1000).toFixed(1);
+    const r = await this.runner.run(['ping', '-n', '-c', '1', '-W', secs, '-I', iface, peer], { allowFailure: true, quiet: true, timeoutMs: timeoutMs + 2000 });
+    return parsePing(r.exitCode, r.stdout, r.stderr);
+  }
+
+  async interface(iface: string): Promise<IfAddrs | undefined> {
+    const r = await this.runner.run(['ip', '-j', 'addr', 'show', 'dev', iface], { allowFailure: true, quiet: true });
+    if (r.exitCode !== 0) return undefined;
+    return parseIpAddr(r.stdout)[0];
+  }
+
+  async hasAddress(iface: string, cidr: string): Promise<boolean> {
+    return (await this.interface(iface))?.addresses.includes(cidr) ?? false;
+  }
+
+  async addAddress(iface: string, cidr: string): Promise<void> {
+    if (await this.hasAddress(iface, cidr)) return;
+    await this.runner.run(['ip', 'addr', 'add', cidr, 'dev', iface]);
+  }
+
+  async removeAddress(iface: string, cidr: string): Promise<void> {
+    if (!(await this.hasAddress(iface, cidr))) return;
+    await this.runner.run(['ip', 'addr', 'del', cidr, 'dev', iface]);
+  }
+
+  /** Unsolicited ARP so the LAN's neighbours (and switches) learn the address moved here. */
+  async gratuitousArp(iface: string, ip: string): Promise<void> {
+    await this.runner.run(['arping', '-q', '-U', '-c', '2', '-w', '3', '-I', iface, ip], { allowFailure: true, timeoutMs: 5000 });
+  }
+}
