@@ -47,7 +47,8 @@ let root: Logger | undefined;
 
 export function createLogger(opts: { level?: string; journal?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
   const journal = opts.journal ?? Boolean(process.env.JOURNAL_STREAM);
-  const dest = opts.destination ?? process.stdout;
+  // Commands other than the daemon log to stderr, so their stdout stays their answer.
+  const dest = opts.destination ?? (process.env.BAYSYNC_LOG_TO === 'stderr' ? process.stderr : process.stdout);
   const base = { level: opts.level ?? process.env.BAYSYNC_LOG_LEVEL ?? 'info', base: undefined, timestamp: !journal };
   return journal ? pino(base, journalStream(dest)) : pino(base, dest as pino.DestinationStream);
 }

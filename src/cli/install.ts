@@ -43,8 +43,9 @@ export async function install(opts: { cfg: Config | undefined; root: string; bin
     writeFileSync(dest, content, { mode: 0o644 });
     written.push(dest);
   };
-  for (const unit of ['baysync.service', 'baysync-hotplug@.service']) {
+  for (const unit of ['baysync.service', 'baysync-hotplug@.service', 'baysync-sync.service', 'baysync-sync.timer']) {
     const text = readFileSync(join(pkg, 'systemd', unit), 'utf8')
+      .replaceAll('@INTERVAL@', String(opts.cfg?.realtime?.interval_seconds ?? 60))
       .replaceAll('@BIN@', opts.bin)
       .replaceAll('@NODE@', opts.node ?? '/usr/bin/env node')
       .replaceAll('@MAIN@', join(pkg, 'build', 'src', 'cli', 'main.js'));

@@ -21,7 +21,10 @@ program
   .description('Hotplug-driven offline-copy rotation for md-mirrored backup servers (BackupPC).')
   .version(version)
   .option('-c, --config <file>', 'configuration file', process.env.BAYSYNC_CONFIG ?? defaultConfigPath)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .hook('preAction', (_cmd, action) => {
+    if (action.name() !== 'daemon') process.env.BAYSYNC_LOG_TO ??= 'stderr';
+  });
 
 const configPath = (): string => program.opts<{ config: string }>().config;
 async function config(): Promise<Config> {
@@ -103,7 +106,8 @@ program
   .option('--quiet', 'print nothing when valid')
   .action(async (o: { quiet?: boolean }) => {
     const cfg = await config();
-    if (!o.quiet) print(`${configPath()}: valid (${cfg.sets.length} set(s): ${cfg.sets.map((s) => s.name).join(', ')})`);
+    const parts = [cfg.sets.length ? `${cfg.sets.length} set(s): ${cfg.sets.map((s) => s.name).join(', ')}` : '', cfg.realtime ? `real-time sync (${cfg.realtime.mode})` : '', cfg.failover ? 'failover monitor' : ''].filter(Boolean);
+    if (!o.quiet) print(`${configPath()}: valid (${parts.join('; ')})`);
   });
 
 program
@@ -162,6 +166,62 @@ program
       // The daemon's start-up scan finds the device anyway: a notice that cannot be delivered is not an error.
       if (e instanceof DaemonUnreachable) process.stderr.write(`baysync notify: daemon not reachable; its start-up scan will see the device\n`);
       else throw e;
+    }
+  });
+
+const sync = program.command('sync').description('the real-time sync to the standby server (seed 003)');
+sync
+  .command('run')
+  .description('one guarded sync run now (what baysync-sync.service runs); never overlaps a running one')
+  .option('--allow-deletions', 'lift the deletion share for this run (after checking the source)')
+  .option('--json', 'print the run record')
+  .action(async (o: { allowDeletions?: boolean; json?: boolean }) => {
+    const cfg = await config();
+    const { SyncExecutor } = await import('../realtime/run.js');
+    const { ExecRunner } = await import('../system/runner.js');
+    const out = await new SyncExecutor(cfg, new ExecRunner()).run({ kind: 'full' }, process.env.INVOCATION_ID ? 'timer' : 'command line', { allowDeletions: o.allowDeletions });
+    if (o.json) json(out);
+    else if (out.status === 'skipped') print(`skipped: ${out.reason}`);
+    else if (out.status === 'refused') print(`REFUSED: ${out.reason}`);
+    else print(out.run.ok ? `ok: ${out.run.transferred ?? 0} files sent, ${out.run.deleted ?? 0} deleted, ${(out.run.bytesSent ?? 0) + (out.run.bytesReceived ?? 0)} bytes moved in ${out.run.durationMs} ms` : `FAILED: ${out.run.error}`);
+    if (out.status === 'refused' || (out.status === 'done' && !out.run.ok)) process.exitCode = 1;
+  });
+
+const failover = program.command('failover').description('the failover monitor on the standby server (seed 003)');
+failover
+  .command('status')
+  .description('both probe paths, the current phase and the last transitions')
+  .option('--json', 'print the raw status')
+  .action(async (o: { json?: boolean }) => {
+    const cfg = await config();
+    const s = await request<NonNullable<StatusData['failover']>>(socketOf(cfg), { cmd: 'failover', action: 'status' });
+    if (o.json) json(s);
+    else print((await import('./render.js')).renderFailover(s).join('\n'));
+  });
+failover
+  .command('failback')
+  .description("hand the service back to the mended main server, step by step (the seed's procedure)")
+  .option('--delete', 'also delete files on A that are not on this host (default: keep them)')
+  .option('--a-lan-is-down', "confirm A's LAN interface is down (needed when no fence key is configured)")
+  .option('--wait <seconds>', "how long to wait for A's LAN interface to come back up", '600')
+  .action(async (o: { delete?: boolean; aLanIsDown?: boolean; wait: string }) => {
+    const cfg = await config();
+    const { failback, FailbackRefused } = await import('../failover/failback.js');
+    const { ExecRunner } = await import('../system/runner.js');
+    try {
+      await failback({
+        cfg,
+        runner: new ExecRunner(),
+        daemon: (action) => request(socketOf(cfg), { cmd: 'failover', action }, 30_000),
+        print,
+        delete: o.delete,
+        aLanIsDown: o.aLanIsDown,
+        waitSeconds: Number(o.wait),
+      });
+    } catch (e) {
+      if (!(e instanceof FailbackRefused)) throw e;
+      process.stderr.write(`baysync: failback refused: ${e.message}\n`);
+      process.exitCode = 1;
     }
   });
 

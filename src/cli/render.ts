@@ -17,7 +17,10 @@ export function renderStatus(s: StatusData): string {
   out.push(`baysync ${s.version} (pid ${s.pid}, up since ${s.startedAt.slice(0, 19).replace('T', ' ')})`);
   out.push(`status: ${s.statusLine}`);
   const r = s.rotation;
-  if (r) {
+  const hasRotation = s.sets.length > 0;
+  if (!hasRotation) {
+    // A standby with only [realtime]/[failover]: no rotation section.
+  } else if (r) {
     out.push('', `rotation ${r.id}: set ${r.set}, phase ${r.phase}, started ${r.startedAt.slice(0, 19).replace('T', ' ')}`);
     if (r.phase === 'syncing' && r.percent !== undefined) {
       const speed = r.progress?.speedKps ? `  ${(r.progress.speedKps / 1024).toFixed(1)} MiB/s` : '';
@@ -30,17 +33,55 @@ export function renderStatus(s: StatusData): string {
     out.push('', 'no rotation running');
   }
   if (s.waiting.length) out.push(`waiting sets: ${s.waiting.join(', ')}`);
-  out.push('', 'sets:');
-  for (const set of s.sets) {
-    out.push(`  ${set.name.padEnd(8)} last good copy: ${set.lastSuccess ? `${set.lastSuccess.slice(0, 16).replace('T', ' ')} (${set.ageDays} days)` : 'never'}${set.lastOutcome && set.lastOutcome !== 'success' ? `  last rotation ${set.lastOutcome}` : ''}${set.overdue ? '  OVERDUE' : ''}`);
+  if (hasRotation) {
+    out.push('', 'sets:');
+    for (const set of s.sets) {
+      out.push(`  ${set.name.padEnd(8)} last good copy: ${set.lastSuccess ? `${set.lastSuccess.slice(0, 16).replace('T', ' ')} (${set.ageDays} days)` : 'never'}${set.lastOutcome && set.lastOutcome !== 'success' ? `  last rotation ${set.lastOutcome}` : ''}${set.overdue ? '  OVERDUE' : ''}`);
+    }
+    out.push(`oldest copy away from the server: ${s.oldestCopyAgeDays !== undefined ? `${s.oldestCopyAgeDays} days` : 'unknown (a set has never rotated)'}`);
   }
-  out.push(`oldest copy away from the server: ${s.oldestCopyAgeDays !== undefined ? `${s.oldestCopyAgeDays} days` : 'unknown (a set has never rotated)'}`);
+  if (s.realtime) out.push('', ...renderRealtime(s.realtime));
+  if (s.failover) out.push('', ...renderFailover(s.failover));
   if (s.mailPending) out.push(`mail spool: ${s.mailPending} message(s) waiting for the transport`);
   if (s.history.length) {
     out.push('', 'recent rotations:');
     for (const h of s.history.slice(0, 5)) out.push(`  ${h.endedAt.slice(0, 16).replace('T', ' ')}  ${h.set.padEnd(6)} ${h.outcome.padEnd(8)} ${h.summary}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+const time = (iso: string | undefined): string => (iso ? iso.slice(0, 19).replace('T', ' ') : 'never');
+
+export function formatAge(seconds: number | undefined): string {
+  if (seconds === undefined) return 'unknown';
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export function renderRealtime(r: NonNullable<StatusData['realtime']>): string[] {
+  const out = [`real-time sync (${r.mode}): ${r.source} -> ${r.destination} via ${r.remote}`];
+  out.push(`  recovery point: ${r.copyAsOf ? `${time(r.copyAsOf)} (${formatAge(r.recoveryPointAgeSeconds)} old)` : 'none yet'}; last success ${time(r.lastSuccessAt)}`);
+  const l = r.lastRun;
+  if (l) out.push(`  last run: ${time(l.startedAt)} ${l.kind} (${l.trigger}) ${l.ok ? 'ok' : 'FAILED'} in ${l.durationMs} ms, ${formatBytes((l.bytesSent ?? 0) + (l.bytesReceived ?? 0))} moved, ${l.transferred ?? 0} files sent, ${l.deleted ?? 0} deleted${l.error ? `\n    error: ${l.error}` : ''}`);
+  if (r.consecutiveFailures) out.push(`  ${r.consecutiveFailures} failed run(s) in a row`);
+  if (r.runningPid) out.push(`  running now (pid ${r.runningPid})`);
+  if (r.suspended) out.push(`  SUSPENDED: ${r.suspended}`);
+  if (r.push) {
+    const p = r.push;
+    out.push(`  watcher: ${p.watcher}${p.watchStartMs !== undefined ? ` (ready in ${(p.watchStartMs / 1000).toFixed(1)} s)` : ''}, ${p.pending} change(s) pending${p.lastOutcome ? `, last push ${p.lastOutcome}` : ''}`);
+    if (p.watcherError) out.push(`  WATCHER FAILED: ${p.watcherError}; fallback full sync every ${p.fallbackTimerSeconds} s`);
+  }
+  return out;
+}
+
+export function renderFailover(f: NonNullable<StatusData['failover']>): string[] {
+  const path = (name: string, p: typeof f.lan): string =>
+    `  ${name.padEnd(8)} ${p.peer} via ${p.interface}: ${p.up ? 'up' : 'DOWN'}${p.last ? `, last probe ${p.last.ok ? `ok ${p.last.rttMs} ms` : `no reply (${p.last.reason})`}` : ', not probed yet'}${p.fails ? `, ${p.fails} failed in a row` : ''}`;
+  const out = [`failover: phase ${f.phase}, verdict ${f.verdict}, service address ${f.serviceAddress}`, path('LAN', f.lan), path('segment', f.segment)];
+  if (f.takeover) out.push(`  takeover started ${time(f.takeover.startedAt)}${f.takeover.finishedAt ? `, complete ${time(f.takeover.finishedAt)}` : `, steps done: ${f.takeover.done.join(', ') || 'none'}`}`, ...f.takeover.notes.map((n) => `    ${n}`));
+  if (f.transitions.length) out.push('  last transitions:', ...f.transitions.slice(0, 8).map((t) => `    ${time(t.at)}  ${t.from} => ${t.to}: ${t.why}`));
+  return out;
 }
 
 const mark: Record<PlannedStep['status'], string> = { done: '[x]', pending: '[ ]', waiting: '[~]', deferred: '[-]', skipped: '[/]' };

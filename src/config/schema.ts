@@ -63,6 +63,8 @@ const realtimeSchema = z.strictObject({
   local_mountpoint: absPath.optional(),
   /** Refuse deletions beyond this share of the files of the copy (rsync --max-delete). */
   max_delete_percent: z.number().min(0).max(100).default(10),
+  /** ...but always allow this many (a small tree would otherwise trip on every rename). */
+  max_delete_min_files: z.number().int().min(0).default(100),
   bwlimit_kbps: z.number().int().min(0).default(0),
   excludes: z.array(z.string().min(1).regex(/^[^\n\0]+$/, 'one rsync pattern')).default([]),
   /** Keep partly transferred files (rsync --partial-dir) so a cut transfer resumes. */

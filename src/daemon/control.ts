@@ -19,7 +19,7 @@ export const requestSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('rotate'), action: z.enum(['start', 'finish', 'abort']), set: setName.optional() }),
   z.object({ cmd: z.literal('verify'), set: setName }),
   z.object({ cmd: z.literal('sync'), action: z.literal('full') }),
-  z.object({ cmd: z.literal('failover'), action: z.enum(['status', 'begin-failback', 'resume']) }),
+  z.object({ cmd: z.literal('failover'), action: z.enum(['status', 'begin-failback', 'resume', 'cancel-failback']) }),
 ]);
 
 export type ControlRequest = z.infer<typeof requestSchema>;

@@ -272,6 +272,7 @@ export class Daemon {
         if (!fo) throw new Error('no [failover] section on this host');
         if (req.action === 'begin-failback') return fo.beginFailback();
         if (req.action === 'resume') return fo.resume();
+        if (req.action === 'cancel-failback') return fo.cancelFailback();
         return fo.status();
       }
     }

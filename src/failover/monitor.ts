@@ -202,6 +202,16 @@ export class FailoverMonitor {
     return this.status();
   }
 
+  /** A failback that could not finish: the address is back here; the phase returns to active. */
+  cancelFailback(): FailoverStatus {
+    if (this.state.phase === 'failback') {
+      addTransition(this.state, 'active', 'failback cancelled: the address and services stay on this host', this.d.now());
+      this.state.phase = 'active';
+      this.d.store.save(this.state);
+    }
+    return this.status();
+  }
+
   /** The last failback step: the address has left this host; monitoring and the sync resume. */
   async resume(): Promise<FailoverStatus> {
     if (this.state.phase !== 'failback') throw new Error(`failover phase is ${this.state.phase}, not failback`);

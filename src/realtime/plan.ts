@@ -47,7 +47,7 @@ export function endpoints(cfg: RealtimeConfig): { src: string; dst: string } {
 }
 
 export function allowedDeletions(cfg: RealtimeConfig, base: number): number {
-  return Math.floor((cfg.max_delete_percent / 100) * base);
+  return Math.max(cfg.max_delete_min_files, Math.floor((cfg.max_delete_percent / 100) * base));
 }
 
 /** A changed path as rsync's --files-from wants it: relative to the source, no "..", no NUL. */
@@ -66,7 +66,9 @@ export function planSync(cfg: RealtimeConfig, req: SyncRequest, deleteBase: numb
     '--numeric-ids',
     '--stats',
     `--timeout=${cfg.io_timeout_seconds}`,
-    ...(cfg.partial ? [`--partial-dir=${partialDir}`, '--delay-updates'] : []),
+    // No --delay-updates: rrsync (3.4+) pins the partial dir to one inode, and with it the
+    // delayed files never reached their names (seen in test/netns, rsync 3.5.0).
+    ...(cfg.partial ? [`--partial-dir=${partialDir}`] : []),
     ...(cfg.bwlimit_kbps > 0 ? [`--bwlimit=${cfg.bwlimit_kbps}`] : []),
     ...cfg.excludes.map((e) => `--exclude=${e}`),
     ...(opts.allowDeletions ? [] : [`--max-delete=${maxDelete}`]),
@@ -90,7 +92,7 @@ export function planSync(cfg: RealtimeConfig, req: SyncRequest, deleteBase: numb
   if (removed.length > maxDelete) {
     return {
       ok: false,
-      reason: `${removed.length} paths were removed on the source, more than the ${cfg.max_delete_percent}% share of the ${deleteBase} files in the copy (${maxDelete}); nothing was deleted. If this is intended, run \`baysync sync run --full --allow-deletions\`.`,
+      reason: `${removed.length} paths were removed on the source, more than allowed (${maxDelete}: the larger of ${cfg.max_delete_min_files} files and ${cfg.max_delete_percent}% of the ${deleteBase} files in the copy); nothing was deleted. If this is intended, run \`baysync sync run --allow-deletions\`.`,
     };
   }
   const list = [...changed, ...removed];

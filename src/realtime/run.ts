@@ -60,7 +60,7 @@ export class SyncExecutor {
       const error = meaning.ok
         ? undefined
         : r.exitCode === 25
-          ? `deletion guard: more than ${this.rt.max_delete_percent}% of the ${base} files in the copy would be deleted; rsync stopped deleting at ${p.plan.maxDelete}. Check the source; if intended, run \`baysync sync run --full --allow-deletions\`.`
+          ? `deletion guard: more than ${p.plan.maxDelete} files (the larger of ${this.rt.max_delete_min_files} and ${this.rt.max_delete_percent}% of the ${base} files in the copy) would be deleted; rsync stopped deleting there. Check the source; if intended, run \`baysync sync run --allow-deletions\`.`
           : `rsync: ${meaning.text}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
       const fileCount = meaning.ok && req.kind === 'full' ? stats.files : undefined;
       const run = this.record(req, trigger, started, { ok: meaning.ok, exitCode: r.exitCode, error, ...stats }, fileCount);
@@ -88,9 +88,9 @@ export class SyncExecutor {
       const r = await this.runner.run(['rsync', '--list-only', ...transportArgs(rt), `${remoteSpec(rt, rt.source)}${rt.source_marker}`], { allowFailure: true, timeoutMs: 60_000 });
       if (r.exitCode !== 0) {
         const m = rsyncExitMeaning(r.exitCode);
-        return r.exitCode === 23
+        return r.exitCode === 23 || /No such file or directory/.test(r.stderr)
           ? `the source ${rt.source} on ${rt.remote.host} has no ${rt.source_marker} marker: it is not mounted or not the right tree; refusing to sync`
-          : `cannot reach the source on ${rt.remote.host}: ${m.text}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`;
+          : `cannot reach the source on ${rt.remote.host}: ${m.text}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
       }
     }
     return undefined;

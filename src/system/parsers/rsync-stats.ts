@@ -18,15 +18,15 @@ const num = (s: string | undefined): number | undefined => (s === undefined ? un
 export function parseRsyncStats(out: string): RsyncStats {
   const grab = (re: RegExp): string | undefined => re.exec(out)?.[1];
   return {
-    files: num(grab(/^Number of files: ([\d,.]+)/m)),
-    regularFiles: num(grab(/^Number of files: [\d,.]+ \(reg: ([\d,.]+)/m)),
-    created: num(grab(/^Number of created files: ([\d,.]+)/m)),
-    deleted: num(grab(/^Number of deleted files: ([\d,.]+)/m)),
-    transferred: num(grab(/^Number of regular files transferred: ([\d,.]+)/m)),
-    totalSize: num(grab(/^Total file size: ([\d,.]+) bytes/m)),
-    transferredSize: num(grab(/^Total transferred file size: ([\d,.]+) bytes/m)),
-    bytesSent: num(grab(/^Total bytes sent: ([\d,.]+)/m)),
-    bytesReceived: num(grab(/^Total bytes received: ([\d,.]+)/m)),
+    files: num(grab(/^Number of files: ([\d,.]*\d)/m)),
+    regularFiles: num(grab(/^Number of files: [\d,.]+ \(reg: ([\d,.]*\d)/m)),
+    created: num(grab(/^Number of created files: ([\d,.]*\d)/m)),
+    deleted: num(grab(/^Number of deleted files: ([\d,.]*\d)/m)),
+    transferred: num(grab(/^Number of regular files transferred: ([\d,.]*\d)/m)),
+    totalSize: num(grab(/^Total file size: ([\d,.]*\d) bytes/m)),
+    transferredSize: num(grab(/^Total transferred file size: ([\d,.]*\d) bytes/m)),
+    bytesSent: num(grab(/^Total bytes sent: ([\d,.]*\d)/m)),
+    bytesReceived: num(grab(/^Total bytes received: ([\d,.]*\d)/m)),
   };
 }
 

@@ -1,0 +1,157 @@
+// Real-time sync across real network namespaces: sshd with rrsync forced commands, real rsync.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
+import { cli, hostConfig, startDaemon, waitFor, readJson, stateDir } from '../helpers/netdaemon.js';
+import type { RealtimeState } from '../../src/realtime/state.js';
+
+const missing = netlabMissing();
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.baysync-partial') continue;
+      const p = join(d, e.name);
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        out[`${r}/`] = 'dir';
+        walk(p, r);
+      } else out[r] = readFileSync(p).toString('base64').slice(0, 64) + `:${statSync(p).size}`;
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+function seed(dir: string): void {
+  mkdirSync(join(dir, 'home/alice/docs'), { recursive: true });
+  mkdirSync(join(dir, 'home/bob'), { recursive: true });
+  writeFileSync(join(dir, '.baysync-source'), '');
+  writeFileSync(join(dir, 'home/alice/docs/report.txt'), 'quarterly numbers\n');
+  writeFileSync(join(dir, 'home/alice/odd name \u00e9\u00a0[x]\n.txt'), 'strange characters\n');
+  writeFileSync(join(dir, 'home/bob/notes.md'), '# notes\n');
+  writeFileSync(join(dir, 'home/bob/big.bin'), randomBytes(8 * 1024 * 1024));
+}
+
+describe.skipIf(missing)(`real-time sync over real namespaces${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  const lab = new NetLab();
+  let pullCfg = '';
+
+  beforeAll(async () => {
+    await lab.up();
+    seed(lab.dataA);
+    pullCfg = hostConfig(
+      lab,
+      'b',
+      `[realtime]
+mode = "pull"
+source = "/"
+destination = "${lab.dataB}"
+interval_seconds = 5
+[realtime.remote]
+host = "${segA}"
+user = "root"
+ssh_key = "${lab.keys.sync}"
+known_hosts = "${lab.knownHosts}"
+`,
+    );
+  }, 60_000);
+  afterAll(async () => lab.down());
+
+  it('pull: copies a tree with odd names and a large file, then renames and deletions', () => {
+    const r = cli(lab, 'b', pullCfg, ['sync', 'run', '--json']);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(tree(lab.dataB)).toEqual(tree(lab.dataA));
+    renameSync(join(lab.dataA, 'home/alice/docs'), join(lab.dataA, 'home/alice/documents'));
+    rmSync(join(lab.dataA, 'home/bob/notes.md'));
+    writeFileSync(join(lab.dataA, 'home/bob/big.bin'), randomBytes(8 * 1024 * 1024));
+    const r2 = cli(lab, 'b', pullCfg, ['sync', 'run', '--json']);
+    expect(r2.status, r2.stderr + r2.stdout).toBe(0);
+    expect(tree(lab.dataB)).toEqual(tree(lab.dataA));
+    const st = readJson<RealtimeState>(join(stateDir(lab, 'b'), 'realtime.json'))!;
+    expect(st.runs[0]).toMatchObject({ ok: true, kind: 'full' });
+    expect(st.runs[0]!.deleted).toBeGreaterThanOrEqual(2);
+    expect(st.lastFileCount).toBeGreaterThan(5);
+  });
+
+  it('pull: runs never overlap, even with a slow transfer', async () => {
+    writeFileSync(join(lab.dataA, 'home/bob/slow.bin'), randomBytes(3 * 1024 * 1024));
+    const slowCfg = hostConfig(lab, 'b', readFileSync(pullCfg, 'utf8').split('\n[mail]')[0]!.replace('interval_seconds = 5', 'interval_seconds = 5\nbwlimit_kbps = 1000'), 'slow');
+    const first = spawn('ip', ['netns', 'exec', lab.ns('b'), process.execPath, 'build/src/cli/main.js', '-c', slowCfg, 'sync', 'run'], { stdio: 'pipe' });
+    let firstOut = '';
+    first.stdout.on('data', (d: Buffer) => (firstOut += d.toString()));
+    const lock = join(lab.dir, 'b-baysync/run/sync.lock');
+    await waitFor('the first run to hold the lock', () => existsSync(lock), 10_000);
+    const second = cli(lab, 'b', slowCfg, ['sync', 'run']);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/skipped: a sync is already running \(pid \d+\); runs never overlap/);
+    const code = await new Promise<number>((r) => first.on('close', (c) => r(c ?? -1)));
+    expect(code, firstOut).toBe(0);
+    expect(firstOut).toMatch(/^ok: /);
+    expect(existsSync(lock)).toBe(false);
+  }, 60_000);
+
+  it('pull: refuses an unmounted (empty) source and a mass deletion', () => {
+    const before = tree(lab.dataB);
+    // The source without its marker: what an unmounted mountpoint looks like.
+    renameSync(join(lab.dataA, '.baysync-source'), join(lab.dataA, '.marker-away'));
+    const r = cli(lab, 'b', pullCfg, ['sync', 'run']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/REFUSED: the source \/ on 10\.77\.0\.1 has no \.baysync-source marker: it is not mounted/);
+    renameSync(join(lab.dataA, '.marker-away'), join(lab.dataA, '.baysync-source'));
+    // Half of the tree gone: above the 10% share (with no minimum allowance for this small tree).
+    rmSync(join(lab.dataA, 'home/bob'), { recursive: true });
+    const strict = hostConfig(lab, 'b', readFileSync(pullCfg, 'utf8').split('\n[mail]')[0]!.replace('interval_seconds = 5', 'interval_seconds = 5\nmax_delete_min_files = 0'), 'strict');
+    const r2 = cli(lab, 'b', strict, ['sync', 'run']);
+    expect(r2.status).toBe(1);
+    expect(r2.stdout).toMatch(/FAILED: deletion guard: more than \d+ files \(the larger of 0 and 10% of the \d+ files in the copy\) would be deleted/);
+    expect(existsSync(join(lab.dataB, 'home/bob/big.bin'))).toBe(true);
+    expect(Object.keys(tree(lab.dataB)).length).toBeGreaterThanOrEqual(Object.keys(before).length - 1);
+    const ok = cli(lab, 'b', strict, ['sync', 'run', '--allow-deletions']);
+    expect(ok.status, ok.stdout).toBe(0);
+    expect(tree(lab.dataB)).toEqual(tree(lab.dataA));
+  });
+
+  it('push: the watcher sends changed paths within seconds, incl. renames and deletions', async () => {
+    const src = join(lab.dir, 'push-src');
+    const dst = lab.dataB;
+    rmSync(dst, { recursive: true, force: true });
+    mkdirSync(dst);
+    seed(src);
+    const cfg = hostConfig(
+      lab,
+      'a',
+      `[realtime]
+mode = "push"
+source = "${src}"
+destination = "/"
+debounce_ms = 200
+[realtime.remote]
+host = "${segB}"
+user = "root"
+ssh_key = "${lab.keys.push}"
+known_hosts = "${lab.knownHosts}"
+`,
+    );
+    startDaemon(lab, 'a', cfg, 'a-push-daemon');
+    // The start-up reconcile copies the whole tree.
+    await waitFor('the start-up reconcile', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 30_000, 200);
+    writeFileSync(join(src, 'home/alice/new.txt'), 'written on A\n');
+    const t0 = Date.now();
+    await waitFor('new.txt on B', () => existsSync(join(dst, 'home/alice/new.txt')) && readFileSync(join(dst, 'home/alice/new.txt'), 'utf8') === 'written on A\n', 15_000, 50);
+    const rpo = Date.now() - t0;
+    expect(rpo).toBeLessThan(10_000);
+    renameSync(join(src, 'home/alice/docs'), join(src, 'home/alice/papers'));
+    rmSync(join(src, 'home/bob/notes.md'));
+    await waitFor('rename and deletion on B', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 15_000, 100);
+    const st = cli(lab, 'a', cfg, ['status', '--json']);
+    const status = JSON.parse(st.stdout) as { realtime: { mode: string; push: { watcher: string }; lastRun: { ok: boolean } } };
+    expect(status.realtime.mode).toBe('push');
+    expect(status.realtime.push.watcher).toBe('watching');
+    expect(status.realtime.lastRun.ok).toBe(true);
+  }, 90_000);
+});
