@@ -4,7 +4,9 @@
 //   only the LAN down            -> A lives (the segment answers): report, try the cure once,
 //                                   keep probing; never a takeover;
 //   only the segment down        -> report (the sync cannot run either);
-//   one of this host's own links down -> the fault is here: report, never a takeover.
+//   this host's own LAN link without carrier -> the fault is here: report, never a takeover.
+// (Only the LAN link is checked: on a crossover segment the carrier drops at both ends when
+// A dies, which is exactly when a takeover is due.)
 // A path starts "up": a fresh start with A unreachable still needs `fall` failed rounds.
 import type { FailoverPhase, Verdict } from './state.js';
 
@@ -38,8 +40,8 @@ export interface RoundInput {
   verdict: Verdict;
   lan: PathCounter;
   segment: PathCounter;
-  /** This host's own interfaces have carrier. */
-  ownLinks: { lan: boolean; segment: boolean };
+  /** This host's own LAN interface has carrier. */
+  ownLan: boolean;
   cureConfigured: boolean;
   cureTried: boolean;
   lanPeer: string;
@@ -51,8 +53,8 @@ export interface RoundResult {
   actions: Action[];
 }
 
-export function verdictOf(i: Pick<RoundInput, 'lan' | 'segment' | 'ownLinks'>): Verdict {
-  if (!i.ownLinks.lan || !i.ownLinks.segment) return 'own-link-down';
+export function verdictOf(i: Pick<RoundInput, 'lan' | 'segment' | 'ownLan'>): Verdict {
+  if (!i.ownLan) return 'own-link-down';
   if (!i.lan.up && !i.segment.up) return 'a-down';
   if (!i.lan.up) return 'lan-down';
   if (!i.segment.up) return 'segment-down';
@@ -89,8 +91,8 @@ export function decide(i: RoundInput): RoundResult {
       actions.push({
         kind: 'report',
         level: 'error',
-        subject: 'this standby has lost a link',
-        text: `One of this host's own interfaces has no carrier (LAN ${i.ownLinks.lan ? 'up' : 'DOWN'}, segment ${i.ownLinks.segment ? 'up' : 'DOWN'}). The fault is here, not on the main server: no takeover while it lasts.`,
+        subject: 'this standby has lost its LAN link',
+        text: `This host's own LAN interface has no carrier. The fault is here, not on the main server: no takeover while it lasts. Check its cable and switch port.`,
       });
       break;
     case 'healthy':

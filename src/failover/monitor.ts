@@ -99,14 +99,14 @@ export class FailoverMonitor {
     this.lastSegment = { ...seg, at };
     this.lan = updatePath(this.lan, lan.ok, this.f);
     this.segment = updatePath(this.segment, seg.ok, this.f);
-    const ownLinks = { lan: await this.carrier(this.f.lan.interface), segment: await this.carrier(this.f.segment.interface) };
+    const ownLan = await this.carrier(this.f.lan.interface);
     const s = this.state;
     const r = decide({
       phase: s.phase,
       verdict: s.verdict,
       lan: this.lan,
       segment: this.segment,
-      ownLinks,
+      ownLan,
       cureConfigured: !!this.f.cure_ssh_key,
       cureTried: !!s.cureTriedAt,
       lanPeer: this.f.lan.peer,
