@@ -4,6 +4,8 @@
 //   1. udev notify -> first mdadm command issued (the `baysync notify` process included)
 //   2. mirror clean -> drives spun down and mail handed to the transport, command time excluded
 //   3. idle daemon: RSS, and timer firings / shortest repeating timer while nothing rotates
+//   4-7. push recovery point, failover time, flapping, 100k-file watcher (scripts/bench/net.ts;
+//        BENCH_NET=rpo,failover,flap,watcher picks some, BENCH_NET=none skips them)
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { startHarness, waitUntil } from '../../test/helpers/harness.js';
@@ -66,4 +68,6 @@ const idle = await execa('node', ['--lite-mode', '--no-expose-wasm', join(proces
 if (idle.exitCode !== 0) throw new Error(`idle daemon bench failed: ${idle.stderr}`);
 const r = JSON.parse(idle.stdout.trim().split('\n').at(-1)!) as { rssMB: number; firings: number; windowS: number; shortestRepeatMs: number | null };
 out.push(`idle daemon (node --lite-mode, as in the unit): RSS ${r.rssMB.toFixed(1)} MB (target <= 60 MB); ${r.firings} timer firings in ${r.windowS} s idle; shortest repeating timer ${r.shortestRepeatMs === null ? 'none' : `${(r.shortestRepeatMs / 1000).toFixed(0)} s`} (target: none more often than once a minute)`);
+// 4-7: real-time sync and failover, on real namespaces (issue 4).
+if (process.env.BENCH_NET !== 'none') out.push(...(await (await import('./net.js')).netFigures()));
 process.stdout.write(`\nbaysync bench (${new Date().toISOString()}, node ${process.version})\n${out.map((l) => `  ${l}`).join('\n')}\n`);

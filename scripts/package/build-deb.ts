@@ -42,11 +42,15 @@ writeFileSync(
     'Section: admin',
     'Priority: optional',
     'Depends: nodejs (>= 20.19), mdadm, udev, systemd, util-linux, hdparm, sdparm',
-    'Recommends: backuppc, default-mta | mail-transport-agent, rsync',
+    // The real-time sync and the failover need these; the rotation alone does not.
+    'Recommends: backuppc, default-mta | mail-transport-agent, rsync, openssh-client, iproute2, iputils-ping, iputils-arping',
     `Description: ${pkg.description}`,
     ' baysync automates the rotation of offline copies of an md-mirrored backup',
     ' server: plug in an external drive set, it joins the degraded mirror, syncs',
     ' the dirty blocks, detaches a verified copy, spins the drives down and mails.',
+    ' It also keeps a standby server in quasi real-time sync (rsync pull on a',
+    ' timer, or push on file events) and takes over the main server\'s address',
+    ' when it is really down.',
     '',
   ].join('\n'),
 );

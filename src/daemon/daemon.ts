@@ -82,8 +82,7 @@ export class Daemon {
     const fo = this.cfg.failover;
     if (fo) {
       this.failover = new FailoverMonitor(
-        { cfg: { ...this.cfg, failover: fo }, net: new NetAdapter(runner), ssh: new SshAdapter(runner), systemd: this.adapters.systemd, mail: this.mail, store: new FailoverStore(this.cfg.paths.state_dir), now: this.now },
-        this.cfg.paths.sysfs,
+        { cfg: { ...this.cfg, failover: fo }, sysfs: this.cfg.paths.sysfs, net: new NetAdapter(runner), ssh: new SshAdapter(runner), systemd: this.adapters.systemd, mail: this.mail, store: new FailoverStore(this.cfg.paths.state_dir), now: this.now },
         (t) => {
           if (!this.engine?.state.rotation) this.setStatus(t);
         },

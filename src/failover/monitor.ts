@@ -5,8 +5,6 @@
 // through takeover.ts. At start it resumes an unfinished takeover, and it treats the service
 // address found on this host as a takeover already made. One round at a time; no round runs
 // while a takeover or a failback is in progress.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { PingResult } from '../system/parsers/ping.js';
 import { decide, freshPath, updatePath, type Action, type PathCounter } from './decide.js';
 import { addTransition, type FailoverState, type Verdict } from './state.js';
@@ -44,7 +42,6 @@ export class FailoverMonitor {
 
   constructor(
     private readonly d: TakeoverDeps,
-    private readonly sysfs: string,
     private readonly onStatus: (text: string) => void = () => undefined,
   ) {
     this.state = d.store.load();
@@ -99,7 +96,7 @@ export class FailoverMonitor {
     this.lastSegment = { ...seg, at };
     this.lan = updatePath(this.lan, lan.ok, this.f);
     this.segment = updatePath(this.segment, seg.ok, this.f);
-    const ownLan = await this.carrier(this.f.lan.interface);
+    const ownLan = await this.d.net.carrier(this.d.sysfs, this.f.lan.interface);
     const s = this.state;
     const r = decide({
       phase: s.phase,
@@ -125,11 +122,6 @@ export class FailoverMonitor {
 
   private describe(p: PathStatus['last']): string {
     return p?.ok ? `ok ${p.rttMs ?? '?'} ms` : `no reply (${p?.reason ?? '?'})`;
-  }
-
-  private async carrier(iface: string): Promise<boolean> {
-    const v = await readFile(join(this.sysfs, 'class', 'net', iface, 'carrier'), 'utf8').catch(() => '0');
-    return v.trim() === '1';
   }
 
   private async act(a: Action): Promise<void> {

@@ -16,6 +16,7 @@ import { logger } from '../log.js';
 
 export interface TakeoverDeps {
   cfg: Config & { failover: FailoverConfig };
+  sysfs: string;
   net: NetAdapter;
   ssh: SshAdapter;
   systemd: SystemdAdapter;
@@ -68,6 +69,8 @@ async function doStep(d: TakeoverDeps, step: TakeoverStep, s: FailoverState): Pr
     }
     case 'fence': {
       if (!f.fence_ssh_key) return 'fence: no fence_ssh_key configured; A was not fenced';
+      // On a crossover segment a dead A takes the carrier with it: nothing to reach, no wait.
+      if (!(await d.net.carrier(d.sysfs, f.segment.interface))) return `fence: no carrier on ${f.segment.interface}; A is off the segment, taken as down`;
       const r = await d.ssh.runForced({ host: f.segment.peer, user: f.ssh_user, key: f.fence_ssh_key, knownHosts: f.known_hosts, connectTimeoutSeconds: 2 }, 5000);
       return r.exitCode === 0 ? 'fence: A answered on the segment; its LAN interface was brought down' : `fence: A did not answer on the segment (${r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`}); taken as down`;
     }

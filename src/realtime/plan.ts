@@ -5,7 +5,8 @@
 import type { RealtimeConfig } from '../config/schema.js';
 import { sshOptions } from '../system/ssh.js';
 
-export type SyncRequest = { kind: 'full' } | { kind: 'paths'; changed: string[]; removed: string[] };
+/** paths: files changed, directories new (sent with their subtree), paths removed. */
+export type SyncRequest = { kind: 'full' } | { kind: 'paths'; changed: string[]; trees?: string[]; removed: string[] };
 
 export interface SyncPlan {
   kind: 'full' | 'paths';
@@ -52,7 +53,7 @@ export function allowedDeletions(cfg: RealtimeConfig, base: number): number {
 
 /** A changed path as rsync's --files-from wants it: relative to the source, no "..", no NUL. */
 export function cleanRelative(p: string): string | undefined {
-  const rel = p.replace(/^\/+/, '');
+  const rel = p === '.' ? '.' : p.replace(/^\/+/, '');
   if (!rel || rel.includes('\0') || rel.split('/').some((c) => c === '..')) return undefined;
   return rel;
 }
@@ -88,25 +89,28 @@ export function planSync(cfg: RealtimeConfig, req: SyncRequest, deleteBase: numb
     };
   }
   const removed = [...new Set(req.removed.map(cleanRelative).filter((p): p is string => !!p))];
-  const changed = [...new Set(req.changed.map(cleanRelative).filter((p): p is string => !!p))].filter((p) => !removed.includes(p));
+  const clean = (a: string[]): string[] => [...new Set(a.map(cleanRelative).filter((p): p is string => !!p))].filter((p) => !removed.includes(p));
+  const changed = clean(req.changed);
+  const trees = clean(req.trees ?? []);
   if (removed.length > maxDelete) {
     return {
       ok: false,
       reason: `${removed.length} paths were removed on the source, more than allowed (${maxDelete}: the larger of ${cfg.max_delete_min_files} files and ${cfg.max_delete_percent}% of the ${deleteBase} files in the copy); nothing was deleted. If this is intended, run \`baysync sync run --allow-deletions\`.`,
     };
   }
-  const list = [...changed, ...removed];
+  const list = [...trees, ...changed, ...removed];
   return {
     ok: true,
     plan: {
       kind: 'paths',
-      // --files-from implies --relative; listed directories are created, not recursed; a
-      // listed path missing on the source is deleted on the destination (--delete-missing-args).
-      argv: [...common, '--files-from=-', '--from0', '--delete-missing-args', '--force', src, dst],
+      // --files-from implies --relative; -r sends the subtree of a listed (new) directory,
+      // the only directories listed; a listed path missing on the source is deleted on the
+      // destination (--delete-missing-args, --force for a non-empty directory).
+      argv: [...common, '--files-from=-', '--from0', '-r', '--delete-missing-args', '--force', src, dst],
       input: list.map((p) => `${p}\0`).join(''),
       maxDelete,
       deleteBase,
-      description: `${changed.length} changed and ${removed.length} removed paths, ${cfg.mode} ${src} -> ${dst}`,
+      description: `${changed.length} changed, ${trees.length} new directories, ${removed.length} removed, ${cfg.mode} ${src} -> ${dst}`,
     },
   };
 }

@@ -1,5 +1,6 @@
-// Push mode on the main server (A): chokidar watches the data tree, changes are gathered and
-// debounced, and only the changed paths are sent (rsync --files-from). Contract:
+// Push mode on the main server (A): the tree watcher (one inotify watch per directory)
+// reports changes, they are gathered and debounced, and only the changed paths are sent
+// (rsync --files-from; a new directory with its subtree). Contract:
 // - a full reconcile runs at start (it catches what changed while the service was down) and
 //   every reconcile_minutes (what the watcher may have missed);
 // - runs are serial (the executor's lock also keeps the timer's runs out);
@@ -7,8 +8,7 @@
 // - watch-limit exhaustion (ENOSPC/EMFILE from inotify) is logged, mailed once and shown in
 //   status, and the pusher falls back to a full sync every interval_seconds: it never
 //   silently stops syncing.
-import { relative, sep } from 'node:path';
-import type { FSWatcher } from 'chokidar';
+import { TreeWatcher } from './tree-watcher.js';
 import type { Config } from '../config/schema.js';
 import type { MailSpool } from '../mail/spool.js';
 import { partialDir, type SyncRequest } from './plan.js';
@@ -19,15 +19,19 @@ export interface PusherStatus {
   watcher: 'starting' | 'watching' | 'failed' | 'stopped';
   watcherError?: string;
   watchStartMs?: number;
+  watchedDirectories?: number;
   pending: number;
   oldestPendingAt?: string;
   fallbackTimerSeconds?: number;
   lastOutcome?: string;
 }
 
+/** A pending path: changed (a new directory: with its subtree) or removed. */
+type Change = 'changed' | 'tree' | 'removed';
+
 export class Pusher {
-  private watcher: FSWatcher | undefined;
-  private pending = new Map<string, 'changed' | 'removed'>();
+  private watcher: TreeWatcher | undefined;
+  private pending = new Map<string, Change>();
   private oldestPending: number | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -52,23 +56,23 @@ export class Pusher {
 
   async start(): Promise<void> {
     const started = this.now();
-    const { watch } = await import('chokidar');
     const root = this.rt.source.replace(/\/+$/, '') || '/';
-    const w = watch(root, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      persistent: true,
-      ignored: (p: string) => p.split(sep).includes(partialDir),
-    });
+    const w = new TreeWatcher(
+      root,
+      {
+        changed: (rel, recursive) => this.note(rel, recursive ? 'tree' : 'changed'),
+        removed: (rel) => this.note(rel, 'removed'),
+        onError: (e) => this.onWatchError(e),
+      },
+      (name) => name === partialDir,
+    );
     this.watcher = w;
-    const note = (kind: 'changed' | 'removed') => (p: string) => this.note(relative(root, p), kind);
-    w.on('add', note('changed')).on('change', note('changed')).on('addDir', note('changed')).on('unlink', note('removed')).on('unlinkDir', note('removed'));
-    w.on('error', (e: unknown) => this.onWatchError(e));
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    await w.start();
     if (this.st.watcher === 'starting') {
       this.st.watcher = 'watching';
       this.st.watchStartMs = this.now() - started;
-      this.log.info({ ms: this.st.watchStartMs, root }, `watching ${root} (ready in ${this.st.watchStartMs} ms)`);
+      this.st.watchedDirectories = w.watchedDirectories;
+      this.log.info({ ms: this.st.watchStartMs, root, directories: w.watchedDirectories }, `watching ${root} (ready in ${this.st.watchStartMs} ms)`);
     }
     this.requestFull('start-up reconcile');
     this.timers.push(setInterval(() => this.requestFull('periodic reconcile'), this.rt.reconcile_minutes * 60_000));
@@ -79,7 +83,7 @@ export class Pusher {
     for (const t of this.timers) clearInterval(t);
     if (this.debounce) clearTimeout(this.debounce);
     if (this.retry) clearTimeout(this.retry);
-    await this.watcher?.close();
+    this.watcher?.close();
     this.st.watcher = 'stopped';
     await this.running;
   }
@@ -88,9 +92,9 @@ export class Pusher {
     return { ...this.st, pending: this.pending.size, oldestPendingAt: this.oldestPending ? new Date(this.oldestPending).toISOString() : undefined };
   }
 
-  private note(rel: string, kind: 'changed' | 'removed'): void {
-    if (!rel || rel.startsWith('..')) return;
-    this.pending.set(rel, kind);
+  private note(rel: string, kind: Change): void {
+    if (rel.startsWith('..')) return;
+    this.pending.set(rel || '.', kind === 'changed' && this.pending.get(rel) === 'tree' ? 'tree' : kind);
     this.oldestPending ??= this.now();
     if (this.debounce) clearTimeout(this.debounce);
     // Quiet for debounce_ms, or at most 4x that since the oldest pending change.
@@ -98,13 +102,9 @@ export class Pusher {
     this.debounce = setTimeout(() => this.kick(), wait);
   }
 
-  private onWatchError(e: unknown): void {
-    const code = (e as NodeJS.ErrnoException).code;
-    const msg = e instanceof Error ? e.message : String(e);
-    if (code !== 'ENOSPC' && code !== 'EMFILE') {
-      this.log.warn({ code }, `watcher error: ${msg}`);
-      return;
-    }
+  private onWatchError(e: NodeJS.ErrnoException): void {
+    const code = e.code;
+    const msg = e.message;
     if (this.st.watcher === 'failed') return;
     this.st.watcher = 'failed';
     this.st.watcherError = `inotify limit reached (${code}): raise fs.inotify.max_user_watches (sysctl) and restart baysync`;
@@ -114,7 +114,7 @@ export class Pusher {
       subject: '[baysync] real-time sync: file watcher failed, timer fallback active',
       text: `The watcher on ${this.rt.source} hit the kernel's inotify limit (${code}: ${msg}).\n\nSyncing goes on: a full rsync runs every ${this.rt.interval_seconds} s instead of on each change, so the recovery point is up to that old.\n\nFix: sysctl -w fs.inotify.max_user_watches=1048576 (and in /etc/sysctl.d/), then systemctl restart baysync.\n`,
     });
-    void this.watcher?.close();
+    this.watcher?.close();
     this.timers.push(setInterval(() => this.requestFull('fallback timer'), this.rt.interval_seconds * 1000));
     this.requestFull('watcher failed');
   }
@@ -138,7 +138,7 @@ export class Pusher {
 
   private async runOnce(trigger: string): Promise<void> {
     let req: SyncRequest;
-    let batch: Map<string, 'changed' | 'removed'> | undefined;
+    let batch: Map<string, Change> | undefined;
     const batchSince = this.oldestPending;
     if (this.fullWanted) {
       this.fullWanted = false;
@@ -148,9 +148,10 @@ export class Pusher {
     } else {
       batch = this.pending;
       const changed: string[] = [];
+      const trees: string[] = [];
       const removed: string[] = [];
-      for (const [p, k] of batch) (k === 'removed' ? removed : changed).push(p);
-      req = { kind: 'paths', changed, removed };
+      for (const [p, k] of batch) (k === 'removed' ? removed : k === 'tree' ? trees : changed).push(p);
+      req = { kind: 'paths', changed, trees, removed };
     }
     this.pending = new Map();
     this.oldestPending = undefined;

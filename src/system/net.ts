@@ -2,6 +2,8 @@
 // service address on an interface, gratuitous ARP. Contract: argv only through the runner;
 // probes never throw (a probe that cannot run is a failed probe with its reason); address
 // changes are idempotent (adding a present address or removing an absent one is a no-op).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CommandRunner } from './runner.js';
 import { parsePing, type PingResult } from './parsers/ping.js';
 import { parseIpAddr, type IfAddrs } from './parsers/ip-addr.js';
@@ -35,8 +37,18 @@ export class NetAdapter {
     await this.runner.run(['ip', 'addr', 'del', cidr, 'dev', iface]);
   }
 
-  /** Unsolicited ARP so the LAN's neighbours (and switches) learn the address moved here. */
-  async gratuitousArp(iface: string, ip: string): Promise<void> {
-    await this.runner.run(['arping', '-q', '-U', '-c', '2', '-w', '3', '-I', iface, ip], { allowFailure: true, timeoutMs: 5000 });
+  /** Unsolicited ARP so the LAN's neighbours (and switches) learn the address moved here.
+   *  The first announcement leaves at once; the run (3 announcements, 1 s apart, for the
+   *  neighbours that missed one) is not waited for. */
+  gratuitousArp(iface: string, ip: string): Promise<void> {
+    const done = this.runner.run(['arping', '-q', '-U', '-c', '3', '-w', '4', '-I', iface, ip], { allowFailure: true, timeoutMs: 6000 });
+    done.catch(() => undefined);
+    return Promise.resolve();
+  }
+
+  /** Whether an interface has carrier (sysfs; false when it cannot be read). */
+  async carrier(sysfs: string, iface: string): Promise<boolean> {
+    const v = await readFile(join(sysfs, 'class', 'net', iface, 'carrier'), 'utf8').catch(() => '0');
+    return v.trim() === '1';
   }
 }

@@ -7,9 +7,11 @@ import type { Host, NetLab } from './netlab.js';
 
 export const mainJs = resolve('build/src/cli/main.js');
 
-/** Writes <host>-baysync/<name>.toml; every config of a host shares its state and run dirs. */
+const rootOf = (lab: NetLab, h: Host, name: string): string => join(lab.dir, name === 'baysync' ? `${h}-baysync` : `${h}-baysync-${name}`);
+
+/** Writes <host>-baysync[-<name>]/<name>.toml, with its own state and run directories. */
 export function hostConfig(lab: NetLab, h: Host, body: string, name = 'baysync'): string {
-  const root = join(lab.dir, `${h}-baysync`);
+  const root = rootOf(lab, h, name);
   mkdirSync(root, { recursive: true });
   const file = join(root, `${name}.toml`);
   writeFileSync(
@@ -31,8 +33,8 @@ run_dir = "${root}/run"
   return file;
 }
 
-export function stateDir(lab: NetLab, h: Host): string {
-  return join(lab.dir, `${h}-baysync`, 'state');
+export function stateDir(lab: NetLab, h: Host, name = 'baysync'): string {
+  return join(rootOf(lab, h, name), 'state');
 }
 
 export function cli(lab: NetLab, h: Host, cfg: string, args: string[], allowFailure = true): { status: number; stdout: string; stderr: string } {
@@ -53,8 +55,8 @@ export async function waitFor<T>(what: string, f: () => T | undefined | false | 
   }
 }
 
-export function spooledSubjects(lab: NetLab, h: Host): string[] {
-  const dir = join(stateDir(lab, h), 'mail');
+export function spooledSubjects(lab: NetLab, h: Host, name = 'baysync'): string[] {
+  const dir = join(stateDir(lab, h, name), 'mail');
   try {
     return readdirSync(dir)
       .filter((f) => f.endsWith('.json'))

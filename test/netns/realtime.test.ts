@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
-import { cli, hostConfig, startDaemon, waitFor, readJson, stateDir } from '../helpers/netdaemon.js';
+import { cli, hostConfig, startDaemon, waitFor, readJson, stateDir, spooledSubjects } from '../helpers/netdaemon.js';
 import type { RealtimeState } from '../../src/realtime/state.js';
 
 const missing = netlabMissing();
@@ -84,7 +84,7 @@ known_hosts = "${lab.knownHosts}"
     const first = spawn('ip', ['netns', 'exec', lab.ns('b'), process.execPath, 'build/src/cli/main.js', '-c', slowCfg, 'sync', 'run'], { stdio: 'pipe' });
     let firstOut = '';
     first.stdout.on('data', (d: Buffer) => (firstOut += d.toString()));
-    const lock = join(lab.dir, 'b-baysync/run/sync.lock');
+    const lock = join(lab.dir, 'b-baysync-slow/run/sync.lock');
     await waitFor('the first run to hold the lock', () => existsSync(lock), 10_000);
     const second = cli(lab, 'b', slowCfg, ['sync', 'run']);
     expect(second.status).toBe(0);
@@ -148,10 +148,52 @@ known_hosts = "${lab.knownHosts}"
     renameSync(join(src, 'home/alice/docs'), join(src, 'home/alice/papers'));
     rmSync(join(src, 'home/bob/notes.md'));
     await waitFor('rename and deletion on B', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 15_000, 100);
+    // A directory tree moved in from outside the watched tree, a new deep directory written
+    // at once, and a directory removed.
+    const outside = join(lab.dir, 'outside/project');
+    mkdirSync(join(outside, 'sub/deeper'), { recursive: true });
+    writeFileSync(join(outside, 'sub/deeper/x.txt'), 'moved in\n');
+    renameSync(join(lab.dir, 'outside/project'), join(src, 'home/project'));
+    mkdirSync(join(src, 'home/carol/a/b'), { recursive: true });
+    writeFileSync(join(src, 'home/carol/a/b/c.txt'), 'deep\n');
+    rmSync(join(src, 'home/alice/papers'), { recursive: true });
+    await waitFor('moved-in and new trees on B', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 15_000, 100);
+    expect(readFileSync(join(dst, 'home/project/sub/deeper/x.txt'), 'utf8')).toBe('moved in\n');
     const st = cli(lab, 'a', cfg, ['status', '--json']);
     const status = JSON.parse(st.stdout) as { realtime: { mode: string; push: { watcher: string }; lastRun: { ok: boolean } } };
     expect(status.realtime.mode).toBe('push');
     expect(status.realtime.push.watcher).toBe('watching');
     expect(status.realtime.lastRun.ok).toBe(true);
   }, 90_000);
+
+  it('push: watch-limit exhaustion is reported and the timer fallback keeps syncing', async () => {
+    const src = join(lab.dir, 'many-dirs');
+    for (let i = 0; i < 40; i++) mkdirSync(join(src, `d${i}`), { recursive: true });
+    writeFileSync(join(src, '.baysync-source'), '');
+    const dst = join(lab.dataB, 'limited');
+    mkdirSync(dst, { recursive: true });
+    const cfg = hostConfig(
+      lab,
+      'a',
+      `[realtime]
+mode = "push"
+source = "${src}"
+destination = "/limited"
+interval_seconds = 2
+[realtime.remote]
+host = "${segB}"
+user = "root"
+ssh_key = "${lab.keys.push}"
+known_hosts = "${lab.knownHosts}"
+`,
+      'limited',
+    );
+    // 10 inotify watches for 41 directories, in a user namespace of its own.
+    lab.start('a', ['unshare', '--user', '--map-root-user', process.execPath, 'test/helpers/with-inotify-limit.mjs', '10', process.execPath, 'build/src/cli/main.js', '-c', cfg, 'daemon'], 'a-limited');
+    await waitFor('the watch-limit error', () => /inotify limit reached \(ENOSPC\)/.test(lab.log('a-limited')), 20_000, 100);
+    writeFileSync(join(src, 'd7/after-failure.txt'), 'still synced\n');
+    await waitFor('the fallback timer to sync it', () => existsSync(join(dst, 'd7/after-failure.txt')), 20_000, 100);
+    expect(spooledSubjects(lab, 'a', 'limited')).toContain('[baysync] real-time sync: file watcher failed, timer fallback active');
+    expect(lab.log('a-limited')).toMatch(/falling back to a full sync every 2 s/);
+  }, 60_000);
 });

@@ -28,11 +28,11 @@ describe('sync planner', () => {
   });
 
   it('push of changed paths: NUL-separated --files-from, removed paths deleted on B', () => {
-    const p = planSync(cfgOf({ mode: 'push' }), { kind: 'paths', changed: ['a/new.txt', 'odd\nname', '../escape', 'a/gone'], removed: ['a/gone'] }, 50);
+    const p = planSync(cfgOf({ mode: 'push' }), { kind: 'paths', changed: ['a/new.txt', 'odd\nname', '../escape', 'a/gone'], trees: ['moved-in'], removed: ['a/gone'] }, 50);
     expect(p.ok).toBe(true);
     if (!p.ok) return;
-    expect(p.plan.argv.slice(-6)).toEqual(['--files-from=-', '--from0', '--delete-missing-args', '--force', '/home/', 'baysync@10.168.1.1:/srv/copy/']);
-    expect(p.plan.input).toBe('a/new.txt\0odd\nname\0a/gone\0');
+    expect(p.plan.argv.slice(-7)).toEqual(['--files-from=-', '--from0', '-r', '--delete-missing-args', '--force', '/home/', 'baysync@10.168.1.1:/srv/copy/']);
+    expect(p.plan.input).toBe('moved-in\0a/new.txt\0odd\nname\0a/gone\0');
   });
 
   it('refuses a push whose removals exceed the deletion share, before running anything', () => {
