@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
 import { cli, hostConfig, startDaemon, waitFor, readJson, stateDir, spooledSubjects } from '../helpers/netdaemon.js';
 import type { RealtimeState } from '../../src/realtime/state.js';
@@ -196,4 +196,46 @@ known_hosts = "${lab.knownHosts}"
     expect(spooledSubjects(lab, 'a', 'limited')).toContain('[baysync] real-time sync: file watcher failed, timer fallback active');
     expect(lab.log('a-limited')).toMatch(/falling back to a full sync every 2 s/);
   }, 60_000);
+
+  it('push: refuses to sync from an unmounted source filesystem (local_mountpoint)', () => {
+    const mnt = join(lab.dir, 'srv-data');
+    mkdirSync(mnt, { recursive: true });
+    const cfg = hostConfig(
+      lab,
+      'a',
+      `[realtime]
+mode = "push"
+source = "${mnt}/tree"
+destination = "/mounted"
+local_mountpoint = "${mnt}"
+[realtime.remote]
+host = "${segB}"
+user = "root"
+ssh_key = "${lab.keys.push}"
+known_hosts = "${lab.knownHosts}"
+`,
+      'mounted',
+    );
+    mkdirSync(join(lab.dataB, 'mounted'), { recursive: true });
+    // On the host: each `ip netns exec` starts in a copy of the host's mounts.
+    const host = (argv: string[]): void => void expect(spawnSync(argv[0]!, argv.slice(1)).status).toBe(0);
+    host(['mount', '-t', 'tmpfs', 'baysync-test', mnt]);
+    try {
+      mkdirSync(join(mnt, 'tree'));
+      writeFileSync(join(mnt, 'tree/.baysync-source'), '');
+      writeFileSync(join(mnt, 'tree/file.txt'), 'on the real filesystem\n');
+      const ok = cli(lab, 'a', cfg, ['sync', 'run']);
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      expect(readFileSync(join(lab.dataB, 'mounted/file.txt'), 'utf8')).toBe('on the real filesystem\n');
+    } finally {
+      host(['umount', mnt]);
+    }
+    // The bare mountpoint, even with a marker left on it by mistake, is refused.
+    mkdirSync(join(mnt, 'tree'), { recursive: true });
+    writeFileSync(join(mnt, 'tree/.baysync-source'), '');
+    const r = cli(lab, 'a', cfg, ['sync', 'run']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`REFUSED: ${mnt} is not mounted; refusing to sync from an unmounted mountpoint`);
+    expect(existsSync(join(lab.dataB, 'mounted/file.txt'))).toBe(true);
+  });
 });
