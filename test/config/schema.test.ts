@@ -4,6 +4,7 @@ import { parseConfigText, loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/schema.js';
 
 const example = readFileSync(new URL('../../examples/baysync.toml', import.meta.url), 'utf8');
+const standby = readFileSync(new URL('../../examples/standby.toml', import.meta.url), 'utf8');
 
 function problems(text: string): string[] {
   try {
@@ -62,5 +63,26 @@ describe('config', () => {
 
   it('a missing file says what to do', () => {
     expect(() => loadConfig('/nonexistent/baysync.toml')).toThrow(/file not found; copy .*examples\/baysync.toml/);
+  });
+
+  it('the shipped standby example is valid: no rotation, real-time pull and failover', () => {
+    const c = parseConfigText('standby', standby);
+    expect(c.sets).toEqual([]);
+    expect(c.storage).toBeUndefined();
+    expect(c.realtime).toMatchObject({ mode: 'pull', source: '/', destination: '/home', max_delete_percent: 10 });
+    expect(c.failover).toMatchObject({ fall: 4, rise: 2, interval_ms: 1000, lan: { peer: '192.168.1.1', interface: 'eth0' } });
+  });
+
+  it('standby mistakes are named with what to do', () => {
+    expect(problems(standby.replace('ssh_key = "/etc/baysync/sync_ed25519"', 'ssh_key = "/etc/baysync/my key"'))).toEqual(['realtime.remote.ssh_key: an absolute path without blanks']);
+    const p = problems(standby.replace('interface = "eth1"', 'interface = "eth0"').replace('transport = "ssh"', 'transport = "rsyncd"'));
+    expect(p).toContain('failover.segment.interface: equals failover.lan.interface; the two probes must use two networks');
+    expect(p).toContain('realtime.remote.module: required with transport = "rsyncd"');
+  });
+
+  it('a config with nothing to do, or sets without storage, is refused', () => {
+    expect(problems('[mail]\nto = ["root"]\n')).toContain('(top level): nothing to do; configure [storage] with [[sets]], [realtime] or [failover]');
+    const noStorage = example.replace(/\[storage\][\s\S]*?(?=\n# Optional: the root mirror)/, '');
+    expect(problems(noStorage)).toContain('storage: missing; [[sets]] need the [storage] section (top_mirror_uuid, mountpoint)');
   });
 });
