@@ -24,7 +24,7 @@ mkdirSync(join(stage, 'usr/bin'), { recursive: true });
 symlinkSync('../lib/baysync/build/src/cli/main.js', join(stage, 'usr/bin/baysync'));
 const doc = join(stage, 'usr/share/doc/baysync');
 mkdirSync(join(doc, 'examples'), { recursive: true });
-cpSync(join(root, 'examples/baysync.toml'), join(doc, 'examples/baysync.toml'));
+cpSync(join(root, 'examples'), join(doc, 'examples'), { recursive: true });
 cpSync(join(root, 'README.md'), join(doc, 'README.md'));
 if (existsSync(join(root, 'docs'))) cpSync(join(root, 'docs'), join(doc, 'docs'), { recursive: true });
 if (existsSync(join(root, 'man/baysync.8'))) {
