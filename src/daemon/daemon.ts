@@ -51,6 +51,8 @@ export class Daemon {
   private syncWatch: { mirror: string; abort: AbortController; progress: NodeJS.Timeout } | undefined;
   private hotplugTimer: NodeJS.Timeout | undefined;
   private statusText = 'starting';
+  /** Status parts of the side jobs, shown when no rotation runs. */
+  private readonly parts = new Map<'failover' | 'push', string>();
   private lastProgressLog = 0;
   private readonly startedAt = new Date().toISOString();
   private readonly log = logger().child({ mod: 'daemon' });
@@ -78,14 +80,12 @@ export class Daemon {
       : undefined;
     this.lockPath = join(this.cfg.paths.run_dir, 'daemon.pid');
     if (this.cfg.realtime) this.syncExec = new SyncExecutor(this.cfg, runner, this.now);
-    if (this.cfg.realtime?.mode === 'push' && this.syncExec) this.pusher = new Pusher(this.cfg, this.syncExec, this.mail, this.now);
+    if (this.cfg.realtime?.mode === 'push' && this.syncExec) this.pusher = new Pusher(this.cfg, this.syncExec, this.mail, this.now, (t) => this.setPart('push', t));
     const fo = this.cfg.failover;
     if (fo) {
       this.failover = new FailoverMonitor(
         { cfg: { ...this.cfg, failover: fo }, sysfs: this.cfg.paths.sysfs, net: new NetAdapter(runner), ssh: new SshAdapter(runner), systemd: this.adapters.systemd, mail: this.mail, store: new FailoverStore(this.cfg.paths.state_dir), now: this.now },
-        (t) => {
-          if (!this.engine?.state.rotation) this.setStatus(t);
-        },
+        (t) => this.setPart('failover', t),
       );
     }
   }
@@ -104,6 +104,7 @@ export class Daemon {
     if (r) this.log.warn({ set: r.set, phase: r.phase }, `resuming the rotation of set ${r.set} from phase ${r.phase}`);
     // The failover comes first: an unfinished takeover is resumed before READY.
     await this.failover?.start();
+    if (!this.engine && !this.failover && !this.pusher) this.statusText = 'idle (the pull sync runs on baysync-sync.timer)';
     await this.adapters.systemd.notify({ READY: 1, STATUS: this.engine ? 'scanning' : this.statusText, MAINPID: process.pid });
     this.log.info({ version, config: this.opts.configPath }, 'baysync daemon started');
     void this.mail.drain();
@@ -160,6 +161,11 @@ export class Daemon {
       this.adapters.backuppc.writeControl('$Conf{BackupsDisable} = 0;\n');
       void this.adapters.backuppc.serviceActive().then((a) => (a ? this.adapters.backuppc.reload() : undefined)).catch((e: unknown) => this.log.error({ err: String(e) }, 'BackupPC reload failed'));
     }
+  }
+
+  private setPart(key: 'failover' | 'push', text: string): void {
+    this.parts.set(key, text);
+    if (!this.engine?.state.rotation) this.setStatus([...this.parts.values()].join('; '));
   }
 
   private setStatus(text: string): void {

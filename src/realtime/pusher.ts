@@ -48,7 +48,13 @@ export class Pusher {
     private readonly exec: SyncExecutor,
     private readonly mail: MailSpool,
     private readonly now: () => number = Date.now,
+    private readonly onStatus: (text: string) => void = () => undefined,
   ) {}
+
+  private publish(): void {
+    const s = this.status();
+    this.onStatus(`push: ${s.watcher === 'failed' ? 'WATCHER FAILED, timer fallback' : s.watcher}${s.lastOutcome ? `, last ${s.lastOutcome}` : ''}`);
+  }
 
   private get rt(): NonNullable<Config['realtime']> {
     return this.cfg.realtime!;
@@ -74,6 +80,7 @@ export class Pusher {
       this.st.watchedDirectories = w.watchedDirectories;
       this.log.info({ ms: this.st.watchStartMs, root, directories: w.watchedDirectories }, `watching ${root} (ready in ${this.st.watchStartMs} ms)`);
     }
+    this.publish();
     this.requestFull('start-up reconcile');
     this.timers.push(setInterval(() => this.requestFull('periodic reconcile'), this.rt.reconcile_minutes * 60_000));
   }
@@ -110,6 +117,7 @@ export class Pusher {
     this.st.watcherError = `inotify limit reached (${code}): raise fs.inotify.max_user_watches (sysctl) and restart baysync`;
     this.st.fallbackTimerSeconds = this.rt.interval_seconds;
     this.log.error({ code }, `${this.st.watcherError}; falling back to a full sync every ${this.rt.interval_seconds} s`);
+    this.publish();
     this.mail.enqueue({
       subject: '[baysync] real-time sync: file watcher failed, timer fallback active',
       text: `The watcher on ${this.rt.source} hit the kernel's inotify limit (${code}: ${msg}).\n\nSyncing goes on: a full rsync runs every ${this.rt.interval_seconds} s instead of on each change, so the recovery point is up to that old.\n\nFix: sysctl -w fs.inotify.max_user_watches=1048576 (and in /etc/sysctl.d/), then systemctl restart baysync.\n`,
@@ -163,6 +171,7 @@ export class Pusher {
     }
     const ok = out.status === 'done' && out.run.ok;
     this.st.lastOutcome = out.status === 'done' ? (out.run.ok ? `ok ${out.run.kind} in ${out.run.durationMs} ms` : `failed: ${out.run.error}`) : `${out.status}: ${out.reason}`;
+    this.publish();
     if (ok) {
       this.retryDelay = 2000;
       return;
