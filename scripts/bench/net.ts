@@ -7,9 +7,9 @@
 //   4. watcher on 100,000 files: start-up to watching, and the daemon's RSS
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetLab, netlabMissing, segB } from '../../test/helpers/netlab.js';
-import { hostConfig, mainJs, waitFor, cli } from '../../test/helpers/netdaemon.js';
-import { failoverState, servedBy, standbyConfig, startServices } from '../../test/helpers/failover-lab.js';
+import { NetLab, netlabMissing } from '../../test/helpers/netlab.js';
+import { pushConfig, mainJs, waitFor, cli } from '../../test/helpers/netdaemon.js';
+import { failoverState, flapA, servedBy, standbyConfig, startServices } from '../../test/helpers/failover-lab.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const med = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
@@ -20,24 +20,6 @@ function rssMB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function pushConfig(lab: NetLab, src: string, name: string): string {
-  return hostConfig(
-    lab,
-    'a',
-    `[realtime]
-mode = "push"
-source = "${src}"
-destination = "/"
-[realtime.remote]
-host = "${segB}"
-user = "root"
-ssh_key = "${lab.keys.push}"
-known_hosts = "${lab.knownHosts}"
-`,
-    name,
-  );
-}
-
 async function pushRpo(samples: number): Promise<string> {
   const lab = new NetLab();
   try {
@@ -45,7 +27,7 @@ async function pushRpo(samples: number): Promise<string> {
     const src = join(lab.dir, 'push-src');
     mkdirSync(src, { recursive: true });
     writeFileSync(join(src, '.baysync-source'), '');
-    const cfg = pushConfig(lab, src, 'push');
+    const cfg = pushConfig(lab, src, '/', 'push');
     lab.start('a', [process.execPath, ...unitFlags, mainJs, '-c', cfg, 'daemon'], 'a-push');
     await waitFor('the push daemon watching', () => /"watching /.test(lab.log('a-push')), 30_000, 100);
     await sleep(2000);
@@ -98,14 +80,7 @@ async function flapping(seconds: number): Promise<string> {
     const cfg = standbyConfig(lab);
     lab.start('b', [process.execPath, ...unitFlags, mainJs, '-c', cfg, 'daemon'], 'b-daemon');
     await waitFor('standby healthy', () => failoverState(lab)?.verdict === 'healthy', 20_000);
-    for (let i = 0; i < seconds / 2; i++) {
-      lab.lanPort('a', false);
-      lab.link('a', 'seg0', false);
-      await sleep(1000);
-      lab.lanPort('a', true);
-      lab.link('a', 'seg0', true);
-      await sleep(1000);
-    }
+    await flapA(lab, seconds);
     const st = failoverState(lab)!;
     const takeovers = st.transitions.filter((x) => x.to === 'takeover').length;
     const verdicts = st.transitions.filter((x) => x.to !== 'takeover').length;
@@ -127,7 +102,7 @@ async function watcher(files: number): Promise<string> {
       for (let f = 0; f < perDir; f++) writeFileSync(join(dir, `f${f}.txt`), `${d}/${f}\n`);
     }
     writeFileSync(join(src, '.baysync-source'), '');
-    const cfg = pushConfig(lab, src, 'big');
+    const cfg = pushConfig(lab, src, '/', 'big');
     const t0 = performance.now();
     const p = lab.start('a', [process.execPath, ...unitFlags, mainJs, '-c', cfg, 'daemon'], 'a-big');
     const line = await waitFor('watching', () => /"ms":(\d+),[^\n]*"msg":"watching /.exec(lab.log('a-big')) ?? undefined, 180_000, 200);

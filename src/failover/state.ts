@@ -3,9 +3,9 @@
 // daemon finishes it and never starts a second one, and nothing but `baysync failover
 // failback` returns the phase to monitoring. The real-time sync reads it: it runs only in
 // the monitoring phase. load() never throws.
-import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { loadVersioned, saveJson } from '../util/json-store.js';
+import { logger } from '../log.js';
 
 export type FailoverPhase = 'monitoring' | 'takeover' | 'active' | 'failback';
 export type Verdict = 'unknown' | 'healthy' | 'lan-down' | 'segment-down' | 'a-down' | 'own-link-down';
@@ -43,23 +43,14 @@ export class FailoverStore {
   }
 
   load(): FailoverState {
-    const fresh: FailoverState = { version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] };
-    if (!existsSync(this.file)) return fresh;
-    try {
-      const s = JSON.parse(readFileSync(this.file, 'utf8')) as FailoverState;
-      if (s.version !== 1) throw new Error('unknown version');
-      return { ...fresh, ...s };
-    } catch {
-      // Unreadable: kept aside. A takeover in progress would also have left the address on
-      // this host, which the monitor checks before it acts (see monitor.ts).
-      renameSync(this.file, `${this.file}.corrupt-${Date.now()}`);
-      return fresh;
-    }
+    // Unreadable: kept aside. A takeover in progress would also have left the address on this
+    // host, which the monitor checks at start (monitor.ts).
+    return loadVersioned<FailoverState>(this.file, () => ({ version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] }), (err, movedTo) => logger().child({ mod: 'failover' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`));
   }
 
   save(s: FailoverState): void {
     s.transitions = s.transitions.slice(0, maxTransitions);
-    writeFileAtomic(this.file, `${JSON.stringify(s, null, 2)}\n`, 0o644);
+    saveJson(this.file, s, 0o644);
   }
 }
 

@@ -3,9 +3,9 @@
 // Contract: load() never throws (missing or unreadable gives a fresh record, the unreadable
 // file kept aside); the run list is capped; the recovery point is the start of the last run
 // that succeeded (the copy holds at least what the source had then).
-import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { loadVersioned, saveJson } from '../util/json-store.js';
+import { logger } from '../log.js';
 
 export interface SyncRun {
   kind: 'full' | 'paths';
@@ -43,16 +43,7 @@ export class RealtimeStore {
   }
 
   load(): RealtimeState {
-    const fresh: RealtimeState = { version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] };
-    if (!existsSync(this.file)) return fresh;
-    try {
-      const s = JSON.parse(readFileSync(this.file, 'utf8')) as RealtimeState;
-      if (s.version !== 1) throw new Error('unknown version');
-      return { ...fresh, ...s };
-    } catch {
-      renameSync(this.file, `${this.file}.corrupt-${Date.now()}`);
-      return fresh;
-    }
+    return loadVersioned<RealtimeState>(this.file, () => ({ version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] }), (err, movedTo) => logger().child({ mod: 'sync' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`));
   }
 
   record(run: SyncRun, fileCount?: number): RealtimeState {
@@ -65,7 +56,7 @@ export class RealtimeStore {
       if (!s.lastSuccessStartedAt || run.startedAt > s.lastSuccessStartedAt) s.lastSuccessStartedAt = run.startedAt;
       if (fileCount !== undefined) s.lastFileCount = fileCount;
     } else s.consecutiveFailures += 1;
-    writeFileAtomic(this.file, `${JSON.stringify(s, null, 2)}\n`, 0o644);
+    saveJson(this.file, s, 0o644);
     return s;
   }
 }

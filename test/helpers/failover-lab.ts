@@ -76,3 +76,15 @@ export function aLanUp(lab: NetLab): boolean {
 export function failoverStatus(lab: NetLab, cfg: string): { phase: string; verdict: string } {
   return JSON.parse(cli(lab, 'b', cfg, ['failover', 'status', '--json']).stdout) as { phase: string; verdict: string };
 }
+
+/** Both of A's links (its LAN switch port and its segment NIC) down 1 s, up 1 s, for `seconds`. */
+export async function flapA(lab: NetLab, seconds: number): Promise<void> {
+  for (let i = 0; i < seconds / 2; i++) {
+    lab.lanPort('a', false);
+    lab.link('a', 'seg0', false);
+    await new Promise((r) => setTimeout(r, 1000));
+    lab.lanPort('a', true);
+    lab.link('a', 'seg0', true);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { Host, NetLab } from './netlab.js';
+import { segB, type Host, type NetLab } from './netlab.js';
 
 export const mainJs = resolve('build/src/cli/main.js');
 
@@ -31,6 +31,26 @@ run_dir = "${root}/run"
 `,
   );
   return file;
+}
+
+/** A's push config: the tree `src` goes to B's rrsync-restricted `dest` (relative to B's data dir). */
+export function pushConfig(lab: NetLab, src: string, dest: string, name: string, extra = ''): string {
+  return hostConfig(
+    lab,
+    'a',
+    `[realtime]
+mode = "push"
+source = "${src}"
+destination = "${dest}"
+${extra}
+[realtime.remote]
+host = "${segB}"
+user = "root"
+ssh_key = "${lab.keys.push}"
+known_hosts = "${lab.knownHosts}"
+`,
+    name,
+  );
 }
 
 export function stateDir(lab: NetLab, h: Host, name = 'baysync'): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { NetLab, netlabMissing } from '../helpers/netlab.js';
 import { mainJs, spooledSubjects, waitFor } from '../helpers/netdaemon.js';
-import { aLanUp, failoverState, failoverStatus, servedBy, standbyConfig, standbyHasAddress, startServices, startStandby } from '../helpers/failover-lab.js';
+import { aLanUp, failoverState, flapA, failoverStatus, servedBy, standbyConfig, standbyHasAddress, startServices, startStandby } from '../helpers/failover-lab.js';
 
 const missing = netlabMissing();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -67,14 +67,7 @@ describe.skipIf(missing)(`failover over real namespaces${missing ? ` (skipped: $
     const cfg = standbyConfig(lab);
     await startStandby(lab, cfg);
     // Both of A's links flap together: the harshest case (each alone never looks like A down).
-    for (let i = 0; i < 30; i++) {
-      lab.lanPort('a', false);
-      lab.link('a', 'seg0', false);
-      await sleep(1000);
-      lab.lanPort('a', true);
-      lab.link('a', 'seg0', true);
-      await sleep(1000);
-    }
+    await flapA(lab, 60);
     const st = failoverState(lab)!;
     expect(st.phase).toBe('monitoring');
     expect(st.takeover).toBeUndefined();

@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync, rmSync,
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
-import { cli, hostConfig, startDaemon, waitFor, readJson, stateDir, spooledSubjects } from '../helpers/netdaemon.js';
+import { NetLab, netlabMissing, segA } from '../helpers/netlab.js';
+import { cli, hostConfig, pushConfig, startDaemon, waitFor, readJson, stateDir, spooledSubjects } from '../helpers/netdaemon.js';
 import type { RealtimeState } from '../../src/realtime/state.js';
 
 const missing = netlabMissing();
@@ -122,21 +122,7 @@ known_hosts = "${lab.knownHosts}"
     rmSync(dst, { recursive: true, force: true });
     mkdirSync(dst);
     seed(src);
-    const cfg = hostConfig(
-      lab,
-      'a',
-      `[realtime]
-mode = "push"
-source = "${src}"
-destination = "/"
-debounce_ms = 200
-[realtime.remote]
-host = "${segB}"
-user = "root"
-ssh_key = "${lab.keys.push}"
-known_hosts = "${lab.knownHosts}"
-`,
-    );
+    const cfg = pushConfig(lab, src, '/', 'baysync', 'debounce_ms = 200');
     startDaemon(lab, 'a', cfg, 'a-push-daemon');
     // The start-up reconcile copies the whole tree.
     await waitFor('the start-up reconcile', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 30_000, 200);
@@ -172,22 +158,7 @@ known_hosts = "${lab.knownHosts}"
     writeFileSync(join(src, '.baysync-source'), '');
     const dst = join(lab.dataB, 'limited');
     mkdirSync(dst, { recursive: true });
-    const cfg = hostConfig(
-      lab,
-      'a',
-      `[realtime]
-mode = "push"
-source = "${src}"
-destination = "/limited"
-interval_seconds = 2
-[realtime.remote]
-host = "${segB}"
-user = "root"
-ssh_key = "${lab.keys.push}"
-known_hosts = "${lab.knownHosts}"
-`,
-      'limited',
-    );
+    const cfg = pushConfig(lab, src, '/limited', 'limited', 'interval_seconds = 2');
     // 10 inotify watches for 41 directories, in a user namespace of its own.
     lab.start('a', ['unshare', '--user', '--map-root-user', process.execPath, 'test/helpers/with-inotify-limit.mjs', '10', process.execPath, 'build/src/cli/main.js', '-c', cfg, 'daemon'], 'a-limited');
     await waitFor('the watch-limit error', () => /inotify limit reached \(ENOSPC\)/.test(lab.log('a-limited')), 20_000, 100);
@@ -200,22 +171,7 @@ known_hosts = "${lab.knownHosts}"
   it('push: refuses to sync from an unmounted source filesystem (local_mountpoint)', () => {
     const mnt = join(lab.dir, 'srv-data');
     mkdirSync(mnt, { recursive: true });
-    const cfg = hostConfig(
-      lab,
-      'a',
-      `[realtime]
-mode = "push"
-source = "${mnt}/tree"
-destination = "/mounted"
-local_mountpoint = "${mnt}"
-[realtime.remote]
-host = "${segB}"
-user = "root"
-ssh_key = "${lab.keys.push}"
-known_hosts = "${lab.knownHosts}"
-`,
-      'mounted',
-    );
+    const cfg = pushConfig(lab, `${mnt}/tree`, '/mounted', 'mounted', `local_mountpoint = "${mnt}"`);
     mkdirSync(join(lab.dataB, 'mounted'), { recursive: true });
     // On the host: each `ip netns exec` starts in a copy of the host's mounts.
     const host = (argv: string[]): void => void expect(spawnSync(argv[0]!, argv.slice(1)).status).toBe(0);
