@@ -280,14 +280,18 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await s.waitFor(['test', '-S', '/run/backuppc/BackupPC.sock'], 'the BackupPC server', 120_000);
     await s.vm.exec(['runuser', '-u', 'backuppc', '--', '/usr/share/backuppc/bin/BackupPC_serverMesg', 'backup', 'localhost', 'localhost', 'backuppc', '1']);
     await s.waitFor(['pgrep', '-x', 'BackupPC_dump'], 'a dump to start', 120_000);
+    // The dump's recorded start is when it began transferring, a few seconds after its process.
+    await s.waitFor(['grep', '-q', 'Started full backup on localhost', '/var/lib/backuppc/log/LOG'], 'the dump to begin its transfer', 120_000);
     const before = await backups();
     const plugEpoch = Number((await s.vm.exec(['date', '+%s'])).stdout);
     await s.plug('A');
     const h = await waitIdle(s, 'A');
     expect(h.outcome === 'success', `rotation succeeded (${h.summary})`);
     const after = await backups();
-    const finished = after.filter((b) => !before.some((x) => x.num === b.num));
-    expect(finished.some((b) => b.start < plugEpoch), 'the dump running at plug-in completed normally');
+    // BackupPC 4 lists a running dump with end 0; it counts as finished once its end is set.
+    const finished = after.filter((b) => b.end > 0 && !before.some((x) => x.num === b.num && x.end > 0));
+    const log = (await s.vm.exec(['tail', '-n', '15', '/var/lib/backuppc/log/LOG'], { allowFailure: true })).stdout;
+    expect(finished.some((b) => b.start <= plugEpoch || before.some((x) => x.num === b.num && x.end === 0)), `the dump running at plug-in completed normally (plug-in ${plugEpoch}; backups before ${JSON.stringify(before)}, after ${JSON.stringify(after)}; BackupPC LOG:\n${log})`);
     const detachEpoch = h.syncEndedAt ? Date.parse(h.syncEndedAt) / 1000 : Infinity;
     expect(!after.some((b) => b.start > plugEpoch && b.start < detachEpoch), 'no new dump started between the plug-in and the detach');
   },

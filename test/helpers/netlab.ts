@@ -30,7 +30,7 @@ export class NetLab {
   readonly id = `bs${process.pid % 100000}${Math.floor(Math.random() * 100)}`;
   readonly dir = mkdtempSync(join(tmpdir(), 'baysync-netlab-'));
   private procs: ChildProcess[] = [];
-  readonly keys: Record<'sync' | 'fence' | 'failback' | 'push', string> = { sync: '', fence: '', failback: '', push: '' };
+  readonly keys: Record<'sync' | 'fence' | 'cure' | 'failback' | 'push', string> = { sync: '', fence: '', cure: '', failback: '', push: '' };
   knownHosts = '';
 
   ns(h: Host): string {
@@ -120,6 +120,7 @@ export class NetLab {
       a: [
         `restrict,command="${rrsync} -ro ${this.dataA}" ${pub('sync')}`,
         `restrict,command="/usr/sbin/ip link set dev lan0 down" ${pub('fence')}`,
+        `restrict,command="/usr/sbin/ip link set dev lan0 up" ${pub('cure')}`,
         `restrict,command="${rrsync} ${this.dataA}" ${pub('failback')}`,
       ],
       b: [`restrict,command="${rrsync} ${this.dataB}" ${pub('push')}`],

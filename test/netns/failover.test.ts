@@ -35,6 +35,18 @@ describe.skipIf(missing)(`failover over real namespaces${missing ? ` (skipped: $
     await waitFor('verdict healthy again', () => failoverState(lab)?.verdict === 'healthy', 15_000);
   }, 60_000);
 
+  it('LAN down only, with a cure key: the cure runs once over the segment and mends it', async () => {
+    const cfg = standbyConfig(lab, `cure_ssh_key = "${lab.keys.cure}"`);
+    await startStandby(lab, cfg);
+    lab.link('a', 'lan0', false); // A's own LAN interface went down
+    await waitFor('A back on the LAN through the cure', () => aLanUp(lab), 20_000);
+    await waitFor('verdict healthy again', () => failoverState(lab)?.verdict === 'healthy', 20_000);
+    const st = failoverState(lab)!;
+    expect(st.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['lan-down', 'healthy']));
+    expect(st.phase).toBe('monitoring');
+    expect(standbyHasAddress(lab)).toBe(false);
+  }, 60_000);
+
   it('both probes fail: takeover, with the address on B and A fenced', async () => {
     const cfg = standbyConfig(lab);
     await startStandby(lab, cfg);

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync, rmSync,
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { NetLab, netlabMissing, segA } from '../helpers/netlab.js';
+import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
 import { cli, hostConfig, pushConfig, startDaemon, waitFor, readJson, stateDir, spooledSubjects } from '../helpers/netdaemon.js';
 import type { RealtimeState } from '../../src/realtime/state.js';
 
@@ -76,6 +76,45 @@ known_hosts = "${lab.knownHosts}"
     expect(st.runs[0]).toMatchObject({ ok: true, kind: 'full' });
     expect(st.runs[0]!.deleted).toBeGreaterThanOrEqual(2);
     expect(st.lastFileCount).toBeGreaterThan(5);
+  });
+
+  it("pull from the seed's read-only rsync daemon, with its secrets file", async () => {
+    // A: rsyncd on the segment address only, as in the seed's /etc/rsyncd.conf.
+    const conf = join(lab.dir, 'rsyncd.conf');
+    const secrets = join(lab.dir, 'rsyncd.secrets');
+    writeFileSync(secrets, 'realtime:mypasswd\n', { mode: 0o600 });
+    writeFileSync(conf, `uid = root\ngid = root\nuse chroot = no\nmax connections = 4\npid file = ${join(lab.dir, 'rsyncd.pid')}\nread only = true\nhosts allow = ${segB}\n[home]\npath = ${lab.dataA}\nauth users = realtime\nsecrets file = ${secrets}\n`);
+    lab.start('a', ['rsync', '--daemon', '--no-detach', `--config=${conf}`, `--address=${segA}`], 'a-rsyncd');
+    await waitFor('rsyncd listening', () => lab.exec('a', ['ss', '-ltn', 'sport = :873'], true).stdout.includes(':873'), 10_000);
+    const pw = join(lab.dir, 'b-rsync-pwd');
+    writeFileSync(pw, 'mypasswd\n', { mode: 0o600 });
+    const dst = join(lab.dir, 'b-rsyncd-copy');
+    mkdirSync(dst);
+    const cfg = hostConfig(
+      lab,
+      'b',
+      `[realtime]
+mode = "pull"
+source = "/"
+destination = "${dst}"
+[realtime.remote]
+transport = "rsyncd"
+host = "${segA}"
+user = "realtime"
+module = "home"
+password_file = "${pw}"
+`,
+      'rsyncd',
+    );
+    const r = cli(lab, 'b', cfg, ['sync', 'run']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(tree(dst)).toEqual(tree(lab.dataA));
+    // A wrong password is a clear failure, not an empty copy.
+    writeFileSync(pw, 'wrong\n', { mode: 0o600 });
+    const bad = cli(lab, 'b', cfg, ['sync', 'run']);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/REFUSED: cannot reach the source on 10\.77\.0\.1: .*auth failed/);
+    expect(tree(dst)).toEqual(tree(lab.dataA));
   });
 
   it('pull: runs never overlap, even with a slow transfer', async () => {
