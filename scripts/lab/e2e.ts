@@ -263,8 +263,10 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await s.vm.exec(['rm', '/etc/baysync/lab-hold']);
     await s.vm.exec(['systemctl', 'start', 'baysync.service']);
     const h = await waitIdle(s, 'A');
-    expect(h.outcome === 'success', `the interrupted rotation resumed and completed (${h.summary})`);
-    expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the copy matches the manifest');
+    // What md did with the partly recovered member after the reset (for the failure message).
+    const kmsg = (await s.vm.exec(['journalctl', '-k', '-b', '--no-pager', '-o', 'short-monotonic', '--grep', 'md5|md8|recovery|bitmap'], { allowFailure: true })).stdout.split('\n').slice(-25).join('\n');
+    expect(h.outcome === 'success', `the interrupted rotation resumed and completed (${h.summary}; kernel:\n${kmsg})`);
+    expect((await copyManifest(s, 'A', 'e2e-data')) === m, `the copy matches the manifest (kernel:\n${kmsg})`);
     const ctl = await s.vm.readFile('/etc/backuppc/external-control.pl');
     expect(/BackupsDisable\} = 0/.test(ctl), 'BackupPC dumps enabled again');
   },
