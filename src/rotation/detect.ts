@@ -99,6 +99,17 @@ export function internalHalfProblem(mirror: MdArrayState | undefined, stripeName
   return undefined;
 }
 
+/** The set's mirror must be an in-sync member of the top mirror (the pool): otherwise the pool
+ *  runs without it (after a power cut md may start the top mirror on the other half alone),
+ *  its content is stale, and a copy of it is not a copy of the pool. */
+export function topMirrorProblem(cfg: Config, facts: Facts, mirror: MdArrayState | undefined): string | undefined {
+  const top = activeArrayByUuid(facts, cfg.storage.top_mirror_uuid);
+  if (!top || !mirror) return undefined;
+  const m = top.members.find((x) => x.dev === mirror.name);
+  if (m?.state.includes('in_sync') && !m.state.includes('faulty')) return undefined;
+  return `mirror ${mirror.name} is not an in-sync member of the top mirror ${top.name} (${m ? m.state.join(',') : 'absent'}): the pool runs without it and a copy of it would be stale. Re-add it (mdadm /dev/${top.name} --re-add /dev/${mirror.name}, or --add), let ${top.name} resync, then rotate`;
+}
+
 /** Invariant 4 (md side): clean means no sync running, not degraded, the stripe in sync. */
 export function mirrorClean(mirror: MdArrayState | undefined, stripeName: string | undefined): boolean {
   if (!mirror || !stripeName) return false;

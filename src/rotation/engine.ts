@@ -349,6 +349,19 @@ export class RotationEngine {
           if (dirty !== undefined) r.resyncBytes = dirty;
         }
         let mode: 're-add' | 'add' = 'add';
+        if (content?.partlyRecovered) {
+          // Found in the lab (hard reset mid-sync): md re-adds a partly recovered member with the
+          // bitmap and the resumed copy then differs from the pool. Start that copy over.
+          const msg = `the copy on set ${r.set} was interrupted during its recovery; it is copied again in full`;
+          this.log.warn({ set: r.set }, msg);
+          r.warnings.push(msg);
+          await md.zeroSuperblock(stripe.name);
+          await md.add(mirror.name, stripe.name);
+          r.joinMode = 'add';
+          r.resyncBytes = (mirror.componentSizeKiB ?? 0) * 1024 || undefined;
+          r.syncStartedAt = this.iso();
+          return;
+        }
         if (content) {
           const re = await md.tryReAdd(mirror.name, stripe.name);
           if (re.ok) mode = 're-add';

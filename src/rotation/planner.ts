@@ -6,7 +6,7 @@
 // first step not done. Contract: no I/O, no clock (times come in through `now`); exhaustively
 // unit-tested; `baysync plan` prints exactly this.
 import type { RotationConfig as Config } from '../config/schema.js';
-import { arrayByName, internalHalfProblem, isMemberOf, mirrorClean, rootMirrorClean, setPresence, stripeTooSmall, type SetPresence } from './detect.js';
+import { arrayByName, internalHalfProblem, isMemberOf, topMirrorProblem, mirrorClean, rootMirrorClean, setPresence, stripeTooSmall, type SetPresence } from './detect.js';
 import type { Facts, Next, Phase, Plan, PlannedStep, RotationState, StepId } from './types.js';
 import { mdadmUuid } from '../util/names.js';
 
@@ -87,6 +87,10 @@ function abortCondition(input: PlanInput, phase: Phase): string | undefined {
   if (rotation.done.includes('check-set')) {
     const internal = internalHalfProblem(mirror, stripe?.name);
     if (internal) return `internal half not healthy: ${internal}`;
+    if (!rotation.done.includes('remove-stripe')) {
+      const top = topMirrorProblem(cfg, facts, mirror);
+      if (top) return top;
+    }
     if (p.joined && mirror?.members.find((m) => m.dev === stripe?.name)?.state.includes('faulty')) {
       return `stripe ${stripe?.name} was marked faulty in ${mirror.name}`;
     }
@@ -231,6 +235,8 @@ export function checkSet(input: PlanInput): { ok: true } | { ok: false; reason: 
   const mirror = p.mirrorArray;
   const problem = internalHalfProblem(mirror, p.stripeArray?.name);
   if (problem) return { ok: false, reason: `refusing to join set ${set.name}: ${problem}` };
+  const top = topMirrorProblem(cfg, facts, mirror);
+  if (top) return { ok: false, reason: `refusing to join set ${set.name}: ${top}` };
   if (mirror && !p.joined && (mirror.degraded ?? 0) === 0) {
     return { ok: false, reason: `mirror ${mirror.name} is not degraded: it has no free slot for set ${set.name} (another device holds it)` };
   }

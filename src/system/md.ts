@@ -88,7 +88,7 @@ export class MdAdapter {
       for (const off of superblockProbeOffsets) {
         const { bytesRead } = await fh.read(buf, 0, 4096, off);
         const sb = bytesRead === 4096 ? parseMdSuperblockV1(buf) : undefined;
-        if (sb) return { level: levelName(sb.level), raidDevices: sb.raidDisks, uuid: sb.uuid, devUuid: sb.devUuid, name: sb.name, events: sb.events, raw: {} };
+        if (sb) return { level: levelName(sb.level), raidDevices: sb.raidDisks, uuid: sb.uuid, devUuid: sb.devUuid, name: sb.name, events: sb.events, partlyRecovered: sb.partlyRecovered, raw: {} };
       }
       for (const off of endSuperblockOffsets(sizeBytes)) {
         const { bytesRead } = await fh.read(buf, 0, 4, off);
@@ -199,6 +199,11 @@ export class MdAdapter {
   async tryReAdd(mirror: string, dev: string): Promise<{ ok: true } | { ok: false; why: string }> {
     const r = await this.runner.run(['mdadm', devPath(mirror), '--re-add', devPath(dev)], { timeoutMs: 60_000, allowFailure: true });
     return r.exitCode === 0 ? { ok: true } : { ok: false, why: r.stderr.trim() || `exit ${r.exitCode}` };
+  }
+
+  /** Erase a member's md superblock (only ever called on a configured set's own stripe). */
+  async zeroSuperblock(dev: string): Promise<void> {
+    await this.runner.run(['mdadm', '--zero-superblock', devPath(dev)], { timeoutMs: 60_000 });
   }
 
   async add(mirror: string, dev: string): Promise<void> {

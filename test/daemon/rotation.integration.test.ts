@@ -233,6 +233,19 @@ describe('interrupted mdadm', () => {
   });
 });
 
+describe('an interrupted first copy', () => {
+  it('a stripe whose recovery was interrupted (hard reset) is copied again in full, not re-added', async () => {
+    h = await startHarness();
+    h.lab.sys.stripeContent.set(h.lab.uuids.md8, { ...h.lab.sys.sb(h.lab.uuids.md5, 'raid1', 2, 'lab:5'), partlyRecovered: true });
+    await h.plug('A');
+    await h.waitPhase('syncing');
+    const c = argvs(h);
+    expect(c).toContain('mdadm --zero-superblock /dev/md8');
+    expect(c.indexOf('mdadm /dev/md5 --add /dev/md8')).toBeGreaterThan(c.indexOf('mdadm --zero-superblock /dev/md8'));
+    expect(c.some((x) => x.startsWith('mdadm /dev/md5 --re-add'))).toBe(false);
+  });
+});
+
 describe('hotplug payloads', () => {
   it('rejects strange kernel names on the control socket without acting', async () => {
     h = await startHarness();

@@ -15,6 +15,7 @@ import { mdadmUuid, normalizeUuid } from '../../src/util/names.js';
 import { mdV1Magic } from '../../src/system/parsers/md-superblock.js';
 
 export interface Superblock {
+  partlyRecovered?: boolean;
   uuid: string; // normalized
   level: string;
   raidDevices: number;
@@ -276,6 +277,7 @@ export class FakeSystem implements CommandRunner {
     const off1 = 2048 * 512;
     const buf = Buffer.alloc(off1 + 8192);
     writeSb(buf, 4096, content.uuid, lvl, a.dataOffsetSectors, content.raidDevices, content.devUuid, content.events);
+    if (content.partlyRecovered) buf.writeUInt32LE(2, 4096 + 8);
     if (this.topUuid) writeSb(buf, off1 + 4096, this.topUuid, 1, 2048);
     writeFileSync(this.path(`dev/${name}`), buf);
   }
@@ -412,6 +414,12 @@ export class FakeSystem implements CommandRunner {
       const sb = p?.sb ?? (arr ? this.stripeContent.get(arr.uuid) : undefined);
       if (!sb) return { code: 1, err: `mdadm: No md superblock detected on /dev/${name}.` };
       return { code: 0, out: `MD_LEVEL=${sb.level}\nMD_DEVICES=${sb.raidDevices}\nMD_NAME=${sb.name}\nMD_UUID=${mdadmUuid(sb.uuid)}\nMD_UPDATE_TIME=1763781234\nMD_DEV_UUID=${mdadmUuid(sb.devUuid)}\nMD_EVENTS=${sb.events}\n` };
+    }
+    if (a[0] === '--zero-superblock') {
+      const arr = this.arrays.get(dev(a[1]));
+      if (arr) this.stripeContent.set(arr.uuid, undefined);
+      this.sync();
+      return { code: 0 };
     }
     if (a[0] === '--examine-bitmap') {
       // Dirty while a mirror runs degraded after its external half left; clean once it synced.

@@ -150,6 +150,15 @@ describe('plan', () => {
     expect(p.next).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/disappeared during/) });
   });
 
+  it('refuses to join, and aborts before the detach, when the mirror is out of the top mirror (stale pool half)', () => {
+    const outOfTop = (f: Facts): Facts => ({ ...f, arrays: [...f.arrays.filter((a) => a.name !== 'md7'), arr('md7', H(7), [['md6', ['in_sync']]])] });
+    const c = checkSet({ cfg, rotation: rot(), facts: outOfTop(baseFacts()) });
+    expect(c).toMatchObject({ ok: false, reason: expect.stringMatching(/mirror md5 is not an in-sync member of the top mirror md7 \(absent\).*mdadm \/dev\/md7 --re-add \/dev\/md5/) });
+    const f = outOfTop(withStripe(baseFacts(), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1 }));
+    const p = plan({ cfg, rotation: rot({ phase: 'syncing', done: ['check-set', 'assemble-stripe', 'join-mirror', 'disable-dumps'] }), facts: f });
+    expect(p.next).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/not an in-sync member of the top mirror md7/) });
+  });
+
   it('does not abort for a missing set after the detach', () => {
     const f = baseFacts({ candidates: [] });
     const r = rot({ phase: 'spinning-down', done: ['check-set', 'disable-dumps', 'freeze', 'remove-stripe', 'thaw', 'stop-stripe', 'start-backuppc', 'enable-dumps', 'stop-backuppc', 'flush', 'remove-root-partitions', 'wait-clean'], verify: { ok: true, detail: '', sampled: 1, mismatched: [], markerFound: true } });

@@ -13,6 +13,8 @@ export function levelName(level: number): string {
 export interface MdSuperblockV1 {
   uuid: string; // 32 lowercase hex
   devUuid: string;
+  /** feature_map bit 2 (MD_FEATURE_RECOVERY_OFFSET): the member was only partly recovered. */
+  partlyRecovered: boolean;
   level: number;
   raidDisks: number;
   dataOffsetSectors: number;
@@ -29,6 +31,7 @@ export function parseMdSuperblockV1(buf: Buffer): MdSuperblockV1 | undefined {
   return {
     uuid: buf.subarray(16, 32).toString('hex'),
     devUuid: buf.subarray(168, 184).toString('hex'),
+    partlyRecovered: (buf.readUInt32LE(8) & 2) !== 0,
     name,
     level: buf.readInt32LE(72),
     raidDisks: buf.readUInt32LE(92),

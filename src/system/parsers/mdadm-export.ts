@@ -66,6 +66,8 @@ export interface MdExamine {
   devUuid?: string;
   name?: string;
   events?: number;
+  /** Set from the superblock itself: the member's last recovery was interrupted. */
+  partlyRecovered?: boolean;
   raw: Record<string, string>;
 }
 
