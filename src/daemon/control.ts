@@ -18,7 +18,6 @@ export const requestSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('md-event'), event: z.string().regex(/^[A-Za-z]{1,40}$/), device: z.string().regex(/^\/dev\/[a-z0-9/_.-]+$/).max(64), component: z.string().regex(/^\/dev\/[a-z0-9/_.-]+$/).max(64).optional() }),
   z.object({ cmd: z.literal('rotate'), action: z.enum(['start', 'finish', 'abort']), set: setName.optional() }),
   z.object({ cmd: z.literal('verify'), set: setName }),
-  z.object({ cmd: z.literal('sync'), action: z.literal('full') }),
   z.object({ cmd: z.literal('failover'), action: z.enum(['status', 'begin-failback', 'resume', 'cancel-failback']) }),
 ]);
 

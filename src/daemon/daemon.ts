@@ -268,10 +268,6 @@ export class Daemon {
       case 'verify':
         if (!this.engine) throw new Error('no rotation is configured on this host ([storage] and [[sets]])');
         return this.engine.verifyStandalone(req.set);
-      case 'sync':
-        if (!this.pusher) throw new Error('the daemon pushes only in push mode; in pull mode run `baysync sync run` (or systemctl start baysync-sync.service)');
-        this.pusher.requestFull('operator request');
-        return { queued: true };
       case 'failover': {
         const fo = this.failover;
         if (!fo) throw new Error('no [failover] section on this host');

@@ -127,7 +127,7 @@ export class Pusher {
     this.requestFull('watcher failed');
   }
 
-  requestFull(trigger: string): void {
+  private requestFull(trigger: string): void {
     this.fullWanted = true;
     this.kick(trigger);
   }
