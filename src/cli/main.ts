@@ -179,7 +179,10 @@ sync
     const cfg = await config();
     const { SyncExecutor } = await import('../realtime/run.js');
     const { ExecRunner } = await import('../system/runner.js');
-    const out = await new SyncExecutor(cfg, new ExecRunner()).run({ kind: 'full' }, process.env.INVOCATION_ID ? 'timer' : 'command line', { allowDeletions: o.allowDeletions });
+    // A stop (systemctl, or the failover's takeover) ends rsync too, and the lock is released.
+    const stop = new AbortController();
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
+    const out = await new SyncExecutor(cfg, new ExecRunner()).run({ kind: 'full' }, process.env.INVOCATION_ID ? 'timer' : 'command line', { allowDeletions: o.allowDeletions, signal: stop.signal });
     if (o.json) json(out);
     else if (out.status === 'skipped') print(`skipped: ${out.reason}`);
     else if (out.status === 'refused') print(`REFUSED: ${out.reason}`);

@@ -132,6 +132,19 @@ password_file = "${pw}"
     expect(code, firstOut).toBe(0);
     expect(firstOut).toMatch(/^ok: /);
     expect(existsSync(lock)).toBe(false);
+    // A stop (systemctl stop, or the takeover's SIGTERM to the lock holder) ends rsync too.
+    writeFileSync(join(lab.dataA, 'home/bob/slow2.bin'), randomBytes(3 * 1024 * 1024));
+    const third = spawn('ip', ['netns', 'exec', lab.ns('b'), process.execPath, 'build/src/cli/main.js', '-c', slowCfg, 'sync', 'run'], { stdio: 'pipe' });
+    let thirdOut = '';
+    third.stdout.on('data', (d: Buffer) => (thirdOut += d.toString()));
+    await waitFor('the third run to hold the lock', () => existsSync(lock), 10_000);
+    await waitFor('its rsync to run', () => spawnSync('pgrep', ['-f', `rsync .*${lab.dataB}`]).status === 0, 10_000);
+    third.kill('SIGTERM');
+    const code3 = await new Promise<number>((r) => third.on('close', (c) => r(c ?? -1)));
+    expect(code3).toBe(1);
+    expect(thirdOut).toMatch(/FAILED: rsync: stopped \(the run was cancelled\)/);
+    expect(existsSync(lock)).toBe(false);
+    await waitFor('no rsync left', () => spawnSync('pgrep', ['-f', `rsync .*${lab.dataB}`]).status !== 0, 10_000);
   }, 60_000);
 
   it('pull: refuses an unmounted (empty) source and a mass deletion', () => {

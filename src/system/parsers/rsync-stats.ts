@@ -48,6 +48,7 @@ export function rsyncExitMeaning(code: number): { ok: boolean; text: string } {
     30: 'timeout in data send/receive',
     35: 'timeout waiting for daemon connection',
     124: 'timed out',
+    130: 'stopped (the run was cancelled)',
     127: 'rsync could not be started',
     255: 'ssh failed (connection, authentication or host key)',
   };
