@@ -43,7 +43,11 @@ export async function makeTransport(cfg: Config['mail']): Promise<Transporter> {
       ignoreTLS: !cfg.smtp.secure,
     });
   }
-  return nodemailer.createTransport({ sendmail: true, path: cfg.sendmail_path, newline: 'unix' });
+  // -odi: the MTA delivers (or queues for its own retries) before sendmail returns. With the
+  // default background delivery, exim forks a delivery child into baysync's cgroup, and a daemon
+  // crash right after the hand-over took the child with it: the mail then sat in exim's queue
+  // until its next queue run (seen in the lab, sigkill-each-phase). Postfix ignores -o options.
+  return nodemailer.createTransport({ sendmail: true, path: cfg.sendmail_path, newline: 'unix', args: ['-odi', '-f', qualifyAddress(cfg.from)] });
 }
 
 /**

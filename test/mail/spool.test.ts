@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MailSpool, qualifyAddress } from '../../src/mail/spool.js';
+import { MailSpool, qualifyAddress, makeTransport } from '../../src/mail/spool.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { TestSmtp } from '../helpers/smtp.js';
 
@@ -16,6 +16,19 @@ function cfgFor(port: number) {
 }
 
 describe('mail spool', () => {
+  it('hands mail to sendmail for foreground delivery (-odi), with the envelope sender and the recipients', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sendmail-'));
+    dirs.push(dir);
+    // A stand-in MTA that records its argv and message (an executable, as the real one is).
+    const fake = join(dir, 'sendmail');
+    writeFileSync(fake, `#!${process.execPath}\nconst fs = require('fs');\nfs.writeFileSync(${JSON.stringify(join(dir, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));\nfs.writeFileSync(${JSON.stringify(join(dir, 'msg.txt'))}, fs.readFileSync(0));\n`, { mode: 0o755 });
+    const cfg = { ...cfgFor(25), transport: 'sendmail' as const, sendmail_path: fake, to: ['root', 'ops@example.org'] };
+    const t = await makeTransport(cfg);
+    await t.sendMail({ from: 'baysync@localhost', to: ['root@localhost', 'ops@example.org'], subject: 'hi', text: 'body' });
+    expect(JSON.parse(readFileSync(join(dir, 'argv.json'), 'utf8'))).toEqual(['-i', '-odi', '-f', 'baysync@localhost', 'root@localhost', 'ops@example.org']);
+    expect(existsSync(join(dir, 'msg.txt')) && readFileSync(join(dir, 'msg.txt'), 'utf8')).toContain('Subject: hi');
+  });
+
   it('qualifies bare local parts (the lab found sendmail called with no recipient)', () => {
     expect(qualifyAddress('root')).toBe('root@localhost');
     expect(qualifyAddress('ops@example.org')).toBe('ops@example.org');
