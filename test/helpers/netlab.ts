@@ -52,7 +52,9 @@ export class NetLab {
   /** Start a long-running process in a namespace, output to a log file. */
   start(h: Host, argv: string[], logName: string, env: Record<string, string> = {}): ChildProcess {
     const log = openSync(join(this.dir, `${logName}.log`), 'a');
-    const p = spawn('ip', ['netns', 'exec', this.ns(h), ...argv], { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+    // A process group of its own, so that down() also ends what it starts (the inotify-limit
+    // wrapper runs the daemon as its child).
+    const p = spawn('ip', ['netns', 'exec', this.ns(h), ...argv], { stdio: ['ignore', log, log], env: { ...process.env, ...env }, detached: true });
     this.procs.push(p);
     return p;
   }
@@ -170,7 +172,13 @@ export class NetLab {
   }
 
   async down(): Promise<void> {
-    for (const p of this.procs) p.kill('SIGKILL');
+    for (const p of this.procs) {
+      try {
+        if (p.pid) process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        p.kill('SIGKILL');
+      }
+    }
     await new Promise((r) => setTimeout(r, 100));
     for (const h of ['a', 'b', 'c', 'sw'] as const) spawnSync('ip', ['netns', 'del', this.ns(h)]);
     if (!process.env.KEEP_NETLAB) rmSync(this.dir, { recursive: true, force: true });
