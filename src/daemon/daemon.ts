@@ -5,7 +5,7 @@
 // timers are the slow scan (10 min) and the watchdog ping (half of WatchdogSec, >= 60 s in the
 // shipped unit); a progress timer exists only while a mirror syncs. SIGTERM stops cleanly and
 // leaves the persisted rotation to be resumed.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { hasRotation, type Config } from '../config/schema.js';
@@ -140,12 +140,7 @@ export class Daemon {
     mkdirSync(this.cfg.paths.run_dir, { recursive: true });
     const answering = await controlRequest(this.socketPath, { cmd: 'ping' }, 2000).then(() => true, () => false);
     if (answering) throw new Error(`another baysync daemon answers on ${this.socketPath}; only one may run`);
-    let pid: number | undefined;
-    try {
-      pid = Number(readFileSync(this.lockPath, 'utf8'));
-    } catch {
-      pid = undefined;
-    }
+    const pid = readHolder(this.lockPath);
     if (pid && pid !== process.pid && processAlive(pid)) throw new Error(`another baysync daemon (pid ${pid}) holds ${this.lockPath}`);
     const fd = openSync(this.lockPath, 'w', 0o644);
     writeSync(fd, String(process.pid));

@@ -15,7 +15,7 @@ import { NetAdapter } from '../system/net.js';
 import { SshAdapter, sshOptions } from '../system/ssh.js';
 import { SystemdAdapter } from '../system/systemd.js';
 import { parseRsyncStats, rsyncExitMeaning } from '../system/parsers/rsync-stats.js';
-import { serviceAddress } from './takeover.js';
+import { segmentTarget, serviceAddress } from './takeover.js';
 import type { FailoverStatus } from './monitor.js';
 
 export interface FailbackOptions {
@@ -54,7 +54,7 @@ export async function failback(o: FailbackOptions): Promise<void> {
   if (!seen) throw new FailbackRefused(`the main server does not answer on the segment (${f.segment.peer}); mend it and its segment link first`);
   o.print(`      answers on the segment`);
   if (f.fence_ssh_key) {
-    const r = await ssh.runForced({ host: f.segment.peer, user: f.ssh_user, key: f.fence_ssh_key, knownHosts: f.known_hosts, connectTimeoutSeconds: 3 }, 15_000);
+    const r = await ssh.runForced(segmentTarget(f, f.fence_ssh_key, 3), 15_000);
     if (r.exitCode !== 0) throw new FailbackRefused(`could not make sure A's LAN interface is down (fence key: ${r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`})`);
     o.print(`      its LAN interface is down (fence command ran)`);
   } else if (!o.aLanIsDown) {

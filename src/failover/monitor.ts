@@ -8,7 +8,7 @@
 import type { PingResult } from '../system/parsers/ping.js';
 import { decide, freshPath, updatePath, type Action, type PathCounter } from './decide.js';
 import { addTransition, type FailoverState, type Verdict } from './state.js';
-import { runTakeover, serviceAddress, type TakeoverDeps } from './takeover.js';
+import { runTakeover, segmentTarget, serviceAddress, type TakeoverDeps } from './takeover.js';
 import { logger } from '../log.js';
 
 export interface PathStatus extends PathCounter {
@@ -133,7 +133,7 @@ export class FailoverMonitor {
       case 'cure': {
         this.state.cureTriedAt = new Date(this.d.now()).toISOString();
         this.d.store.save(this.state);
-        const r = await this.d.ssh.runForced({ host: this.f.segment.peer, user: this.f.ssh_user, key: this.f.cure_ssh_key!, knownHosts: this.f.known_hosts, connectTimeoutSeconds: 3 }, 60_000);
+        const r = await this.d.ssh.runForced(segmentTarget(this.f, this.f.cure_ssh_key!, 3), 60_000);
         this.log.warn({ exitCode: r.exitCode }, `cure over the segment ${r.exitCode === 0 ? 'ran' : `failed: ${r.stderr.trim().split('\n').pop() ?? ''}`}`);
         return;
       }

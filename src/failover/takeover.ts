@@ -8,7 +8,7 @@ import { readHolder } from '../util/lockfile.js';
 import { join } from 'node:path';
 import type { Config, FailoverConfig } from '../config/schema.js';
 import type { NetAdapter } from '../system/net.js';
-import type { SshAdapter } from '../system/ssh.js';
+import type { SshAdapter, SshTarget } from '../system/ssh.js';
 import type { SystemdAdapter } from '../system/systemd.js';
 import type { MailSpool } from '../mail/spool.js';
 import { addTransition, takeoverSteps, type FailoverState, type FailoverStore, type TakeoverStep } from './state.js';
@@ -23,6 +23,11 @@ export interface TakeoverDeps {
   mail: MailSpool;
   store: FailoverStore;
   now: () => number;
+}
+
+/** A forced-command key's ssh target on A, over the segment (fence, cure, failback's fence). */
+export function segmentTarget(f: FailoverConfig, key: string, connectTimeoutSeconds: number): SshTarget {
+  return { host: f.segment.peer, user: f.ssh_user, key, knownHosts: f.known_hosts, connectTimeoutSeconds };
 }
 
 export function serviceAddress(f: FailoverConfig): string {
@@ -71,7 +76,7 @@ async function doStep(d: TakeoverDeps, step: TakeoverStep, s: FailoverState): Pr
       if (!f.fence_ssh_key) return 'fence: no fence_ssh_key configured; A was not fenced';
       // On a crossover segment a dead A takes the carrier with it: nothing to reach, no wait.
       if (!(await d.net.carrier(d.sysfs, f.segment.interface))) return `fence: no carrier on ${f.segment.interface}; A is off the segment, taken as down`;
-      const r = await d.ssh.runForced({ host: f.segment.peer, user: f.ssh_user, key: f.fence_ssh_key, knownHosts: f.known_hosts, connectTimeoutSeconds: 2 }, 5000);
+      const r = await d.ssh.runForced(segmentTarget(f, f.fence_ssh_key, 2), 5000);
       return r.exitCode === 0 ? 'fence: A answered on the segment; its LAN interface was brought down' : `fence: A did not answer on the segment (${r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`}); taken as down`;
     }
     case 'address': {
