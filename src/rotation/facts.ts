@@ -6,27 +6,31 @@ import type { Adapters } from './adapters.js';
 import type { Candidate, Facts, RotationState } from './types.js';
 
 export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationState): Promise<Facts> {
+  // BackupPC matters from the pause on (and for aborts); before that (and with no rotation)
+  // its state is not read.
+  // Its one process (systemctl is-active) runs while the sysfs reads below are done.
+  const early = !rotation || (['checking', 'assembling', 'joining'].includes(rotation.phase) && !rotation.done.includes('join-mirror'));
+  const bpc = cfg.backuppc.enabled && !early ? Promise.all([a.backuppc.serviceActive(), a.backuppc.runningDumps()]) : undefined;
+  bpc?.catch(() => undefined); // awaited below; not an unhandled rejection if a read throws first
   const arrays = await a.md.listArrays();
   const devices = await a.block.list();
   const hasChildren = new Set(devices.filter((d) => d.parent).map((d) => d.parent!));
   const candidates: Candidate[] = [];
   const blankPartitions: Facts['blankPartitions'] = [];
-  for (const d of devices) {
-    if (d.type === 'disk' && hasChildren.has(d.name)) continue;
-    if (d.sizeBytes === 0) continue;
-    const ex = await a.md.probe(d.name, d.sizeBytes);
+  const probed = devices.filter((d) => !(d.type === 'disk' && hasChildren.has(d.name)) && d.sizeBytes > 0);
+  const examined = await Promise.all(probed.map((d) => a.md.probe(d.name, d.sizeBytes)));
+  for (const [i, d] of probed.entries()) {
+    const ex = examined[i];
     if (ex) candidates.push({ dev: d.name, disk: d.type === 'part' && d.parent ? d.parent : d.name, sizeBytes: d.sizeBytes, examine: ex });
     else if (d.type === 'part' && d.parent) blankPartitions.push({ dev: d.name, disk: d.parent, sizeBytes: d.sizeBytes });
   }
-  // BackupPC matters from the pause on (and for aborts); before that its state is not read.
-  const early = rotation && ['checking', 'assembling', 'joining'].includes(rotation.phase) && !rotation.done.includes('join-mirror');
-  let backuppc: Facts['backuppc'];
-  if (cfg.backuppc.enabled && !early) backuppc = { serviceActive: await a.backuppc.serviceActive(), runningDumps: await a.backuppc.runningDumps() };
   let stripeContent: Facts['stripeContent'];
   if (rotation) {
     const set = cfg.sets.find((s) => s.name === rotation.set);
     const stripe = set && arrays.find((x) => x.active && x.uuid === set.stripe_uuid);
     if (stripe) stripeContent = (await a.md.probe(stripe.name, stripe.sizeBytes ?? 0)) ?? null;
   }
+  const b = await bpc;
+  const backuppc: Facts['backuppc'] = b && { serviceActive: b[0], runningDumps: b[1] };
   return { arrays, candidates, blankPartitions, backuppc, stripeContent, mountpointMounted: await a.fs.isMounted(cfg.storage.mountpoint, cfg.paths.proc) };
 }

@@ -1,8 +1,7 @@
 // BackupPC adapter: the seed's control include ($Conf{BackupsDisable}), the server reload
 // through BackupPC_serverMesg (as the backuppc user, via runuser, argv only), the service
 // through systemctl, and the count of running dumps (pgrep). Contract: no decisions here.
-import { readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandRunner } from './runner.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -59,12 +58,17 @@ export async function countProcesses(proc: string, name: string): Promise<number
   let n = 0;
   let pids: string[] = [];
   try {
-    pids = (await readdir(proc)).filter((p) => /^\d+$/.test(p));
+    pids = readdirSync(proc).filter((p) => /^\d+$/.test(p));
   } catch {
     return 0;
   }
   for (const pid of pids) {
-    const comm = await readFile(join(proc, pid, 'comm'), 'utf8').catch(() => '');
+    let comm = '';
+    try {
+      comm = readFileSync(join(proc, pid, 'comm'), 'utf8'); // procfs: synchronous, never blocks
+    } catch {
+      // the process ended meanwhile
+    }
     if (comm.trim() === name.slice(0, 15)) n++;
   }
   return n;

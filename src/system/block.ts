@@ -1,9 +1,9 @@
 // Block-device adapter: lists disks and their partitions from sysfs (/sys/block/<disk> and
 // /sys/block/<disk>/<partition>), sizes included, without spawning a process: the daemon reads
-// this at every step. Contract: only valid kernel names are returned (invariant 7); names that
+// this at every step (synchronous reads: sysfs is memory-backed). Contract: only valid kernel names are returned (invariant 7); names that
 // fail validation are reported in `rejected`; md, loop, ram, optical, device-mapper, zram and
 // nbd devices are not candidates and are left out. No decisions are made here.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKernelName, printable } from '../util/names.js';
 import { logger } from '../log.js';
@@ -15,10 +15,18 @@ export interface BlockDevice {
   sizeBytes: number;
 }
 
+/** Names of disk and partition nodes that hot-plug (SCSI/SATA/USB, virtio, Xen, IDE, NVMe, MMC). */
+export const hotplugNodeName = /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|hd[a-z]+|nvme\d+n\d+|mmcblk\d+)(p?\d+)?$/;
+
 const notCandidates = /^(md|loop|ram|sr|dm-|zram|nbd|fd)/;
 
-async function sizeOf(dir: string): Promise<number> {
-  const s = await readFile(join(dir, 'size'), 'utf8').catch(() => '0');
+function sizeOf(dir: string): number {
+  let s = '0';
+  try {
+    s = readFileSync(join(dir, 'size'), 'utf8');
+  } catch {
+    // vanished meanwhile
+  }
   return (Number(s.trim()) || 0) * 512;
 }
 
@@ -28,7 +36,7 @@ export async function listBlockDevices(sysfs: string): Promise<{ devices: BlockD
   const root = join(sysfs, 'block');
   let disks: string[] = [];
   try {
-    disks = await readdir(root);
+    disks = readdirSync(root);
   } catch {
     return { devices, rejected };
   }
@@ -39,22 +47,21 @@ export async function listBlockDevices(sysfs: string): Promise<{ devices: BlockD
     }
     if (notCandidates.test(disk)) continue;
     const dir = join(root, disk);
-    devices.push({ name: disk, type: 'disk', sizeBytes: await sizeOf(dir) });
+    devices.push({ name: disk, type: 'disk', sizeBytes: sizeOf(dir) });
     let entries: string[] = [];
     try {
-      entries = await readdir(dir);
+      entries = readdirSync(dir);
     } catch {
       entries = [];
     }
     for (const e of entries.sort()) {
       if (!e.startsWith(disk)) continue;
-      const isPart = await readFile(join(dir, e, 'partition'), 'utf8').then(() => true, () => false);
-      if (!isPart) continue;
+      if (!existsSync(join(dir, e, 'partition'))) continue;
       if (!isKernelName(e)) {
         rejected.push(printable(e));
         continue;
       }
-      devices.push({ name: e, parent: disk, type: 'part', sizeBytes: await sizeOf(join(dir, e)) });
+      devices.push({ name: e, parent: disk, type: 'part', sizeBytes: sizeOf(join(dir, e)) });
     }
   }
   return { devices, rejected };

@@ -8,6 +8,9 @@ import { logger } from '../log.js';
 
 export class SystemdAdapter {
   private lastStatus = '';
+  /** STATUS= lines are coalesced: one systemd-notify at a time, then only the newest text. */
+  private statusInFlight: Promise<void> | undefined;
+  private pendingStatus: string | undefined;
   constructor(
     private readonly runner: CommandRunner,
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -31,8 +34,24 @@ export class SystemdAdapter {
     }
   }
 
+  /** Status line for `systemctl status`: while one systemd-notify runs, later texts replace each
+   *  other and only the newest is sent after it (a rotation step changes it several times a second;
+   *  each process costs more than the step under emulation). Resolves when the text was sent. */
   status(text: string): Promise<void> {
-    return this.notify({ STATUS: text });
+    if (this.statusInFlight) {
+      this.pendingStatus = text;
+      return this.statusInFlight;
+    }
+    const run = async (): Promise<void> => {
+      await this.notify({ STATUS: text });
+      while (this.pendingStatus !== undefined) {
+        const next = this.pendingStatus;
+        this.pendingStatus = undefined;
+        await this.notify({ STATUS: next });
+      }
+    };
+    this.statusInFlight = run().finally(() => (this.statusInFlight = undefined));
+    return this.statusInFlight;
   }
 
   /** Take a shutdown/sleep inhibitor lock; release() ends it. */

@@ -190,6 +190,8 @@ describe('crash and resume', () => {
         if (s.rotation?.phase === phase) {
           crashed = true;
           engine.reconcile = () => Promise.resolve();
+          // Like SIGKILL: the old process runs no further command (its in-flight loop hangs here).
+          (engine as unknown as { runStep: () => Promise<void> }).runStep = () => new Promise(() => undefined);
         }
       };
       if (phase === 'detaching' || phase === 'verifying' || phase === 'spinning-down' || phase === 'reporting') {
@@ -243,6 +245,16 @@ describe('an interrupted first copy', () => {
     expect(c).toContain('mdadm --zero-superblock /dev/md8');
     expect(c.indexOf('mdadm /dev/md5 --add /dev/md8')).toBeGreaterThan(c.indexOf('mdadm --zero-superblock /dev/md8'));
     expect(c.some((x) => x.startsWith('mdadm /dev/md5 --re-add'))).toBe(false);
+  });
+});
+
+describe('hotplug fast path', () => {
+  it('disk nodes appearing in /dev start the rotation without a hotplug notice', async () => {
+    h = await startHarness();
+    const { plugSet } = await import('../helpers/fake-system.js');
+    plugSet(h.lab, 'A'); // sysfs and /dev as the kernel shows them; no `baysync notify`
+    await h.waitPhase('syncing', 5000);
+    expect(calls(h).some((c) => c.startsWith('mdadm /dev/md5 --add /dev/md8'))).toBe(true);
   });
 });
 

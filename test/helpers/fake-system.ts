@@ -464,11 +464,21 @@ export class FakeSystem implements CommandRunner {
       });
       return { code: 0 };
     }
-    // manage mode: mdadm /dev/mdX --op /dev/Y
-    const target = this.arrays.get(dev(a[0]));
-    const op = a[1];
+    // manage mode: mdadm /dev/mdX --op /dev/Y [--op /dev/Z …], applied in order, stopping at an error
+    if (!this.arrays.get(dev(a[0]))) return { code: 1, err: `mdadm: cannot open ${a[0]}` };
+    let last: { code: number; out?: string; err?: string } = { code: 0 };
+    for (let i = 1; i + 1 < a.length; i += 2) {
+      last = this.manage(a[0]!, a[i]!, a[i + 1]!);
+      if (last.code !== 0) return last;
+    }
+    return last;
+  }
+
+  private manage(mdArg: string, op: string, devArg: string): { code: number; out?: string; err?: string } {
+    const a = [mdArg, op, devArg];
+    const dev = (p: string | undefined): string => (p ?? '').replace(/^\/dev\//, '');
+    const target = this.arrays.get(dev(a[0]))!;
     const member = dev(a[2]);
-    if (!target) return { code: 1, err: `mdadm: cannot open ${a[0]}` };
     if (op === '--re-add' || op === '--add') {
       const inner = this.arrays.get(member) ? this.stripeContent.get(this.arrays.get(member)!.uuid) : this.partByName(member)?.sb;
       if (op === '--re-add' && (!inner || inner.uuid !== target.uuid)) return { code: 1, err: `mdadm: --re-add for ${a[2]} to ${a[0]} is not possible` };

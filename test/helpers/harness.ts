@@ -14,6 +14,7 @@ setLogger(
     destination: new Writable({
       write(c: Buffer, _e, cb) {
         logLines.push(...c.toString().split('\n').filter(Boolean));
+        if (process.env.HARNESS_LOG) process.stderr.write(c);
         cb();
       },
     }),

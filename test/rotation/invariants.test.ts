@@ -84,7 +84,7 @@ describe('invariant 3: a detached copy is only ever read', () => {
     h = await startHarness();
     await fullRotation(h);
     const all = calls(h);
-    const detach = all.findIndex((c) => c === 'mdadm /dev/md5 --remove /dev/md8');
+    const detach = all.findIndex((c) => c === 'mdadm /dev/md5 --fail /dev/md8 --remove /dev/md8');
     const after = all.slice(detach + 1).filter((c) => c.includes('md8') || c.startsWith('losetup') || c.startsWith('mount '));
     expect(after.some((c) => /^mdadm --assemble \/dev\/md8 .*--readonly/.test(c))).toBe(true);
     for (const c of after.filter((x) => x.startsWith('mdadm --assemble'))) expect(c).toContain('--readonly');
@@ -107,7 +107,7 @@ describe('invariant 4: detach only when the mirror is clean and the filesystem f
     await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
     const all = calls(h);
     const freeze = all.indexOf(`fsfreeze --freeze ${h.lab.sys.livePool}`);
-    const fail = all.indexOf('mdadm /dev/md5 --fail /dev/md8');
+    const fail = all.indexOf('mdadm /dev/md5 --fail /dev/md8 --remove /dev/md8');
     const thaw = all.indexOf(`fsfreeze --unfreeze ${h.lab.sys.livePool}`);
     expect(freeze).toBeGreaterThan(-1);
     expect(fail).toBeGreaterThan(freeze);

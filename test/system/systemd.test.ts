@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { SystemdAdapter } from '../../src/system/systemd.js';
+import type { CommandRunner, RunResult } from '../../src/system/runner.js';
+
+/** A runner whose calls stay pending until release() is called. */
+function heldRunner(): { runner: CommandRunner; calls: string[][]; release: () => void } {
+  const calls: string[][] = [];
+  const waiting: Array<() => void> = [];
+  const runner = {
+    run: (argv: string[]) => {
+      calls.push(argv);
+      return new Promise<RunResult>((r) => waiting.push(() => r({ exitCode: 0, stdout: '', stderr: '' } as RunResult)));
+    },
+    spawnLongLived: () => {
+      throw new Error('not used');
+    },
+  } as unknown as CommandRunner;
+  return { runner, calls, release: () => waiting.splice(0).forEach((w) => w()) };
+}
+
+describe('SystemdAdapter.status', () => {
+  it('runs one systemd-notify at a time and then sends only the newest status', async () => {
+    const { runner, calls, release } = heldRunner();
+    const sd = new SystemdAdapter(runner, { NOTIFY_SOCKET: '/run/systemd/notify' });
+    const first = sd.status('set A: checking');
+    void sd.status('set A: assembling');
+    const last = sd.status('set A: joining');
+    expect(calls.map((c) => c.at(-1))).toEqual(['STATUS=set A: checking']);
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map((c) => c.at(-1))).toEqual(['STATUS=set A: checking', 'STATUS=set A: joining']);
+    release();
+    await Promise.all([first, last]);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does nothing outside systemd', async () => {
+    const { runner, calls } = heldRunner();
+    await new SystemdAdapter(runner, {}).status('idle');
+    expect(calls).toHaveLength(0);
+  });
+});
