@@ -465,11 +465,11 @@ for (const [name, run] of Object.entries(scenarios)) {
 }
 
 const med = (a: number[]): string => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(1) : '-');
-const max = (a: number[]): string => (a.length ? Math.max(...a).toFixed(1) : '-');
+const max = (a: number[]): string => (a.length ? `${Math.max(...a).toFixed(1)} s [${a.map((x) => x.toFixed(1)).join(', ')}]` : '-');
 const out: string[] = ['', 'e2e figures (lab VM, TCG, 2 vCPUs)'];
-out.push(`  plug-in -> sync started:           median ${med(figures.plugToSyncS)} s, max ${max(figures.plugToSyncS)} s (target < 3 s; n=${figures.plugToSyncS.length})`);
-out.push(`  mirror clean -> mail delivered:     median ${med(figures.cleanToMailS)} s, max ${max(figures.cleanToMailS)} s (target < 20 s; n=${figures.cleanToMailS.length})`);
-out.push(`  BackupPC stopped-window (detach):   median ${med(figures.pauseWindowS)} s, max ${max(figures.pauseWindowS)} s (target < 15 s; n=${figures.pauseWindowS.length})`);
+out.push(`  plug-in -> sync started:           median ${med(figures.plugToSyncS)} s, max ${max(figures.plugToSyncS)} (target < 3 s; n=${figures.plugToSyncS.length})`);
+out.push(`  mirror clean -> mail delivered:     median ${med(figures.cleanToMailS)} s, max ${max(figures.cleanToMailS)} (target < 20 s; n=${figures.cleanToMailS.length})`);
+out.push(`  BackupPC stopped-window (detach):   median ${med(figures.pauseWindowS)} s, max ${max(figures.pauseWindowS)} (target < 15 s; n=${figures.pauseWindowS.length})`);
 out.push(`  returning-set resync, 1% changed:   ${figures.returningResyncPct.map((p) => `${p.toFixed(1)} %`).join(', ') || '-'} of the array (target < 5 %)`);
 out.push('', ...results.map((r) => `  ${r.ok ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds.toFixed(0)} s)${r.error ? `: ${r.error}` : ''}`));
 const passed = results.filter((r) => r.ok).length;

@@ -645,7 +645,8 @@ export class RotationEngine {
         const marker = join(mnt, this.cfg.storage.marker_dir);
         const markerFound = await stat(marker).then((s) => s.isDirectory(), () => false);
         const detachedAt = Date.parse(r.timeline.find((t) => t.phase === 'detaching')?.at ?? r.startedAt);
-        const { sampled, mismatched } = await compareSample(this.cfg.storage.mountpoint, mnt, this.cfg.policy.verify_sample_files, detachedAt);
+        const { sampled, mismatched, changed } = await compareSample(this.cfg.storage.mountpoint, mnt, this.cfg.policy.verify_sample_files, detachedAt);
+        if (changed) this.log.info({ set: r.set, changed }, `${changed} sampled files changed in the live pool during the check; not compared`);
         const ok = markerFound && mismatched.length === 0;
         const detail = !markerFound
           ? `marker directory ${this.cfg.storage.marker_dir} missing on the copy`
@@ -733,8 +734,21 @@ export function formatEta(s: number): string {
 }
 
 /** Compare up to n regular files unchanged since `before` (ctime and mtime) between the live tree and the copy. */
-export async function compareSample(live: string, copy: string, n: number, before: number): Promise<{ sampled: number; mismatched: string[] }> {
-  const files: string[] = [];
+/**
+ * Compare a sample of the live pool's files, older than the detach, with the copy. A live file
+ * that changes while it is being compared (BackupPC runs again once the copy is detached: its
+ * reference counts and backup records are rewritten) is left out and counted in `changed`, not
+ * reported as a mismatch: its ctime after the hash differs from the one it was chosen with.
+ * `afterSelect` lets tests act between the choice and the hashing.
+ */
+export async function compareSample(
+  live: string,
+  copy: string,
+  n: number,
+  before: number,
+  afterSelect?: (files: string[]) => Promise<void>,
+): Promise<{ sampled: number; mismatched: string[]; changed: number }> {
+  const files: Array<{ path: string; ctimeMs: number; ino: number }> = [];
   const walk = async (rel: string, depth: number): Promise<void> => {
     if (files.length >= n * 4 || depth > 8) return;
     let entries: import('node:fs').Dirent[];
@@ -751,7 +765,7 @@ export async function compareSample(live: string, copy: string, n: number, befor
         // ctime, not mtime: a rename (BackupPC's status.pl -> status.pl.old) keeps the mtime
         // but changes the ctime, and such a file no longer matches the copy.
         const st = await stat(join(live, p)).catch(() => undefined);
-        if (st && st.ctimeMs < before - 2000 && st.mtimeMs < before - 2000) files.push(p);
+        if (st && st.ctimeMs < before - 2000 && st.mtimeMs < before - 2000) files.push({ path: p, ctimeMs: st.ctimeMs, ino: st.ino });
       }
       if (files.length >= n * 4) return;
     }
@@ -760,12 +774,17 @@ export async function compareSample(live: string, copy: string, n: number, befor
   // Spread the sample over the tree deterministically.
   const step = Math.max(1, Math.floor(files.length / Math.max(1, n)));
   const sample = files.filter((_, i) => i % step === 0).slice(0, n);
+  await afterSelect?.(sample.map((f) => f.path));
   const mismatched: string[] = [];
+  let changed = 0;
   for (const f of sample) {
-    const [a, b] = await Promise.all([sha256(join(live, f)), sha256(join(copy, f))]);
-    if (a === undefined || a !== b) mismatched.push(f);
+    const [a, b] = await Promise.all([sha256(join(live, f.path)), sha256(join(copy, f.path))]);
+    if (a !== undefined && a === b) continue;
+    const now = await stat(join(live, f.path)).catch(() => undefined);
+    if (!now || now.ctimeMs !== f.ctimeMs || now.ino !== f.ino) changed++;
+    else mismatched.push(f.path);
   }
-  return { sampled: sample.length, mismatched };
+  return { sampled: sample.length - changed, mismatched, changed };
 }
 
 function sha256(path: string): Promise<string | undefined> {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareSample } from '../../src/rotation/engine.js';
+
+function trees(): { live: string; copy: string } {
+  const root = mkdtempSync(join(tmpdir(), 'sample-'));
+  const live = join(root, 'live');
+  const copy = join(root, 'copy');
+  for (const d of [live, copy]) {
+    mkdirSync(join(d, 'pc/localhost/1'), { recursive: true });
+    for (let i = 0; i < 6; i++) writeFileSync(join(d, 'pc/localhost/1', `f${i}`), `content ${i}\n`);
+  }
+  return { live, copy };
+}
+const later = (): number => Date.now() + 60_000; // every file counts as older than the detach
+
+describe('compareSample', () => {
+  it('identical trees: every sampled file matches', async () => {
+    const { live, copy } = trees();
+    expect(await compareSample(live, copy, 4, later())).toEqual({ sampled: 4, mismatched: [], changed: 0 });
+  });
+
+  it('a copy that differs from an unchanged live file is a mismatch', async () => {
+    const { live, copy } = trees();
+    writeFileSync(join(copy, 'pc/localhost/1/f0'), 'stale\n');
+    const r = await compareSample(live, copy, 6, later());
+    expect(r.mismatched).toEqual(['pc/localhost/1/f0']);
+  });
+
+  it('a live file rewritten during the check is left out, not reported as a mismatch', async () => {
+    const { live, copy } = trees();
+    const r = await compareSample(live, copy, 6, later(), async (files) => {
+      await new Promise((res) => setTimeout(res, 20)); // a later ctime
+      writeFileSync(join(live, files[0]!), 'rewritten by BackupPC\n');
+    });
+    expect(r).toEqual({ sampled: 5, mismatched: [], changed: 1 });
+  });
+
+  it('files changed after the detach are not sampled', async () => {
+    const { live, copy } = trees();
+    writeFileSync(join(copy, 'pc/localhost/1/f0'), 'stale\n');
+    expect(await compareSample(live, copy, 6, Date.now() - 60_000)).toEqual({ sampled: 0, mismatched: [], changed: 0 });
+  });
+});
