@@ -40,6 +40,8 @@ export interface DaemonOptions {
   now?: () => number;
   scanIntervalMs?: number;
   progressIntervalMs?: number;
+  /** Watch /dev for disk nodes (default true; the bench turns it off to time the udev path alone). */
+  watchDevices?: boolean;
 }
 
 export class Daemon {
@@ -113,7 +115,7 @@ export class Daemon {
     await this.pusher?.start();
     if (this.engine) {
       const engine = this.engine;
-      this.watchDeviceNodes();
+      if (this.opts.watchDevices !== false) this.watchDeviceNodes();
       await engine.reconcile('start-up scan');
       const scan = setInterval(() => {
         void engine.reconcile('periodic scan');

@@ -1,6 +1,6 @@
 // Integration harness: the real Daemon (engine, planner, spool, control socket) over the
 // FakeSystem runner, with a real SMTP server on loopback receiving the mail.
-import { Daemon } from '../../src/daemon/daemon.js';
+import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
 import { seedTopology, plugSet, type LabLike } from './fake-system.js';
 import { TestSmtp } from './smtp.js';
 import { setLogger, createLogger } from '../../src/log.js';
@@ -41,12 +41,12 @@ export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 1
   }
 }
 
-export async function startHarness(opts: Parameters<typeof seedTopology>[0] = {}, startDaemon = true): Promise<Harness> {
+export async function startHarness(opts: Parameters<typeof seedTopology>[0] = {}, startDaemon = true, daemonOpts: Partial<DaemonOptions> = {}): Promise<Harness> {
   const port = nextPort++;
   const lab = seedTopology({ ...opts, smtpPort: port });
   const smtp = new TestSmtp(port);
   await smtp.start();
-  const daemon = new Daemon({ configPath: lab.configPath, runner: lab.sys, env: {}, scanIntervalMs: 3600_000, progressIntervalMs: 50 });
+  const daemon = new Daemon({ configPath: lab.configPath, runner: lab.sys, env: {}, scanIntervalMs: 3600_000, progressIntervalMs: 50, ...daemonOpts });
   if (startDaemon) await daemon.start();
   const h: Harness = {
     lab,
