@@ -1,5 +1,7 @@
 // Developer aid: boot a lab session (optionally with baysync installed) and run guest shell
 // lines given as arguments, printing their output. `node build/scripts/lab/debug.js [--install] 'cmd' …`
+// Besides shell lines: plug:A, unplug:A, reset (QMP system_reset, then wait for the pool),
+// put:HOSTFILE=GUESTFILE, sleep:SECONDS.
 import { LabSession } from './session.js';
 import { installBaysync } from './guest-install.js';
 
@@ -14,6 +16,15 @@ try {
   for (const a of args) {
     if (a.startsWith('plug:')) {
       await s.plug(a.slice(5) as 'A' | 'B');
+      continue;
+    }
+    if (a.startsWith('unplug:')) {
+      await s.unplug(a.slice(7) as 'A' | 'B');
+      continue;
+    }
+    if (a === 'reset') {
+      await s.vm.hardReset();
+      await s.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool after the reset', 180_000);
       continue;
     }
     if (a.startsWith('put:')) {
