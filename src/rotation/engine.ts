@@ -645,8 +645,8 @@ export class RotationEngine {
         const marker = join(mnt, this.cfg.storage.marker_dir);
         const markerFound = await stat(marker).then((s) => s.isDirectory(), () => false);
         const detachedAt = Date.parse(r.timeline.find((t) => t.phase === 'detaching')?.at ?? r.startedAt);
-        const { sampled, mismatched, changed } = await compareSample(this.cfg.storage.mountpoint, mnt, this.cfg.policy.verify_sample_files, detachedAt);
-        if (changed) this.log.info({ set: r.set, changed }, `${changed} sampled files changed in the live pool during the check; not compared`);
+        const { sampled, mismatched, changed, moved } = await compareSample(this.cfg.storage.mountpoint, mnt, this.cfg.policy.verify_sample_files, detachedAt);
+        if (changed + moved) this.log.info({ set: r.set, changed, moved }, `${changed + moved} sampled files were rewritten or moved in the live pool since the detach; not compared`);
         const ok = markerFound && mismatched.length === 0;
         const detail = !markerFound
           ? `marker directory ${this.cfg.storage.marker_dir} missing on the copy`
@@ -735,11 +735,16 @@ export function formatEta(s: number): string {
 
 /** Compare up to n regular files unchanged since `before` (ctime and mtime) between the live tree and the copy. */
 /**
- * Compare a sample of the live pool's files, older than the detach, with the copy. A live file
- * that changes while it is being compared (BackupPC runs again once the copy is detached: its
- * reference counts and backup records are rewritten) is left out and counted in `changed`, not
- * reported as a mismatch: its ctime after the hash differs from the one it was chosen with.
- * `afterSelect` lets tests act between the choice and the hashing.
+ * Compare a sample of the live pool's files, older than the detach, with the copy. The copy is
+ * a block copy of the filesystem, so an unchanged file has the same inode number there. Two
+ * kinds of live change after the detach are left out, not reported as mismatches (BackupPC runs
+ * again once the copy is detached):
+ * - a file rewritten while it is compared: its ctime after the hash differs (`changed`);
+ * - a path that leads elsewhere than in the copy because a directory above it changed since the
+ *   detach: BackupPC 4 renames the newest backup's directory to the next backup number when a
+ *   dump starts, which moves old files to new paths without touching their ctime (`moved`).
+ * A different inode with no such directory change, or different content of the same inode, is a
+ * mismatch. `afterSelect` lets tests act between the choice and the comparison.
  */
 export async function compareSample(
   live: string,
@@ -747,7 +752,8 @@ export async function compareSample(
   n: number,
   before: number,
   afterSelect?: (files: string[]) => Promise<void>,
-): Promise<{ sampled: number; mismatched: string[]; changed: number }> {
+): Promise<{ sampled: number; mismatched: string[]; changed: number; moved: number }> {
+  const since = before - 2000;
   const files: Array<{ path: string; ctimeMs: number; ino: number }> = [];
   const walk = async (rel: string, depth: number): Promise<void> => {
     if (files.length >= n * 4 || depth > 8) return;
@@ -765,7 +771,7 @@ export async function compareSample(
         // ctime, not mtime: a rename (BackupPC's status.pl -> status.pl.old) keeps the mtime
         // but changes the ctime, and such a file no longer matches the copy.
         const st = await stat(join(live, p)).catch(() => undefined);
-        if (st && st.ctimeMs < before - 2000 && st.mtimeMs < before - 2000) files.push({ path: p, ctimeMs: st.ctimeMs, ino: st.ino });
+        if (st && st.ctimeMs < since && st.mtimeMs < since) files.push({ path: p, ctimeMs: st.ctimeMs, ino: st.ino });
       }
       if (files.length >= n * 4) return;
     }
@@ -775,16 +781,34 @@ export async function compareSample(
   const step = Math.max(1, Math.floor(files.length / Math.max(1, n)));
   const sample = files.filter((_, i) => i % step === 0).slice(0, n);
   await afterSelect?.(sample.map((f) => f.path));
+  const dirChangedSince = async (rel: string): Promise<boolean> => {
+    for (let d = rel.split('/').slice(0, -1); d.length; d = d.slice(0, -1)) {
+      const st = await stat(join(live, ...d)).catch(() => undefined);
+      if (!st || st.ctimeMs >= since) return true;
+    }
+    return false;
+  };
+  // Inode numbers identify a file only across a block copy (another device); a copy on the
+  // same filesystem (the unit tests' trees) is compared by path and content alone.
+  const [liveRoot, copyRoot] = await Promise.all([stat(live), stat(copy)]);
+  const blockCopy = liveRoot.dev !== copyRoot.dev;
   const mismatched: string[] = [];
   let changed = 0;
+  let moved = 0;
   for (const f of sample) {
+    const inCopy = await stat(join(copy, f.path)).catch(() => undefined);
+    if (!inCopy || (blockCopy && inCopy.ino !== f.ino)) {
+      if (await dirChangedSince(f.path)) moved++;
+      else mismatched.push(f.path);
+      continue;
+    }
     const [a, b] = await Promise.all([sha256(join(live, f.path)), sha256(join(copy, f.path))]);
     if (a !== undefined && a === b) continue;
     const now = await stat(join(live, f.path)).catch(() => undefined);
     if (!now || now.ctimeMs !== f.ctimeMs || now.ino !== f.ino) changed++;
     else mismatched.push(f.path);
   }
-  return { sampled: sample.length - changed, mismatched, changed };
+  return { sampled: sample.length - changed - moved, mismatched, changed, moved };
 }
 
 function sha256(path: string): Promise<string | undefined> {

@@ -19,7 +19,7 @@ const later = (): number => Date.now() + 60_000; // every file counts as older t
 describe('compareSample', () => {
   it('identical trees: every sampled file matches', async () => {
     const { live, copy } = trees();
-    expect(await compareSample(live, copy, 4, later())).toEqual({ sampled: 4, mismatched: [], changed: 0 });
+    expect(await compareSample(live, copy, 4, later())).toEqual({ sampled: 4, mismatched: [], changed: 0, moved: 0 });
   });
 
   it('a copy that differs from an unchanged live file is a mismatch', async () => {
@@ -35,12 +35,32 @@ describe('compareSample', () => {
       await new Promise((res) => setTimeout(res, 20)); // a later ctime
       writeFileSync(join(live, files[0]!), 'rewritten by BackupPC\n');
     });
-    expect(r).toEqual({ sampled: 5, mismatched: [], changed: 1 });
+    expect(r).toEqual({ sampled: 5, mismatched: [], changed: 1, moved: 0 });
   });
 
   it('files changed after the detach are not sampled', async () => {
     const { live, copy } = trees();
     writeFileSync(join(copy, 'pc/localhost/1/f0'), 'stale\n');
-    expect(await compareSample(live, copy, 6, Date.now() - 60_000)).toEqual({ sampled: 0, mismatched: [], changed: 0 });
+    expect(await compareSample(live, copy, 6, Date.now() - 60_000)).toEqual({ sampled: 0, mismatched: [], changed: 0, moved: 0 });
+  });
+});
+
+describe('compareSample after BackupPC renamed a backup directory', () => {
+  it('files moved to a new path by a directory rename after the detach are left out, not mismatches', async () => {
+    const { live, copy } = trees();
+    await new Promise((res) => setTimeout(res, 1100));
+    const before = Date.now() + 1000; // files are older than before - 2 s, the rename is not
+    const { renameSync } = await import('node:fs');
+    renameSync(join(live, 'pc/localhost/1'), join(live, 'pc/localhost/2')); // what BackupPC 4 does when a dump starts
+    const r = await compareSample(live, copy, 6, before);
+    expect(r).toEqual({ sampled: 0, mismatched: [], changed: 0, moved: 6 });
+  });
+
+  it('a file missing from the copy with no directory change since the detach is a mismatch', async () => {
+    const { live, copy } = trees();
+    const { rmSync } = await import('node:fs');
+    rmSync(join(copy, 'pc/localhost/1/f3'));
+    const r = await compareSample(live, copy, 6, later());
+    expect(r.mismatched).toEqual(['pc/localhost/1/f3']);
   });
 });
