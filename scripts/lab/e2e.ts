@@ -129,22 +129,26 @@ async function copyManifest(s: LabSession, set: SetName, sub: string): Promise<s
   }
 }
 
-async function readCopy(s: LabSession, set: SetName, sub: string): Promise<string> {
+/**
+ * Mount the detached copy of a set read-only, as baysync's verification does, around `fn`: the
+ * stripe assembled --readonly, a read-only loop at the nested data offset, XFS ro,norecovery.
+ */
+async function withCopyMounted<T>(s: LabSession, set: SetName, fn: (mnt: string) => Promise<T>): Promise<T> {
   const md = set === 'A' ? 'md8' : 'md9';
+  const mirror = set === 'A' ? 'md5' : 'md6';
   const uuid = set === 'A' ? s.topo.uuids.md8 : s.topo.uuids.md9;
-  const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL,PKNAME,TYPE'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null; pkname: string | null; type: string }> };
+  const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null }> };
   const serials = set === 'A' ? ['A0', 'A1'] : ['B0', 'B1'];
   const disks = lsblk.blockdevices.filter((d) => d.serial && serials.includes(d.serial)).map((d) => d.kname);
   expect(disks.length === 2, `set ${set} disks visible for the copy check (found ${disks.join(',')})`);
   await s.vm.exec(['mdadm', '--assemble', `/dev/${md}`, '--readonly', '--run', `--uuid=${uuid}`, ...disks.map((d) => `/dev/${d}2`)]);
   try {
-    const off1 = Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', `/dev/${md}`])).stdout)?.[1]);
-    const off2 = Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', '/dev/md5'])).stdout)?.[1]);
-    const loop = (await s.vm.exec(['losetup', '--read-only', '--find', '--show', `--offset=${(off1 + off2) * 512}`, `/dev/${md}`])).stdout.trim();
+    const offset = async (dev: string): Promise<number> => Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', dev])).stdout)?.[1]);
+    const loop = (await s.vm.exec(['losetup', '--read-only', '--find', '--show', `--offset=${((await offset(`/dev/${md}`)) + (await offset(`/dev/${mirror}`))) * 512}`, `/dev/${md}`])).stdout.trim();
     await s.vm.exec(['mkdir', '-p', '/mnt/e2e-copy']);
     await s.vm.exec(['mount', '-t', 'xfs', '-o', 'ro,norecovery,nouuid', loop, '/mnt/e2e-copy']);
     try {
-      return await manifest(s, `/mnt/e2e-copy/${sub}`);
+      return await fn('/mnt/e2e-copy');
     } finally {
       await s.vm.exec(['umount', '/mnt/e2e-copy']);
       await s.vm.exec(['losetup', '--detach', loop]);
@@ -153,6 +157,8 @@ async function readCopy(s: LabSession, set: SetName, sub: string): Promise<strin
     await s.vm.exec(['mdadm', '--stop', `/dev/${md}`], { allowFailure: true });
   }
 }
+
+const readCopy = (s: LabSession, set: SetName, sub: string): Promise<string> => withCopyMounted(s, set, (mnt) => manifest(s, `${mnt}/${sub}`));
 
 async function writeData(s: LabSession, mib: number, name: string): Promise<void> {
   await s.vm.exec(['mkdir', '-p', '/var/lib/backuppc/e2e-data']);
@@ -208,29 +214,16 @@ async function diagnoseVerify(s: LabSession, h: HistoryEntry): Promise<string> {
   await s.vm.exec(['systemctl', 'mask', '--runtime', 'baysync.service']);
   await s.vm.exec(['systemctl', 'stop', 'baysync.service']);
   try {
-    const md = 'md8';
-    const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null }> };
-    const disks = lsblk.blockdevices.filter((d) => d.serial === 'A0' || d.serial === 'A1').map((d) => d.kname);
-    await s.vm.exec(['mdadm', '--stop', `/dev/${md}`], { allowFailure: true });
-    await s.vm.exec(['mdadm', '--assemble', `/dev/${md}`, '--readonly', '--run', `--uuid=${s.topo.uuids.md8}`, ...disks.map((d) => `/dev/${d}2`)]);
-    const off1 = Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', `/dev/${md}`])).stdout)?.[1]);
-    const off2 = Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', '/dev/md5'])).stdout)?.[1]);
-    const loop = (await s.vm.exec(['losetup', '--read-only', '--find', '--show', `--offset=${(off1 + off2) * 512}`, `/dev/${md}`])).stdout.trim();
-    await s.vm.exec(['mkdir', '-p', '/mnt/e2e-copy']);
-    await s.vm.exec(['mount', '-t', 'xfs', '-o', 'ro,norecovery,nouuid', loop, '/mnt/e2e-copy']);
-    try {
+    await s.vm.exec(['mdadm', '--stop', '/dev/md8'], { allowFailure: true }); // a verification cut short leaves it assembled
+    await withCopyMounted(s, 'A', async (mnt) => {
       for (const f of files) {
         const live = `/var/lib/backuppc/${f}`;
-        const copy = `/mnt/e2e-copy/${f}`;
+        const copy = `${mnt}/${f}`;
         const st = (await s.vm.exec(['stat', '-c', '%s bytes, mtime %.9Y, ctime %.9Z, inode %i', live, copy], { allowFailure: true })).stdout.trim().replace('\n', ' | copy: ');
         const cmp = (await s.vm.exec(['cmp', '-l', live, copy], { allowFailure: true })).stdout.split('\n').filter(Boolean);
         out.push(`${f}: live: ${st}; ${cmp.length} bytes differ, first at ${cmp[0]?.trim().split(/\s+/)[0] ?? '-'}`);
       }
-    } finally {
-      await s.vm.exec(['umount', '/mnt/e2e-copy'], { allowFailure: true });
-      await s.vm.exec(['losetup', '--detach', loop], { allowFailure: true });
-      await s.vm.exec(['mdadm', '--stop', `/dev/${md}`], { allowFailure: true });
-    }
+    });
     out.push((await s.vm.exec(['journalctl', '-k', '-b', '--no-pager', '-o', 'short-precise', '--grep', 'md5|md8|XFS'], { allowFailure: true })).stdout.split('\n').slice(-30).join('\n'));
   } catch (e) {
     out.push(`diagnosis stopped: ${e instanceof Error ? e.message : String(e)}`);
