@@ -33,6 +33,7 @@ export function renderStatus(s: StatusData): string {
     out.push('', 'no rotation running');
   }
   if (s.waiting.length) out.push(`waiting sets: ${s.waiting.join(', ')}`);
+  for (const p of s.poolProblems ?? []) out.push(`POOL: ${p}`);
   if (hasRotation) {
     out.push('', 'sets:');
     for (const set of s.sets) {

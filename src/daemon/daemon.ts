@@ -312,6 +312,7 @@ export class Daemon {
       statusLine: this.statusText,
       mailPending: this.mail.pending().length,
       version,
+      poolProblems: this.engine?.poolProblems,
     });
     if (this.syncExec) {
       const holder = readHolder(this.syncExec.lockPath);

@@ -27,6 +27,8 @@ export interface StatusData {
   /** Age of the oldest copy away from the server: the least recently rotated set. */
   oldestCopyAgeDays?: number;
   waiting: string[];
+  /** Set mirrors the pool (top mirror) runs without, with what to do. */
+  poolProblems: string[];
   mailPending: number;
   history: HistoryEntry[];
   realtime?: RealtimeStatus;
@@ -107,6 +109,7 @@ export function buildStatus(args: {
   statusLine: string;
   mailPending: number;
   version: string;
+  poolProblems?: string[];
 }): StatusData {
   const sets = setStatuses(args.cfg, args.state, args.now);
   const ages = sets.map((s) => s.ageDays).filter((a): a is number => a !== undefined);
@@ -126,6 +129,7 @@ export function buildStatus(args: {
     sets,
     oldestCopyAgeDays: ages.length === args.cfg.sets.length && ages.length ? Math.max(...ages) : undefined,
     waiting: args.state.waiting,
+    poolProblems: args.poolProblems ?? [],
     mailPending: args.mailPending,
     history: args.state.history.slice(0, 10),
   };

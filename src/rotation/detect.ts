@@ -110,6 +110,11 @@ export function topMirrorProblem(cfg: Config, facts: Facts, mirror: MdArrayState
   return `mirror ${mirror.name} is not an in-sync member of the top mirror ${top.name} (${m ? m.state.join(',') : 'absent'}): the pool runs without it and a copy of it would be stale. Re-add it (mdadm /dev/${top.name} --re-add /dev/${mirror.name}, or --add), let ${top.name} resync, then rotate`;
 }
 
+/** Every configured set's mirror that is active but not an in-sync member of the top mirror. */
+export function poolProblems(cfg: Config, facts: Facts): string[] {
+  return cfg.sets.map((s) => topMirrorProblem(cfg, facts, activeArrayByUuid(facts, s.mirror_uuid))).filter((x): x is string => x !== undefined);
+}
+
 /** Invariant 4 (md side): clean means no sync running, not degraded, the stripe in sync. */
 export function mirrorClean(mirror: MdArrayState | undefined, stripeName: string | undefined): boolean {
   if (!mirror || !stripeName) return false;

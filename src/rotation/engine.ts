@@ -17,7 +17,7 @@ import type { StateStore } from '../daemon/state-store.js';
 import type { MailSpool } from '../mail/spool.js';
 import { gatherFacts } from './facts.js';
 import { checkSet, plan } from './planner.js';
-import { activeArrayByUuid, mirrorClean, presentSets, setPresence, unknownMembers } from './detect.js';
+import { activeArrayByUuid, mirrorClean, poolProblems, presentSets, setPresence, unknownMembers } from './detect.js';
 import { rotationMail, summaryLine, formatBytes } from './report.js';
 import type { Facts, HistoryEntry, Outcome, PersistedState, Phase, Plan, PlannedStep, RotationState, StepId } from './types.js';
 import { disableLine, disableMarker } from '../system/backuppc.js';
@@ -41,6 +41,8 @@ export class RotationEngine {
   private readonly log = logger().child({ mod: 'rotation' });
   private inhibitor: { release: () => void } | undefined;
   private seenUnknown = new Set<string>();
+  /** Mirrors the pool runs without (the top mirror degraded), as last read; for status and check. */
+  poolProblems: string[] = [];
   /** Sets that completed while still plugged in: not restarted until seen absent once. */
   private awaitingRemoval = new Set<string>();
   private readonly now: () => number;
@@ -120,6 +122,7 @@ export class RotationEngine {
       unchanged = undefined;
       this.lastFacts = facts;
       this.noteUnknown(facts);
+      this.notePool(facts);
       if (!r) {
         this.lastPlan = undefined;
         if (!this.maybeStart(facts)) {
@@ -193,6 +196,20 @@ export class RotationEngine {
       }
     }
     this.log.error('reconcile did not settle after 200 steps; stopping this round');
+  }
+
+  /** The pool running without a set's mirror is said once (error log and mail) when first seen. */
+  private notePool(facts: Facts): void {
+    const now = poolProblems(this.cfg, facts);
+    for (const p of now.filter((x) => !this.poolProblems.includes(x))) {
+      this.log.error(p);
+      this.mail.enqueue({
+        subject: '[baysync] the pool runs without one of its mirrors',
+        text: `${p}.\n\nUntil then the pool has no redundancy at the top level, and rotations of that mirror's set are refused.\n`,
+      });
+    }
+    for (const p of this.poolProblems.filter((x) => !now.includes(x))) this.log.info(`resolved: ${p.split(':')[0]}`);
+    this.poolProblems = now;
   }
 
   private noteUnknown(facts: Facts): void {

@@ -7,7 +7,7 @@ import type { StatusData } from '../../src/daemon/status.js';
 
 const cfg = parseConfigText('standby', readFileSync(new URL('../../examples/standby.toml', import.meta.url), 'utf8'));
 const base = (over: Partial<StatusData>): StatusData => ({
-  version: '0', pid: 1, startedAt: '2026-11-22T00:00:00Z', statusLine: 'failover: healthy', rotation: null, sets: [], waiting: [], mailPending: 0, history: [],
+  version: '0', pid: 1, startedAt: '2026-11-22T00:00:00Z', statusLine: 'failover: healthy', rotation: null, sets: [], waiting: [], poolProblems: [], mailPending: 0, history: [],
   realtime: { mode: 'pull', source: '/', destination: '/home', remote: 'ssh://root@10.168.1.1', consecutiveFailures: 0, bytesMovedTotal: 0, recoveryPointAgeSeconds: 70 },
   failover: { phase: 'monitoring', verdict: 'healthy', serviceAddress: '192.168.1.1/24', rounds: 3, transitions: [],
     lan: { up: true, fails: 0, oks: 3, peer: '192.168.1.1', interface: 'eth0' }, segment: { up: true, fails: 0, oks: 3, peer: '10.168.1.1', interface: 'eth1' } },

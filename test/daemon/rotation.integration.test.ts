@@ -248,6 +248,26 @@ describe('an interrupted first copy', () => {
   });
 });
 
+describe('the pool without one of its mirrors', () => {
+  it('md7 running without md5 is reported once (error log, mail), shown in status and CRITICAL in check', async () => {
+    h = await startHarness();
+    const md7 = h.lab.sys.arrays.get('md7')!;
+    md7.members = md7.members.filter((m) => m.dev !== 'md5');
+    h.lab.sys.sync();
+    await h.daemon.engine.reconcile('test');
+    await h.daemon.engine.reconcile('test again');
+    const mail = await h.smtp.waitFor((m) => m.subject.includes('runs without one of its mirrors'));
+    expect(mail.text).toContain('mdadm /dev/md7 --re-add /dev/md5');
+    expect(h.smtp.mails.filter((m) => m.subject.includes('runs without one of its mirrors'))).toHaveLength(1);
+    const st = h.daemon.status();
+    expect(st.poolProblems).toHaveLength(1);
+    const { evaluateCheck } = await import('../../src/cli/check.js');
+    const c = evaluateCheck(h.daemon.cfg, st);
+    expect(c.code).toBe(2);
+    expect(c.line).toContain('mirror md5 is not an in-sync member of the top mirror md7');
+  });
+});
+
 describe('hotplug fast path', () => {
   it('disk nodes appearing in /dev start the rotation without a hotplug notice', async () => {
     h = await startHarness();
