@@ -338,6 +338,10 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     log(`hard reset: after the boot ${md7 || 'md7 not found'}; first resumed rotation ${h.outcome}: ${h.summary}`);
     if (!md7.includes('md5[')) {
       expect(h.outcome === 'aborted' && /not an in-sync member of the top mirror md7/.test(h.summary), `md7 came up without md5; the resumed rotation must abort with the reason (got ${h.outcome}: ${h.summary})`);
+      // The operator is told that the pool runs without md5, and monitoring says CRITICAL.
+      await waitMail(s, /runs without one of its mirrors/, 0, 120_000);
+      const check = await s.vm.exec(['baysync', 'check'], { allowFailure: true });
+      expect(check.exitCode === 2 && /md5 is not an in-sync member of the top mirror md7/.test(check.stdout), `baysync check is CRITICAL about md5 (exit ${check.exitCode}: ${check.stdout.trim()})`);
       // The operator follows the mail: md5 back into md7, wait for md7, rotate again.
       const re = await s.vm.exec(['mdadm', '/dev/md7', '--re-add', '/dev/md5'], { allowFailure: true });
       if (re.exitCode !== 0) await s.vm.exec(['mdadm', '/dev/md7', '--add', '/dev/md5']);
