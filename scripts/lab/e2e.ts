@@ -183,7 +183,7 @@ async function rotation(s: LabSession, set: SetName): Promise<HistoryEntry> {
 
 const arrayBytes = async (s: LabSession): Promise<number> => Number((await s.vm.exec(['cat', '/sys/block/md5/md/component_size'])).stdout) * 1024;
 
-const killerScript = `import { watch, readFileSync } from 'node:fs';
+const killerScript = `import { watch, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 const phase = process.argv[2];
 const check = () => {
@@ -199,6 +199,7 @@ const check = () => {
 };
 watch('/var/lib/baysync', check);
 setInterval(check, 10);
+writeFileSync('/root/killer.ready', String(process.pid));
 setTimeout(() => process.exit(2), 240000);
 `;
 
@@ -278,7 +279,11 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
       // before the wait: md's own speed limit makes the syncing phase long enough to be caught.
       await s.vm.exec(['sysctl', '-q', '-w', `dev.raid.speed_limit_max=${phase === 'syncing' ? 10000 : 200000}`]);
       await writeData(s, 2, `kill-${phase}.bin`);
+      await s.vm.exec(['rm', '-f', '/root/killer.ready']);
       const { pid } = await s.vm.startBackground(['/usr/local/bin/node', '/root/killer.mjs', phase]);
+      // The daemon reaches the early phases within a second of the plug-in; under TCG Node takes
+      // about as long to start, so the killer must be watching before the set is plugged in.
+      await s.waitFor(['test', '-e', '/root/killer.ready'], 'the killer to watch the state', 60_000);
       const before = await mailCount(s, /set A: offline copy done/);
       await s.plug('A');
       const killed = await s.vm.waitBackground(pid, 240_000);
