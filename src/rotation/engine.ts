@@ -462,7 +462,7 @@ export class RotationEngine {
         return;
       case 'remove-root-partitions': {
         await this.a.fs.sync();
-        if (rootMirror) await md.failAndRemove(rootMirror.name, r.rootPartitions.map((p) => p.dev).filter((d) => rootMirror.members.some((m) => m.dev === d)));
+        await this.removeRootPartitions(r, rootMirror);
         return;
       }
       case 'freeze': {
@@ -551,7 +551,7 @@ export class RotationEngine {
         await this.thaw(r);
         return;
       case 'abort-remove-root-partitions':
-        if (rootMirror) await md.failAndRemove(rootMirror.name, r.rootPartitions.map((p) => p.dev).filter((d) => rootMirror.members.some((m) => m.dev === d)));
+        await this.removeRootPartitions(r, rootMirror);
         return;
       case 'abort-remove-stripe':
         if (stripe && mirror?.members.some((m) => m.dev === stripe.name)) await md.failAndRemove(mirror.name, stripe.name);
@@ -570,6 +570,12 @@ export class RotationEngine {
       case 'wait-clean':
         return;
     }
+  }
+
+  /** The set's root partitions still in the root mirror leave it (one mdadm call). */
+  private async removeRootPartitions(r: RotationState, rootMirror: Facts['arrays'][number] | undefined): Promise<void> {
+    if (!rootMirror) return;
+    await this.a.md.failAndRemove(rootMirror.name, r.rootPartitions.map((p) => p.dev).filter((d) => rootMirror.members.some((m) => m.dev === d)));
   }
 
   private async thaw(r: RotationState): Promise<void> {

@@ -6,9 +6,8 @@ import type { Adapters } from './adapters.js';
 import type { Candidate, Facts, RotationState } from './types.js';
 
 export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationState): Promise<Facts> {
-  // BackupPC matters from the pause on (and for aborts); before that (and with no rotation)
-  // its state is not read.
-  // Its one process (systemctl is-active) runs while the sysfs reads below are done.
+  // BackupPC matters from the pause on (and for aborts); before that, and with no rotation,
+  // it is not read. Its one process (systemctl is-active) runs during the sysfs reads below.
   const early = !rotation || (['checking', 'assembling', 'joining'].includes(rotation.phase) && !rotation.done.includes('join-mirror'));
   const bpc = cfg.backuppc.enabled && !early ? Promise.all([a.backuppc.serviceActive(), a.backuppc.runningDumps()]) : undefined;
   bpc?.catch(() => undefined); // awaited below; not an unhandled rejection if a read throws first
