@@ -3,12 +3,18 @@
 // surprise removal, reset) and checks outcomes in the guest (arrays, mailbox, BackupPC, data),
 // never log lines. Ends with the figures and a line "N passed, N failed"; results are also
 // written to build/e2e-results.json for .ci/run. `E2E_ONLY=name,name` runs a subset.
+// Time limits, so that a hung guest can never hold CI: a scenario that runs longer than
+// E2E_SCENARIO_LIMIT_MIN (default 12) has its VM killed and fails; once E2E_BUDGET_MIN (default
+// 45, counted from the start, image and topology builds included) is spent, the scenarios not yet
+// started are reported as failed ("not run"), never skipped silently.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabSession, type SetName } from './session.js';
+import { LabSession, ensurePrerequisites, type SetName } from './session.js';
+import { ensureImage } from './image.js';
+import { ensureTopology } from './topology.js';
 import { installBaysync, mailCount, lastMail } from './guest-install.js';
-import { log, sleep } from './common.js';
+import { labCacheDir, log, sleep } from './common.js';
 
 interface Figures {
   plugToSyncS: number[];
@@ -502,17 +508,53 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   },
 };
 
+/** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */
+async function withinLimit(fn: () => Promise<void>, limitMs: number, onLimit: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void onLimit().finally(() => reject(new Error(`scenario time limit (${limitMs / 60_000} min) reached; the VM was killed`)));
+    }, limitMs);
+  });
+  const run = fn();
+  run.catch(() => undefined); // once the limit has fired, the orphaned run's failure is expected
+  try {
+    await Promise.race([run, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const only = process.env.E2E_ONLY?.split(',').filter(Boolean);
+const scenarioLimitMs = Number(process.env.E2E_SCENARIO_LIMIT_MIN ?? 12) * 60_000;
+const budgetMs = Number(process.env.E2E_BUDGET_MIN ?? 45) * 60_000;
 const results: Array<{ name: string; ok: boolean; error?: string; seconds: number }> = [];
 const started = Date.now();
+// Image and topology are built (or found in the cache) once, outside the scenario limit.
+await ensurePrerequisites();
+await ensureTopology(await ensureImage(), labCacheDir());
 for (const [name, run] of Object.entries(scenarios)) {
   if (only && !only.includes(name)) continue;
+  if (Date.now() - started > budgetMs) {
+    const error = `not run: the e2e time budget (${budgetMs / 60_000} min) was spent`;
+    results.push({ name, ok: false, error, seconds: 0 });
+    log(`FAIL ${name}: ${error}`);
+    continue;
+  }
   const t0 = Date.now();
   const s = new LabSession(`e2e-${name}`);
   try {
-    await s.start();
-    await installBaysync(s);
-    await run(s);
+    await withinLimit(
+      async () => {
+        await s.start();
+        await installBaysync(s);
+        await run(s);
+      },
+      scenarioLimitMs,
+      async () => {
+        await s.vm?.kill();
+      },
+    );
     results.push({ name, ok: true, seconds: (Date.now() - t0) / 1000 });
     log(`PASS ${name} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   } catch (e) {

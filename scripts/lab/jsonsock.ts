@@ -1,6 +1,8 @@
 // A newline-delimited JSON client over a unix socket, the wire format shared by QMP and the
 // qemu guest agent. Contract: request() sends one command and resolves with its "return"
-// or rejects with its "error"; asynchronous events (QMP) go to the onEvent callback.
+// or rejects with its "error"; asynchronous events (QMP) go to the onEvent callback. A request
+// that gets no reply within its timeout rejects and drops the connection (replies are matched
+// in order, so one lost reply would shift all later ones): a hung guest never hangs the lab.
 import { connect, type Socket } from 'node:net';
 import { sleep } from './common.js';
 
@@ -65,11 +67,20 @@ export class JsonSocket {
     }
   }
 
-  request<T = unknown>(execute: string, args?: Record<string, unknown>): Promise<T> {
+  request<T = unknown>(execute: string, args?: Record<string, unknown>, timeoutMs = 60_000): Promise<T> {
     const sock = this.sock;
-    if (!sock) return Promise.reject(new Error('not connected'));
+    if (!sock) return Promise.reject(new Error(`${this.path}: not connected`));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ resolve: resolve as (v: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        reject(new Error(`${this.path}: no reply to ${execute} within ${timeoutMs / 1000} s`));
+        this.reset();
+        this.close();
+      }, timeoutMs);
+      const done = <A>(f: (a: A) => void) => (a: A): void => {
+        clearTimeout(timer);
+        f(a);
+      };
+      this.queue.push({ resolve: done(resolve as (v: unknown) => void), reject: done(reject) });
       sock.write(`${JSON.stringify(args ? { execute, arguments: args } : { execute })}\n`);
     });
   }

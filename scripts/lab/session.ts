@@ -2,12 +2,14 @@
 // external sets ready to hot-plug. Contract: start() builds or reuses the cached image and
 // topology, boots, and waits for the guest agent and for the internal arrays (md7 mounted);
 // close() powers off and deletes the overlays. Nothing here changes the cached bases.
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
+// A boot that hangs (GuestHangError: seen once, a kernel soft lockup in udev workers under TCG)
+// is retried once from fresh overlays; the hung console is kept in <cache>/boot-hangs/.
+import { mkdirSync, rmSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ensureImage } from './image.js';
 import { ensureTopology, internalIds, type Topology } from './topology.js';
-import { Vm, qcow2Overlay, type DiskSpec } from './vm.js';
+import { Vm, GuestHangError, qcow2Overlay, type DiskSpec } from './vm.js';
 import { labCacheDir, log, sleep } from './common.js';
 
 export type SetName = 'A' | 'B';
@@ -43,6 +45,25 @@ export class LabSession {
     await ensurePrerequisites();
     const image = await ensureImage();
     this.topo = await ensureTopology(image, labCacheDir());
+    for (let attempt = 1; ; attempt++) {
+      this.vm = new Vm(join(this.dir, 'vm'), image, join(this.dir, 'root.qcow2'), await this.overlays(), this.topo.initrd);
+      try {
+        await this.vm.boot({ paused: attempt === 1 && process.env.LAB_INJECT_BOOT_HANG === '1' });
+        break;
+      } catch (e) {
+        await this.vm.kill();
+        if (!(e instanceof GuestHangError) || attempt > 1) throw e;
+        const kept = join(labCacheDir(), 'boot-hangs', `${this.name}-${Date.now()}.log`);
+        mkdirSync(join(labCacheDir(), 'boot-hangs'), { recursive: true });
+        if (existsSync(this.vm.consoleLog)) copyFileSync(this.vm.consoleLog, kept);
+        log(`BOOT HUNG, retrying once from fresh overlays: ${e.message} (console kept as ${kept})`);
+      }
+    }
+    await this.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool (md7) to be mounted', 120_000);
+  }
+
+  /** Fresh throwaway overlays on the cached topology; returns the internal disks. */
+  private async overlays(): Promise<DiskSpec[]> {
     mkdirSync(this.dir, { recursive: true });
     const ov = (id: string): string => join(this.dir, `${id}.qcow2`);
     await qcow2Overlay(this.topo.root, ov('root'), 'qcow2');
@@ -55,9 +76,7 @@ export class LabSession {
       await qcow2Overlay(this.topo.external[id], ov(id), 'qcow2');
       this.externals.set(id, { id, file: ov(id) });
     }
-    this.vm = new Vm(join(this.dir, 'vm'), image, ov('root'), internal, this.topo.initrd);
-    await this.vm.boot();
-    await this.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool (md7) to be mounted', 120_000);
+    return internal;
   }
 
   externalFile(id: string): string {

@@ -83,7 +83,7 @@ export async function ensureTopology(image: LabImage, cacheRoot: string): Promis
     log(`topology provisioned in ${Math.round((Date.now() - started) / 1000)} s: ${dir}`);
     return topo;
   } catch (e) {
-    vm.kill();
+    await vm.kill();
     throw e;
   }
 }

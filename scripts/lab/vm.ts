@@ -3,13 +3,16 @@
 // network at all (-nic none). Contract: exec() runs an argv in the guest and returns its
 // exit code and output (never a shell string unless the caller explicitly runs a shell
 // there for a test fixture); plug()/unplug() hot-add and remove a qcow2 disk on the
-// external virtio-scsi controller and wait for QEMU to confirm.
+// external virtio-scsi controller and wait for QEMU to confirm. A guest that does not come up
+// (no agent reply, or a kernel soft lockup on the console) fails boot() with a GuestHangError;
+// shutdown() always ends, with SIGKILL if the guest does not power off.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, existsSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { JsonSocket } from './jsonsock.js';
 import { log, sleep } from './common.js';
+import { hangSignature } from './console.js';
 import type { LabImage } from './image.js';
 
 export interface DiskSpec {
@@ -31,6 +34,12 @@ export class GuestCommandError extends Error {
     super(`guest command failed (exit ${result.exitCode}): ${argv.join(' ')}\n${result.stderr}${result.stdout}`);
   }
 }
+
+/** The guest did not come up: its agent never answered, or its kernel is stuck. */
+export class GuestHangError extends Error {}
+
+/** How long a boot may take before the guest counts as hung (normal boots answer in ~20 s). */
+const bootTimeoutMs = (): number => Number(process.env.LAB_BOOT_TIMEOUT_S ?? 180) * 1000;
 
 export class Vm {
   private proc: ChildProcess | undefined;
@@ -56,7 +65,7 @@ export class Vm {
     return join(this.workDir, 'console.log');
   }
 
-  async boot(): Promise<void> {
+  async boot(opts: { paused?: boolean } = {}): Promise<void> {
     for (const s of ['qmp.sock', 'qga.sock']) rmSync(join(this.workDir, s), { force: true });
     const args = [
       '-accel', 'tcg', '-m', '2048', '-smp', '2', '-display', 'none', '-nic', 'none',
@@ -73,13 +82,14 @@ export class Vm {
       args.push('-drive', `if=none,id=drv-${d.id},file=${d.file},format=qcow2,cache=unsafe`);
       args.push('-device', `scsi-hd,drive=drv-${d.id},bus=scsi0.0,serial=${d.id.toUpperCase()},id=dev-${d.id}`);
     }
+    if (opts.paused) args.push('-S'); // lab self-test of the hang handling: the vCPUs never start
     log(`booting VM in ${this.workDir}`);
     const started = Date.now();
     this.proc = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    this.proc.on('exit', (code) => log(`qemu exited (${code})`));
+    this.proc.on('exit', (code, signal) => log(`qemu exited (${code ?? signal})`));
     await this.qmp.connect();
     await this.qmp.request('qmp_capabilities');
-    await this.waitAgent(180_000);
+    await this.waitAgent(bootTimeoutMs());
     log(`guest agent answered after ${Math.round((Date.now() - started) / 1000)} s`);
   }
 
@@ -97,7 +107,9 @@ export class Vm {
         // not up yet
       }
       this.qga.reset();
-      if (Date.now() > deadline) throw new Error(`guest agent did not answer within ${timeoutMs / 1000} s; see ${this.consoleLog}`);
+      const stuck = existsSync(this.consoleLog) ? hangSignature(readFileSync(this.consoleLog, 'utf8')) : undefined;
+      if (stuck) throw new GuestHangError(`the guest kernel is stuck ("${stuck}"); see ${this.consoleLog}`);
+      if (Date.now() > deadline) throw new GuestHangError(`guest agent did not answer within ${timeoutMs / 1000} s; see ${this.consoleLog}`);
       await sleep(1_000);
     }
   }
@@ -207,26 +219,35 @@ export class Vm {
   async hardReset(): Promise<void> {
     await this.qmp.request('system_reset');
     await sleep(2_000);
-    await this.waitAgent(180_000);
+    await this.waitAgent(bootTimeoutMs());
   }
 
+  private running(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  private exited(): Promise<void> {
+    return this.running() ? new Promise<void>((r) => this.proc?.once('exit', () => r())) : Promise.resolve();
+  }
+
+  /** Power off; a guest that has not gone within 60 s (or cannot be asked) is killed. */
   async shutdown(): Promise<void> {
-    if (!this.proc || this.proc.exitCode !== null) return;
-    const exited = new Promise<void>((r) => this.proc?.once('exit', () => r()));
-    try {
-      await this.exec(['systemctl', 'poweroff'], { allowFailure: true, timeoutMs: 10_000 });
-    } catch {
-      // the agent may die before answering
-    }
+    if (!this.running()) return;
+    const exited = this.exited();
     const t = setTimeout(() => this.proc?.kill('SIGKILL'), 60_000);
+    // The agent may die before it answers, or be hung: either way the timer ends it.
+    await this.exec(['systemctl', 'poweroff'], { allowFailure: true, timeoutMs: 10_000 }).catch(() => undefined);
     await exited;
     clearTimeout(t);
     this.qmp.close();
     this.qga.close();
   }
 
-  kill(): void {
+  /** SIGKILL qemu and wait until it has exited (its disk files are then free). */
+  async kill(): Promise<void> {
+    const exited = this.exited();
     this.proc?.kill('SIGKILL');
+    await exited;
     this.qmp.close();
     this.qga.close();
   }
