@@ -55,6 +55,22 @@ export class MdAdapter {
     private readonly dev = '/dev',
   ) {}
 
+  /**
+   * UUIDs of arrays this process assembled itself, with the members it gave mdadm: right after an
+   * assembly udev has not yet made the md-uuid link, and `mdadm --detail` costs a process on the
+   * rotation's critical path. Used only while sysfs lists exactly those members.
+   */
+  private assembled = new Map<string, { uuid: string; members: string[] }>();
+
+  private uuidFromAssembly(name: string, members: MdMemberState[]): string | undefined {
+    const a = this.assembled.get(name);
+    if (!a) return undefined;
+    const now = members.map((m) => m.dev).sort();
+    if (now.length === a.members.length && now.every((d, i) => d === a.members[i])) return a.uuid;
+    this.assembled.delete(name);
+    return undefined;
+  }
+
   /** md UUID -> array name from udev's /dev/disk/by-id/md-uuid-* links (no process spawned). */
   private uuidsById(): Map<string, string> {
     const out = new Map<string, string>();
@@ -156,7 +172,7 @@ export class MdAdapter {
     const byId = this.uuidsById();
     for (const a of parseMdstat(await this.readMdstat())) {
       const s = await this.sysfsState(a.name);
-      let uuid: string | undefined = byId.get(a.name);
+      let uuid: string | undefined = byId.get(a.name) ?? (a.active ? this.uuidFromAssembly(a.name, s.members) : undefined);
       if (a.active && !uuid) uuid = (await this.detail(a.name).catch(() => undefined))?.uuid;
       const { present: _p, ...rest } = s;
       out.push({ ...rest, name: a.name, uuid, active: a.active, readonly: a.readonly, level: s.level ?? a.level, members: s.members.length ? s.members : a.members.map((m) => ({ dev: m.dev, slot: m.slot, state: [m.faulty ? 'faulty' : m.spare ? 'spare' : 'in_sync'] })) });
@@ -197,6 +213,7 @@ export class MdAdapter {
       'mdadm', '--assemble', devPath(name), `--uuid=${mdadmUuid(uuid)}`, ...(opts.readonly ? ['--readonly'] : []), '--run',
       ...devices.map((d) => devPath(d)),
     ], { timeoutMs: 60_000 });
+    this.assembled.set(kernelName(name), { uuid: normalizeUuid(uuid), members: devices.map((d) => kernelName(d)).sort() });
   }
 
   /** A re-add that md may refuse (a new member): returns mdadm's refusal instead of logging a failure. */
@@ -232,6 +249,7 @@ export class MdAdapter {
   }
 
   async stop(name: string): Promise<void> {
+    this.assembled.delete(kernelName(name));
     await this.runner.run(['mdadm', '--stop', devPath(name)], { timeoutMs: 60_000 });
   }
 

@@ -11,9 +11,12 @@ export class SystemdAdapter {
   /** STATUS= lines are coalesced: one systemd-notify at a time, then only the newest text. */
   private statusInFlight: Promise<void> | undefined;
   private pendingStatus: string | undefined;
+  private lastStatusAt = 0;
   constructor(
     private readonly runner: CommandRunner,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** At most one STATUS= process per this interval (each one competes with the rotation's own commands). */
+    private readonly statusIntervalMs = 1000,
   ) {}
 
   get underSystemd(): boolean {
@@ -34,19 +37,20 @@ export class SystemdAdapter {
     }
   }
 
-  /** Status line for `systemctl status`: while one systemd-notify runs, later texts replace each
-   *  other and only the newest is sent after it (a rotation step changes it several times a second;
-   *  each process costs more than the step under emulation). Resolves when the text was sent. */
+  /** Status line for `systemctl status`: while one systemd-notify runs, and for the rest of its
+   *  interval, later texts replace each other and only the newest is sent after it (a rotation
+   *  step changes it several times a second; each process costs more than the step under
+   *  emulation). Resolves when the text was sent; callers do not wait for it. */
   status(text: string): Promise<void> {
-    if (this.statusInFlight) {
-      this.pendingStatus = text;
-      return this.statusInFlight;
-    }
+    this.pendingStatus = text;
+    if (this.statusInFlight) return this.statusInFlight;
     const run = async (): Promise<void> => {
-      await this.notify({ STATUS: text });
       while (this.pendingStatus !== undefined) {
+        const wait = this.lastStatusAt + this.statusIntervalMs - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
         const next = this.pendingStatus;
         this.pendingStatus = undefined;
+        this.lastStatusAt = Date.now();
         await this.notify({ STATUS: next });
       }
     };

@@ -33,3 +33,42 @@ describe('MdAdapter.failAndRemove', () => {
     expect(calls.slice(1)).toEqual(['mdadm /dev/md1 --fail /dev/sdf1', 'mdadm /dev/md1 --remove /dev/sdf1']);
   });
 });
+
+describe('MdAdapter.listArrays after its own assembly', () => {
+  /** A system with only md8 (a stripe of the given members) in mdstat and sysfs, and no md-uuid links yet. */
+  function system(members: string[]): { sys: string; proc: string; dev: string } {
+    const root = mkdtempSync(join(tmpdir(), 'md-'));
+    const sys = join(root, 'sys');
+    const proc = join(root, 'proc');
+    mkdirSync(proc, { recursive: true });
+    mkdirSync(join(root, 'dev/disk/by-id'), { recursive: true });
+    writeFileSync(join(proc, 'mdstat'), `Personalities : [raid0]\nmd8 : active raid0 ${members.map((m, i) => `${m}[${i}]`).join(' ')}\n      450560 blocks super 1.2 512k chunks\n\nunused devices: <none>\n`);
+    mkdirSync(join(sys, 'block/md8/md'), { recursive: true });
+    writeFileSync(join(sys, 'block/md8/md/array_state'), 'clean\n');
+    for (const m of members) {
+      mkdirSync(join(sys, `block/md8/md/dev-${m}`), { recursive: true });
+      writeFileSync(join(sys, `block/md8/md/dev-${m}/state`), 'in_sync\n');
+    }
+    return { sys, proc, dev: join(root, 'dev') };
+  }
+  const uuid = 'f0d3c317:da7d71e6:961d3299:ce3aef23';
+
+  it('knows the UUID of the stripe it just assembled without running mdadm --detail', async () => {
+    const { sys, proc, dev } = system(['sde2', 'sdf2']);
+    const { runner, calls } = scripted(() => false);
+    const md = new MdAdapter(runner, sys, proc, dev);
+    await md.assemble('md8', uuid, ['sdf2', 'sde2']);
+    const arrays = await md.listArrays();
+    expect(arrays.find((a) => a.name === 'md8')?.uuid).toBe('f0d3c317da7d71e6961d3299ce3aef23');
+    expect(calls.filter((c) => c.includes('--detail'))).toEqual([]);
+  });
+
+  it('asks mdadm again once md8 holds other members (another array under that name)', async () => {
+    const { sys, proc, dev } = system(['sdg2', 'sdh2']);
+    const { runner, calls } = scripted(() => false);
+    const md = new MdAdapter(runner, sys, proc, dev);
+    await md.assemble('md8', uuid, ['sde2', 'sdf2']);
+    await md.listArrays();
+    expect(calls.filter((c) => c.includes('--detail'))).toEqual(['mdadm --detail --export /dev/md8']);
+  });
+});

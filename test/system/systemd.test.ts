@@ -21,7 +21,7 @@ function heldRunner(): { runner: CommandRunner; calls: string[][]; release: () =
 describe('SystemdAdapter.status', () => {
   it('runs one systemd-notify at a time and then sends only the newest status', async () => {
     const { runner, calls, release } = heldRunner();
-    const sd = new SystemdAdapter(runner, { NOTIFY_SOCKET: '/run/systemd/notify' });
+    const sd = new SystemdAdapter(runner, { NOTIFY_SOCKET: '/run/systemd/notify' }, 0);
     const first = sd.status('set A: checking');
     void sd.status('set A: assembling');
     const last = sd.status('set A: joining');
@@ -32,6 +32,24 @@ describe('SystemdAdapter.status', () => {
     release();
     await Promise.all([first, last]);
     expect(calls).toHaveLength(2);
+  });
+
+  it('sends at most one status a second, the newest text last', async () => {
+    const { runner, calls, release } = heldRunner();
+    const sd = new SystemdAdapter(runner, { NOTIFY_SOCKET: '/run/systemd/notify' }, 200);
+    const t0 = Date.now();
+    void sd.status('set A: checking');
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    void sd.status('set A: assembling');
+    const last = sd.status('set A: joining');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls.map((c) => c.at(-1))).toEqual(['STATUS=set A: checking']);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(calls.map((c) => c.at(-1))).toEqual(['STATUS=set A: checking', 'STATUS=set A: joining']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    release();
+    await last;
   });
 
   it('does nothing outside systemd', async () => {
