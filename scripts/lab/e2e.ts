@@ -67,13 +67,17 @@ async function plugAndTimeSync(s: LabSession, set: SetName): Promise<{ seconds: 
     await sleep(100);
   }
   const hostSeconds = (Date.now() - hostT0) / 1000;
-  const k = await s.vm.exec(['journalctl', '-k', '-b', '--no-pager', '-o', 'short-unix', '--since', `@${Math.floor(t0)}`, '--grep', `md: recovery of RAID array ${md}`], { allowFailure: true });
-  const started = k.stdout.split('\n').map((l) => Number(l.split(' ')[0])).find((x) => x >= t0);
+  /** Guest journal entries from t0 on: epoch seconds and the rest of the short-unix line. */
+  const journal = async (...args: string[]): Promise<Array<{ t: number; text: string }>> =>
+    (await s.vm.exec(['journalctl', '-b', '--no-pager', '-o', 'short-unix', '--since', `@${Math.floor(t0)}`, ...args], { allowFailure: true })).stdout
+      .split('\n')
+      .map((l) => ({ t: Number(l.split(' ')[0]), text: l.slice(l.indexOf(' ') + 1) }))
+      .filter((e) => e.t >= t0);
+  const started = (await journal('-k', '--grep', `md: recovery of RAID array ${md}`))[0]?.t;
   if (process.env.E2E_TRACE === '1') {
-    // Every journal line from the plug-in on, to see where the time goes (seconds from t0).
-    const j = await s.vm.exec(['journalctl', '-b', '--no-pager', '-o', 'short-unix', '--since', `@${Math.floor(t0)}`], { allowFailure: true });
-    const lines = j.stdout.split('\n').filter((l) => Number(l.split(' ')[0]) >= t0 && (started === undefined || Number(l.split(' ')[0]) <= started + 0.01));
-    log(`trace of set ${set}'s plug-in:\n${lines.map((l) => `+${(Number(l.split(' ')[0]) - t0).toFixed(3)} ${l.slice(l.indexOf(' ') + 1)}`).join('\n')}`);
+    // Every journal line from the plug-in to the sync start, to see where the time goes.
+    const lines = (await journal()).filter((e) => started === undefined || e.t <= started + 0.01);
+    log(`trace of set ${set}'s plug-in:\n${lines.map((e) => `+${(e.t - t0).toFixed(3)} ${e.text}`).join('\n')}`);
   }
   // A returning set with nothing to resync may leave no recovery line: the host's time then.
   return { seconds: started === undefined ? hostSeconds : started - t0, hostSeconds };

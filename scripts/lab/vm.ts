@@ -7,7 +7,7 @@
 // (no agent reply, or a kernel soft lockup on the console) fails boot() with a GuestHangError;
 // shutdown() always ends, with SIGKILL if the guest does not power off.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, existsSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, existsSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { JsonSocket } from './jsonsock.js';
@@ -93,8 +93,15 @@ export class Vm {
     log(`guest agent answered after ${Math.round((Date.now() - started) / 1000)} s`);
   }
 
+  /** Serial console text from byte `from` on ('' before qemu has created the file). */
+  private consoleFrom(from: number): string {
+    return existsSync(this.consoleLog) ? readFileSync(this.consoleLog).subarray(from).toString('utf8') : '';
+  }
+
   private async waitAgent(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    // Only what this boot printed counts: after a reset qemu appends to the same console file.
+    const consoleStart = existsSync(this.consoleLog) ? statSync(this.consoleLog).size : 0;
     for (;;) {
       if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) throw new Error('qemu exited during boot; see ' + this.consoleLog);
       try {
@@ -107,7 +114,7 @@ export class Vm {
         // not up yet
       }
       this.qga.reset();
-      const stuck = existsSync(this.consoleLog) ? hangSignature(readFileSync(this.consoleLog, 'utf8')) : undefined;
+      const stuck = hangSignature(this.consoleFrom(consoleStart));
       if (stuck) throw new GuestHangError(`the guest kernel is stuck ("${stuck}"); see ${this.consoleLog}`);
       if (Date.now() > deadline) throw new GuestHangError(`guest agent did not answer within ${timeoutMs / 1000} s; see ${this.consoleLog}`);
       await sleep(1_000);

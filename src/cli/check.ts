@@ -3,6 +3,7 @@
 // from the daemon's status (or its absence) and the config's policy.
 import type { Config } from '../config/schema.js';
 import type { StatusData } from '../daemon/status.js';
+import { problemHeadline } from '../rotation/detect.js';
 
 export interface CheckResult {
   code: 0 | 1 | 2 | 3;
@@ -28,7 +29,7 @@ export function evaluateCheck(cfg: Config, status: StatusData | undefined, daemo
     if (!Number.isFinite(newest)) problems.push({ code: 1, text: 'no successful rotation recorded yet' });
     else if (newest > cfg.policy.warn_after_days * 2) problems.push({ code: 2, text: `no offline copy for ${newest} days` });
     else if (newest > cfg.policy.warn_after_days) problems.push({ code: 1, text: `rotation overdue: newest copy ${newest} days old` });
-    for (const p of status.poolProblems ?? []) problems.push({ code: 2, text: p.split(':')[0]! });
+    for (const p of status.poolProblems ?? []) problems.push({ code: 2, text: problemHeadline(p) });
     if (status.rotation?.phase === 'aborting') problems.push({ code: 1, text: `rotation of set ${status.rotation.set} aborting` });
     oks.push(`newest copy ${newest} days old${status.rotation ? `; ${status.statusLine}` : ''}`);
   }

@@ -110,6 +110,11 @@ export function topMirrorProblem(cfg: Config, facts: Facts, mirror: MdArrayState
   return `mirror ${mirror.name} is not an in-sync member of the top mirror ${top.name} (${m ? m.state.join(',') : 'absent'}): the pool runs without it and a copy of it would be stale. Re-add it (mdadm /dev/${top.name} --re-add /dev/${mirror.name}, or --add), let ${top.name} resync, then rotate`;
 }
 
+/** What is wrong, without the remedy: the problem text up to its first colon. */
+export function problemHeadline(problem: string): string {
+  return problem.split(':')[0]!;
+}
+
 /** Every configured set's mirror that is active but not an in-sync member of the top mirror. */
 export function poolProblems(cfg: Config, facts: Facts): string[] {
   return cfg.sets.map((s) => topMirrorProblem(cfg, facts, activeArrayByUuid(facts, s.mirror_uuid))).filter((x): x is string => x !== undefined);

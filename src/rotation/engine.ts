@@ -17,7 +17,7 @@ import type { StateStore } from '../daemon/state-store.js';
 import type { MailSpool } from '../mail/spool.js';
 import { gatherFacts } from './facts.js';
 import { checkSet, plan } from './planner.js';
-import { activeArrayByUuid, mirrorClean, poolProblems, presentSets, setPresence, unknownMembers } from './detect.js';
+import { activeArrayByUuid, mirrorClean, poolProblems, presentSets, problemHeadline, setPresence, unknownMembers } from './detect.js';
 import { rotationMail, summaryLine, formatBytes } from './report.js';
 import type { Facts, HistoryEntry, Outcome, PersistedState, Phase, Plan, PlannedStep, RotationState, StepId } from './types.js';
 import { disableLine, disableMarker } from '../system/backuppc.js';
@@ -208,7 +208,7 @@ export class RotationEngine {
         text: `${p}.\n\nUntil then the pool has no redundancy at the top level, and rotations of that mirror's set are refused.\n`,
       });
     }
-    for (const p of this.poolProblems.filter((x) => !now.includes(x))) this.log.info(`resolved: ${p.split(':')[0]}`);
+    for (const p of this.poolProblems.filter((x) => !now.includes(x))) this.log.info(`resolved: ${problemHeadline(p)}`);
     this.poolProblems = now;
   }
 

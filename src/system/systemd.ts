@@ -8,7 +8,7 @@ import { logger } from '../log.js';
 
 export class SystemdAdapter {
   private lastStatus = '';
-  /** STATUS= lines are coalesced: one systemd-notify at a time, then only the newest text. */
+  /** STATUS= lines are coalesced: one systemd-notify at a time, at most one per interval, newest text. */
   private statusInFlight: Promise<void> | undefined;
   private pendingStatus: string | undefined;
   private lastStatusAt = 0;
