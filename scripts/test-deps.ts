@@ -17,12 +17,21 @@ const needs: Array<[string, string]> = [
 const missing = [...new Set(needs.filter(([f]) => !existsSync(f)).map(([, p]) => p))];
 if (missing.length) {
   if (process.getuid?.() !== 0) {
-    process.stderr.write(`note: ${missing.join(', ')} missing and not root: the network-namespace tests (test/netns) will be skipped. Run \`sudo npm test\` to install them and run everything.\n`);
+    process.stderr.write(
+      `note: ${missing.join(', ')} missing and not root: the network-namespace tests (test/netns) will be skipped. Run \`sudo npm test\` to install them and run everything.\n`,
+    );
   } else {
     process.stderr.write(`installing for the network-namespace tests: ${missing.join(' ')}\n`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    const r = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env }) : upd;
-    if (r.status !== 0) process.stderr.write('apt-get failed: the network-namespace tests will report what is missing\n');
+    const r =
+      upd.status === 0
+        ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+            stdio: 'inherit',
+            env,
+          })
+        : upd;
+    if (r.status !== 0)
+      process.stderr.write('apt-get failed: the network-namespace tests will report what is missing\n');
   }
 }

@@ -2,8 +2,9 @@
 // single-digit syslog priority prefix (<3> error, <4> warn, <6> info, <7> debug) so that
 // `journalctl -u baysync -p warning` filters correctly. Contract: logger() is the one logger;
 // child loggers carry a `mod` field naming the module.
-import pino, { type Logger } from 'pino';
+
 import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
 
 const priorityByLevel: Record<number, number> = { 10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2 };
 
@@ -33,8 +34,7 @@ function journalStream(out: NodeJS.WritableStream): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
       pending += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
         out.write(`${journalLine(pending.slice(0, nl))}\n`);
         pending = pending.slice(nl + 1);
       }
@@ -45,7 +45,9 @@ function journalStream(out: NodeJS.WritableStream): Writable {
 
 let root: Logger | undefined;
 
-export function createLogger(opts: { level?: string; journal?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(
+  opts: { level?: string; journal?: boolean; destination?: NodeJS.WritableStream } = {},
+): Logger {
   const journal = opts.journal ?? Boolean(process.env.JOURNAL_STREAM);
   // Commands other than the daemon log to stderr, so their stdout stays their answer.
   const dest = opts.destination ?? (process.env.BAYSYNC_LOG_TO === 'stderr' ? process.stderr : process.stdout);

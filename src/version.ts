@@ -1,7 +1,7 @@
 // The package version, read once from package.json next to the build (no I/O elsewhere).
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function readVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

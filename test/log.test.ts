@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
 import { createLogger, journalLine } from '../src/log.js';
 
 describe('journald priorities', () => {
@@ -14,7 +14,16 @@ describe('journald priorities', () => {
   });
   it('a logger in journal mode writes prefixed lines', async () => {
     const lines: string[] = [];
-    const l = createLogger({ journal: true, level: 'info', destination: new Writable({ write(c: Buffer, _e, cb) { lines.push(c.toString()); cb(); } }) });
+    const l = createLogger({
+      journal: true,
+      level: 'info',
+      destination: new Writable({
+        write(c: Buffer, _e, cb) {
+          lines.push(c.toString());
+          cb();
+        },
+      }),
+    });
     l.warn({ set: 'B' }, 'set waits');
     await new Promise((r) => setTimeout(r, 10));
     expect(lines.join('')).toBe('<4>set waits set=B\n');

@@ -7,11 +7,12 @@
 //   3. idle daemon: RSS, and timer firings / shortest repeating timer while nothing rotates
 //   4-7. push recovery point, failover time, flapping, 100k-file watcher (scripts/bench/net.ts;
 //        BENCH_NET=rpo,failover,flap,watcher picks some, BENCH_NET=none skips them)
-import { execa } from 'execa';
+
 import { join } from 'node:path';
-import { startHarness, waitUntil } from '../../test/helpers/harness.js';
-import { plugSet } from '../../test/helpers/fake-system.js';
+import { execa } from 'execa';
 import type { CommandRunner, RunOptions } from '../../src/system/runner.js';
+import { plugSet } from '../../test/helpers/fake-system.js';
+import { startHarness, waitUntil } from '../../test/helpers/harness.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const cli = join(process.cwd(), 'build/src/cli/main.js');
@@ -67,19 +68,38 @@ for (let i = 0; i < 2 * runs; i++) {
   if (!spun) throw new Error('drives were not spun down');
   cleanToMailTotal.push(mailAt - c0);
   cleanToMailOverhead.push(mailAt - c0 - commandMs);
-  await waitUntil(() => !h.daemon.engine!.state.rotation, 'rotation end');
+  await waitUntil(() => !h.daemon.rotation!.engine!.state.rotation, 'rotation end');
   await h.close();
 }
-out.push(`udev notify -> first mdadm command (mdadm --assemble), incl. the notify process: median ${med(notifyToMdadm).toFixed(0)} ms, max ${Math.max(...notifyToMdadm).toFixed(0)} ms over ${runs} runs (target < 1000 ms)`);
-out.push(`disk nodes appear in /dev -> first mdadm command (the daemon's /dev watch): median ${med(nodeToMdadm).toFixed(0)} ms, max ${Math.max(...nodeToMdadm).toFixed(0)} ms over ${runs} runs (target < 1000 ms)`);
-out.push(`mirror clean -> spun down + mail handed to SMTP, service overhead (command time excluded): median ${med(cleanToMailOverhead).toFixed(0)} ms, max ${Math.max(...cleanToMailOverhead).toFixed(0)} ms (target < 2000 ms; with the fake's command time: median ${med(cleanToMailTotal).toFixed(0)} ms)`);
+out.push(
+  `udev notify -> first mdadm command (mdadm --assemble), incl. the notify process: median ${med(notifyToMdadm).toFixed(0)} ms, max ${Math.max(...notifyToMdadm).toFixed(0)} ms over ${runs} runs (target < 1000 ms)`,
+);
+out.push(
+  `disk nodes appear in /dev -> first mdadm command (the daemon's /dev watch): median ${med(nodeToMdadm).toFixed(0)} ms, max ${Math.max(...nodeToMdadm).toFixed(0)} ms over ${runs} runs (target < 1000 ms)`,
+);
+out.push(
+  `mirror clean -> spun down + mail handed to SMTP, service overhead (command time excluded): median ${med(cleanToMailOverhead).toFixed(0)} ms, max ${Math.max(...cleanToMailOverhead).toFixed(0)} ms (target < 2000 ms; with the fake's command time: median ${med(cleanToMailTotal).toFixed(0)} ms)`,
+);
 
 // 3 ---------------------------------------------------------------------------------------
 // The same V8 flags as the shipped unit's ExecStart.
-const idle = await execa('node', ['--lite-mode', '--no-expose-wasm', join(process.cwd(), 'build/scripts/bench/idle-daemon.js')], { reject: false });
+const idle = await execa(
+  'node',
+  ['--lite-mode', '--no-expose-wasm', join(process.cwd(), 'build/scripts/bench/idle-daemon.js')],
+  { reject: false },
+);
 if (idle.exitCode !== 0) throw new Error(`idle daemon bench failed: ${idle.stderr}`);
-const r = JSON.parse(idle.stdout.trim().split('\n').at(-1)!) as { rssMB: number; firings: number; windowS: number; shortestRepeatMs: number | null };
-out.push(`idle daemon (node --lite-mode, as in the unit): RSS ${r.rssMB.toFixed(1)} MB (target <= 60 MB); ${r.firings} timer firings in ${r.windowS} s idle; shortest repeating timer ${r.shortestRepeatMs === null ? 'none' : `${(r.shortestRepeatMs / 1000).toFixed(0)} s`} (target: none more often than once a minute)`);
+const r = JSON.parse(idle.stdout.trim().split('\n').at(-1)!) as {
+  rssMB: number;
+  firings: number;
+  windowS: number;
+  shortestRepeatMs: number | null;
+};
+out.push(
+  `idle daemon (node --lite-mode, as in the unit): RSS ${r.rssMB.toFixed(1)} MB (target <= 60 MB); ${r.firings} timer firings in ${r.windowS} s idle; shortest repeating timer ${r.shortestRepeatMs === null ? 'none' : `${(r.shortestRepeatMs / 1000).toFixed(0)} s`} (target: none more often than once a minute)`,
+);
 // 4-7: real-time sync and failover, on real namespaces (issue 4).
 if (process.env.BENCH_NET !== 'none') out.push(...(await (await import('./net.js')).netFigures()));
-process.stdout.write(`\nbaysync bench (${new Date().toISOString()}, node ${process.version})\n${out.map((l) => `  ${l}`).join('\n')}\n`);
+process.stdout.write(
+  `\nbaysync bench (${new Date().toISOString()}, node ${process.version})\n${out.map((l) => `  ${l}`).join('\n')}\n`,
+);

@@ -8,16 +8,24 @@ const origInterval = globalThis.setInterval;
 const origTimeout = globalThis.setTimeout;
 globalThis.setInterval = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
   repeats.push(ms ?? 0);
-  return origInterval((...a: unknown[]) => {
-    if (counting) firings++;
-    fn(...a);
-  }, ms, ...rest);
+  return origInterval(
+    (...a: unknown[]) => {
+      if (counting) firings++;
+      fn(...a);
+    },
+    ms,
+    ...rest,
+  );
 }) as typeof setInterval;
 globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) =>
-  origTimeout((...a: unknown[]) => {
-    if (counting) firings++;
-    fn(...a);
-  }, ms, ...rest)) as typeof setTimeout;
+  origTimeout(
+    (...a: unknown[]) => {
+      if (counting) firings++;
+      fn(...a);
+    },
+    ms,
+    ...rest,
+  )) as typeof setTimeout;
 
 const { seedTopology } = await import('../../test/helpers/fake-system.js');
 const { Daemon } = await import('../../src/daemon/daemon.js');
@@ -35,7 +43,9 @@ await new Promise((r) => origTimeout(r, windowS * 1000));
 counting = false;
 (globalThis.gc as (() => void) | undefined)?.();
 const rssMB = process.memoryUsage().rss / 1048576;
-process.stdout.write(`${JSON.stringify({ rssMB, firings, windowS, shortestRepeatMs: live.length ? Math.min(...live) : null })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rssMB, firings, windowS, shortestRepeatMs: live.length ? Math.min(...live) : null })}\n`,
+);
 await d.stop();
 lab.sys.cleanup();
 process.exit(0);

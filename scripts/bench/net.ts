@@ -5,11 +5,11 @@
 //   2. failover: A fully down (both links) -> A's address served from B to a LAN client
 //   3. flapping: both of A's links down/up every second for 60 s -> false takeovers
 //   4. watcher on 100,000 files: start-up to watching, and the daemon's RSS
-import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetLab, netlabMissing } from '../../test/helpers/netlab.js';
-import { pushConfig, mainJs, waitFor, cli } from '../../test/helpers/netdaemon.js';
 import { failoverState, flapA, servedBy, standbyConfig, startServices } from '../../test/helpers/failover-lab.js';
+import { cli, mainJs, pushConfig, waitFor } from '../../test/helpers/netdaemon.js';
+import { NetLab, netlabMissing } from '../../test/helpers/netlab.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const med = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
@@ -37,7 +37,12 @@ async function pushRpo(samples: number): Promise<string> {
       const body = `sample ${i} ${Date.now()}\n`;
       const t0 = performance.now();
       writeFileSync(join(src, name), body);
-      await waitFor(`${name} on B`, () => existsSync(join(lab.dataB, name)) && readFileSync(join(lab.dataB, name), 'utf8') === body, 30_000, 10);
+      await waitFor(
+        `${name} on B`,
+        () => existsSync(join(lab.dataB, name)) && readFileSync(join(lab.dataB, name), 'utf8') === body,
+        30_000,
+        10,
+      );
       t.push(performance.now() - t0);
       await sleep(700);
     }
@@ -105,13 +110,20 @@ async function watcher(files: number): Promise<string> {
     const cfg = pushConfig(lab, src, '/', 'big');
     const t0 = performance.now();
     const p = lab.start('a', [process.execPath, ...unitFlags, mainJs, '-c', cfg, 'daemon'], 'a-big');
-    const line = await waitFor('watching', () => /"ms":(\d+),[^\n]*"msg":"watching /.exec(lab.log('a-big')) ?? undefined, 180_000, 200);
+    const line = await waitFor(
+      'watching',
+      () => /"ms":(\d+),[^\n]*"msg":"watching /.exec(lab.log('a-big')) ?? undefined,
+      180_000,
+      200,
+    );
     const wall = performance.now() - t0;
     const rssWatching = rssMB(p.pid!);
     // The start-up reconcile copies the whole tree once; RSS is read again after it.
     await waitFor('the start-up reconcile', () => /sync done in/.test(lab.log('a-big')), 600_000, 500);
     const rssAfter = rssMB(p.pid!);
-    const st = JSON.parse(cli(lab, 'a', cfg, ['status', '--json']).stdout) as { realtime: { push: { watcher: string } } };
+    const st = JSON.parse(cli(lab, 'a', cfg, ['status', '--json']).stdout) as {
+      realtime: { push: { watcher: string } };
+    };
     return `watcher on ${files.toLocaleString('en')} files in ${files / perDir} directories: ready in ${(Number(line[1]) / 1000).toFixed(1)} s (${(wall / 1000).toFixed(1)} s from process start; target <= 60 s), state ${st.realtime.push.watcher}; daemon RSS ${rssWatching.toFixed(0)} MB watching, ${rssAfter.toFixed(0)} MB after the first full push (target <= 150 MB)`;
   } finally {
     await lab.down();

@@ -2,8 +2,9 @@
 // lines given as arguments, printing their output. `node build/scripts/lab/debug.js [--install] 'cmd' …`
 // Besides shell lines: plug:A, unplug:A, reset (QMP system_reset, then wait for the pool),
 // put:HOSTFILE=GUESTFILE, sleep:SECONDS.
-import { LabSession } from './session.js';
+
 import { installBaysync } from './guest-install.js';
+import { LabSession } from './session.js';
 
 const args = process.argv.slice(2);
 const s = new LabSession('debug');

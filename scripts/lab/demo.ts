@@ -2,9 +2,10 @@
 // baysync from the .deb, then plugs in set A, waits for the mail and prints it with the
 // timeline, `baysync status` and the journal; unplugs A, writes new data, does the same with
 // set B, then with set A again (a bitmap re-add); ends with a summary table.
-import { LabSession, type SetName } from './session.js';
-import { installBaysync, lastMail, mailCount } from './guest-install.js';
+
 import { log, sleep } from './common.js';
+import { installBaysync, lastMail, mailCount } from './guest-install.js';
+import { LabSession, type SetName } from './session.js';
 
 interface Row {
   set: SetName;
@@ -34,9 +35,18 @@ async function rotate(set: SetName): Promise<void> {
     if (Date.now() > deadline) throw new Error(`no mail for set ${set} within 15 minutes`);
     if (Date.now() - lastShown > 10_000) {
       lastShown = Date.now();
-      const st = await s.vm.exec(['systemctl', 'show', 'baysync', '--property=StatusText', '--value'], { allowFailure: true });
+      const st = await s.vm.exec(['systemctl', 'show', 'baysync', '--property=StatusText', '--value'], {
+        allowFailure: true,
+      });
       log(`  systemctl status: ${st.stdout.trim()}`);
-      if (process.env.LAB_TRACE) log((await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '-n', '8'], { allowFailure: true })).stdout);
+      if (process.env.LAB_TRACE)
+        log(
+          (
+            await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '-n', '8'], {
+              allowFailure: true,
+            })
+          ).stdout,
+        );
     }
     await sleep(1000);
   }
@@ -44,8 +54,24 @@ async function rotate(set: SetName): Promise<void> {
   const mail = await lastMail(s, new RegExp(`set ${set}:`));
   say(`\n--- mail for root (/var/mail/mail, ${plugToMail.toFixed(1)} s after the plug) ---\n${mail?.trim()}`);
   say(`\n--- baysync status ---\n${(await s.vm.exec(['baysync', 'status'])).stdout}`);
-  say(`--- journalctl -u baysync (this rotation) ---\n${(await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'short', '--since', since])).stdout.split('\n').filter((l) => !/command (start|end)/.test(l)).join('\n')}`);
-  const st = JSON.parse((await s.vm.exec(['baysync', 'status', '--json'])).stdout) as { history: Array<{ set: string; pauseWindowMs?: number; resyncBytes?: number; joinMode?: string; summary: string; outcome: string }> };
+  say(
+    `--- journalctl -u baysync (this rotation) ---\n${(
+      await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'short', '--since', since])
+    ).stdout
+      .split('\n')
+      .filter((l) => !/command (start|end)/.test(l))
+      .join('\n')}`,
+  );
+  const st = JSON.parse((await s.vm.exec(['baysync', 'status', '--json'])).stdout) as {
+    history: Array<{
+      set: string;
+      pauseWindowMs?: number;
+      resyncBytes?: number;
+      joinMode?: string;
+      summary: string;
+      outcome: string;
+    }>;
+  };
   const h = st.history.find((x) => x.set === set)!;
   rows.push({
     set,
@@ -60,7 +86,15 @@ async function rotate(set: SetName): Promise<void> {
 async function unplugAndWrite(set: SetName, mib: number): Promise<void> {
   banner(`unplug set ${set} and write ${mib} MiB of new data into the pool`);
   await s.unplug(set);
-  await s.vm.exec(['dd', 'if=/dev/urandom', `of=/var/lib/backuppc/demo-${Date.now()}.bin`, 'bs=1M', `count=${mib}`, 'conv=fsync', 'status=none']);
+  await s.vm.exec([
+    'dd',
+    'if=/dev/urandom',
+    `of=/var/lib/backuppc/demo-${Date.now()}.bin`,
+    'bs=1M',
+    `count=${mib}`,
+    'conv=fsync',
+    'status=none',
+  ]);
 }
 
 try {
@@ -77,7 +111,9 @@ try {
   banner('summary');
   say('set  plug->mail  BackupPC stopped (detach)  join     bytes resynced  verification');
   for (const r of rows) {
-    say(`${r.set.padEnd(4)} ${`${r.plugToMailS.toFixed(1)} s`.padStart(10)}  ${`${r.pauseWindowS?.toFixed(1) ?? '?'} s`.padStart(24)}  ${(r.joinMode ?? '?').padEnd(7)}  ${(r.resync ?? '?').padStart(14)}  ${r.verification}`);
+    say(
+      `${r.set.padEnd(4)} ${`${r.plugToMailS.toFixed(1)} s`.padStart(10)}  ${`${r.pauseWindowS?.toFixed(1) ?? '?'} s`.padStart(24)}  ${(r.joinMode ?? '?').padEnd(7)}  ${(r.resync ?? '?').padStart(14)}  ${r.verification}`,
+    );
   }
   say(`\ndemo finished in ${((Date.now() - started) / 60000).toFixed(1)} min`);
 } finally {

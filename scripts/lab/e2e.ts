@@ -8,13 +8,13 @@
 // 45, counted from the start, image and topology builds included) is spent, the scenarios not yet
 // started are reported as failed ("not run"), never skipped silently.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabSession, ensurePrerequisites, type SetName } from './session.js';
-import { ensureImage } from './image.js';
-import { ensureTopology } from './topology.js';
-import { installBaysync, mailCount, lastMail } from './guest-install.js';
 import { labCacheDir, log, sleep } from './common.js';
+import { installBaysync, lastMail, mailCount } from './guest-install.js';
+import { ensureImage } from './image.js';
+import { ensurePrerequisites, LabSession, type SetName } from './session.js';
+import { ensureTopology } from './topology.js';
 
 interface Figures {
   plugToSyncS: number[];
@@ -24,7 +24,13 @@ interface Figures {
   pauseWindowS: number[];
   returningResyncPct: number[];
 }
-const figures: Figures = { plugToSyncS: [], plugToSyncHostS: [], cleanToMailS: [], pauseWindowS: [], returningResyncPct: [] };
+const figures: Figures = {
+  plugToSyncS: [],
+  plugToSyncHostS: [],
+  cleanToMailS: [],
+  pauseWindowS: [],
+  returningResyncPct: [],
+};
 
 class Check extends Error {}
 function expect(cond: unknown, what: string): void {
@@ -42,7 +48,9 @@ interface HistoryEntry {
   summary: string;
 }
 
-async function status(s: LabSession): Promise<{ rotation: { set: string; phase: string } | null; history: HistoryEntry[]; waiting: string[] }> {
+async function status(
+  s: LabSession,
+): Promise<{ rotation: { set: string; phase: string } | null; history: HistoryEntry[]; waiting: string[] }> {
   return JSON.parse((await s.vm.exec(['baysync', 'status', '--json'])).stdout);
 }
 
@@ -60,7 +68,9 @@ async function plugAndTimeSync(s: LabSession, set: SetName): Promise<{ seconds: 
   await s.plug(set);
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const r = await s.vm.exec(['cat', `/sys/block/${md}/md/sync_action`, `/sys/block/${md}/md/degraded`], { allowFailure: true });
+    const r = await s.vm.exec(['cat', `/sys/block/${md}/md/sync_action`, `/sys/block/${md}/md/degraded`], {
+      allowFailure: true,
+    });
     const [action, degraded] = r.stdout.split('\n');
     if (action === 'recover' || action === 'resync' || degraded === '0') break;
     if (Date.now() > deadline) throw new Check(`the sync of set ${set} did not start within 120 s`);
@@ -69,7 +79,12 @@ async function plugAndTimeSync(s: LabSession, set: SetName): Promise<{ seconds: 
   const hostSeconds = (Date.now() - hostT0) / 1000;
   /** Guest journal entries from t0 on: epoch seconds and the rest of the short-unix line. */
   const journal = async (...args: string[]): Promise<Array<{ t: number; text: string }>> =>
-    (await s.vm.exec(['journalctl', '-b', '--no-pager', '-o', 'short-unix', '--since', `@${Math.floor(t0)}`, ...args], { allowFailure: true })).stdout
+    (
+      await s.vm.exec(
+        ['journalctl', '-b', '--no-pager', '-o', 'short-unix', '--since', `@${Math.floor(t0)}`, ...args],
+        { allowFailure: true },
+      )
+    ).stdout
       .split('\n')
       .map((l) => ({ t: Number(l.split(' ')[0]), text: l.slice(l.indexOf(' ') + 1) }))
       .filter((e) => e.t >= t0);
@@ -153,14 +168,34 @@ async function withCopyMounted<T>(s: LabSession, set: SetName, fn: (mnt: string)
   const md = set === 'A' ? 'md8' : 'md9';
   const mirror = set === 'A' ? 'md5' : 'md6';
   const uuid = set === 'A' ? s.topo.uuids.md8 : s.topo.uuids.md9;
-  const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null }> };
+  const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as {
+    blockdevices: Array<{ kname: string; serial: string | null }>;
+  };
   const serials = set === 'A' ? ['A0', 'A1'] : ['B0', 'B1'];
   const disks = lsblk.blockdevices.filter((d) => d.serial && serials.includes(d.serial)).map((d) => d.kname);
   expect(disks.length === 2, `set ${set} disks visible for the copy check (found ${disks.join(',')})`);
-  await s.vm.exec(['mdadm', '--assemble', `/dev/${md}`, '--readonly', '--run', `--uuid=${uuid}`, ...disks.map((d) => `/dev/${d}2`)]);
+  await s.vm.exec([
+    'mdadm',
+    '--assemble',
+    `/dev/${md}`,
+    '--readonly',
+    '--run',
+    `--uuid=${uuid}`,
+    ...disks.map((d) => `/dev/${d}2`),
+  ]);
   try {
-    const offset = async (dev: string): Promise<number> => Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', dev])).stdout)?.[1]);
-    const loop = (await s.vm.exec(['losetup', '--read-only', '--find', '--show', `--offset=${((await offset(`/dev/${md}`)) + (await offset(`/dev/${mirror}`))) * 512}`, `/dev/${md}`])).stdout.trim();
+    const offset = async (dev: string): Promise<number> =>
+      Number(/Data Offset : (\d+) sectors/.exec((await s.vm.exec(['mdadm', '--examine', dev])).stdout)?.[1]);
+    const loop = (
+      await s.vm.exec([
+        'losetup',
+        '--read-only',
+        '--find',
+        '--show',
+        `--offset=${((await offset(`/dev/${md}`)) + (await offset(`/dev/${mirror}`))) * 512}`,
+        `/dev/${md}`,
+      ])
+    ).stdout.trim();
     await s.vm.exec(['mkdir', '-p', '/mnt/e2e-copy']);
     await s.vm.exec(['mount', '-t', 'xfs', '-o', 'ro,norecovery,nouuid', loop, '/mnt/e2e-copy']);
     try {
@@ -174,11 +209,20 @@ async function withCopyMounted<T>(s: LabSession, set: SetName, fn: (mnt: string)
   }
 }
 
-const readCopy = (s: LabSession, set: SetName, sub: string): Promise<string> => withCopyMounted(s, set, (mnt) => manifest(s, `${mnt}/${sub}`));
+const readCopy = (s: LabSession, set: SetName, sub: string): Promise<string> =>
+  withCopyMounted(s, set, (mnt) => manifest(s, `${mnt}/${sub}`));
 
 async function writeData(s: LabSession, mib: number, name: string): Promise<void> {
   await s.vm.exec(['mkdir', '-p', '/var/lib/backuppc/e2e-data']);
-  await s.vm.exec(['dd', 'if=/dev/urandom', `of=/var/lib/backuppc/e2e-data/${name}`, 'bs=1M', `count=${mib}`, 'conv=fsync', 'status=none']);
+  await s.vm.exec([
+    'dd',
+    'if=/dev/urandom',
+    `of=/var/lib/backuppc/e2e-data/${name}`,
+    'bs=1M',
+    `count=${mib}`,
+    'conv=fsync',
+    'status=none',
+  ]);
 }
 
 /** A full rotation with figures; returns the history entry. */
@@ -197,7 +241,8 @@ async function rotation(s: LabSession, set: SetName): Promise<HistoryEntry> {
   return h;
 }
 
-const arrayBytes = async (s: LabSession): Promise<number> => Number((await s.vm.exec(['cat', '/sys/block/md5/md/component_size'])).stdout) * 1024;
+const arrayBytes = async (s: LabSession): Promise<number> =>
+  Number((await s.vm.exec(['cat', '/sys/block/md5/md/component_size'])).stdout) * 1024;
 
 const killerScript = `import { watch, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -225,7 +270,15 @@ setTimeout(() => process.exit(2), 240000);
  * where the copy differs. Read with the daemon masked, as copyManifest does.
  */
 async function diagnoseVerify(s: LabSession, h: HistoryEntry): Promise<string> {
-  const journal = (await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '--grep', 'verification FAILED'], { allowFailure: true })).stdout.trim().split('\n').at(-1) ?? '';
+  const journal =
+    (
+      await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '--grep', 'verification FAILED'], {
+        allowFailure: true,
+      })
+    ).stdout
+      .trim()
+      .split('\n')
+      .at(-1) ?? '';
   const files = (JSON.parse(/mismatched=(\[[^\]]*\])/.exec(journal)?.[1] ?? '[]') as string[]).slice(0, 6);
   const out: string[] = [`rotation ${h.id}: ${JSON.stringify(h)} (the detach began at the end of the sync)`];
   await s.vm.exec(['systemctl', 'mask', '--runtime', 'baysync.service']);
@@ -236,12 +289,29 @@ async function diagnoseVerify(s: LabSession, h: HistoryEntry): Promise<string> {
       for (const f of files) {
         const live = `/var/lib/backuppc/${f}`;
         const copy = `${mnt}/${f}`;
-        const st = (await s.vm.exec(['stat', '-c', '%s bytes, mtime %.9Y, ctime %.9Z, inode %i', live, copy], { allowFailure: true })).stdout.trim().replace('\n', ' | copy: ');
-        const cmp = (await s.vm.exec(['cmp', '-l', live, copy], { allowFailure: true })).stdout.split('\n').filter(Boolean);
+        const st = (
+          await s.vm.exec(['stat', '-c', '%s bytes, mtime %.9Y, ctime %.9Z, inode %i', live, copy], {
+            allowFailure: true,
+          })
+        ).stdout
+          .trim()
+          .replace('\n', ' | copy: ');
+        const cmp = (await s.vm.exec(['cmp', '-l', live, copy], { allowFailure: true })).stdout
+          .split('\n')
+          .filter(Boolean);
         out.push(`${f}: live: ${st}; ${cmp.length} bytes differ, first at ${cmp[0]?.trim().split(/\s+/)[0] ?? '-'}`);
       }
     });
-    out.push((await s.vm.exec(['journalctl', '-k', '-b', '--no-pager', '-o', 'short-precise', '--grep', 'md5|md8|XFS'], { allowFailure: true })).stdout.split('\n').slice(-30).join('\n'));
+    out.push(
+      (
+        await s.vm.exec(['journalctl', '-k', '-b', '--no-pager', '-o', 'short-precise', '--grep', 'md5|md8|XFS'], {
+          allowFailure: true,
+        })
+      ).stdout
+        .split('\n')
+        .slice(-30)
+        .join('\n'),
+    );
   } catch (e) {
     out.push(`diagnosis stopped: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
@@ -267,7 +337,10 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await writeData(s, 8, 'base.bin');
     let m = await manifest(s, '/var/lib/backuppc/e2e-data');
     await rotation(s, 'A');
-    expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the copy on set A matches the manifest taken before its rotation');
+    expect(
+      (await copyManifest(s, 'A', 'e2e-data')) === m,
+      'the copy on set A matches the manifest taken before its rotation',
+    );
     // 1 % of the array is written between A's copy and its return, half before B's rotation and
     // half after it; BackupPC's own dumps (every 2 minutes) write to the pool as well.
     const size = await arrayBytes(s);
@@ -282,7 +355,10 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     expect(h.joinMode === 're-add', `set A came back as a bitmap re-add (was ${h.joinMode})`);
     const pct = (100 * (h.resyncBytes ?? size)) / size;
     figures.returningResyncPct.push(pct);
-    expect((h.resyncBytes ?? size) <= 2 * changed * 1048576 + 8 * 1048576, `resync ${(h.resyncBytes ?? 0) / 1048576} MiB is about the data written since (${changed} MiB, and BackupPC's dumps)`);
+    expect(
+      (h.resyncBytes ?? size) <= 2 * changed * 1048576 + 8 * 1048576,
+      `resync ${(h.resyncBytes ?? 0) / 1048576} MiB is about the data written since (${changed} MiB, and BackupPC's dumps)`,
+    );
     expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the returning copy on set A matches its manifest');
   },
 
@@ -291,7 +367,16 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await s.vm.writeFile('/root/killer.mjs', killerScript);
     // syncing first: the first rotation of a set is a full recovery, long enough to be caught.
     // E2E_KILL_PHASES=a,b picks phases (for investigating one; the first rotation is a full copy).
-    const phases = process.env.E2E_KILL_PHASES?.split(',') ?? ['syncing', 'assembling', 'joining', 'pausing', 'detaching', 'verifying', 'spinning-down', 'reporting'];
+    const phases = process.env.E2E_KILL_PHASES?.split(',') ?? [
+      'syncing',
+      'assembling',
+      'joining',
+      'pausing',
+      'detaching',
+      'verifying',
+      'spinning-down',
+      'reporting',
+    ];
     for (const phase of phases) {
       // Under TCG a full recovery of the lab array takes about 5 s, often less than the steps
       // before the wait: md's own speed limit makes the syncing phase long enough to be caught.
@@ -305,14 +390,23 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
       const before = await mailCount(s, /set A: offline copy done/);
       await s.plug('A');
       const killed = await s.vm.waitBackground(pid, 240_000);
-      expect(killed.exitCode === 0, `the daemon was killed in phase ${phase} (${killed.stdout.trim() || 'phase not seen'})`);
+      expect(
+        killed.exitCode === 0,
+        `the daemon was killed in phase ${phase} (${killed.stdout.trim() || 'phase not seen'})`,
+      );
       const h = await waitIdle(s, 'A', 300_000);
-      if (/verification failed/i.test(h.summary)) throw new Check(`after a kill in ${phase} the verification failed (${h.summary})\n${await diagnoseVerify(s, h)}`);
+      if (/verification failed/i.test(h.summary))
+        throw new Check(
+          `after a kill in ${phase} the verification failed (${h.summary})\n${await diagnoseVerify(s, h)}`,
+        );
       await waitMail(s, /set A: offline copy done/, before, 300_000);
       expect(h.outcome === 'success', `after a kill in ${phase} the rotation completed (${h.summary})`);
       const ctl = await s.vm.readFile('/etc/backuppc/external-control.pl');
       expect(/BackupsDisable\} = 0/.test(ctl), `BackupPC dumps enabled after a kill in ${phase}`);
-      expect((await s.vm.exec(['systemctl', 'is-active', 'backuppc'], { allowFailure: true })).stdout.trim() === 'active', `BackupPC running after a kill in ${phase}`);
+      expect(
+        (await s.vm.exec(['systemctl', 'is-active', 'backuppc'], { allowFailure: true })).stdout.trim() === 'active',
+        `BackupPC running after a kill in ${phase}`,
+      );
       await s.unplug('A');
       log(`  killed in ${phase}: completed`);
     }
@@ -328,7 +422,10 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     // Hold the daemon at the next boot (a start condition; the hotplug units would pull it in
     // otherwise), so that the boot itself can be checked; starting it is the operator's resume.
     await s.vm.exec(['mkdir', '-p', '/etc/systemd/system/baysync.service.d']);
-    await s.vm.writeFile('/etc/systemd/system/baysync.service.d/lab-hold.conf', '[Unit]\nConditionPathExists=!/etc/baysync/lab-hold\n');
+    await s.vm.writeFile(
+      '/etc/systemd/system/baysync.service.d/lab-hold.conf',
+      '[Unit]\nConditionPathExists=!/etc/baysync/lab-hold\n',
+    );
     await s.vm.writeFile('/etc/baysync/lab-hold', '');
     await s.vm.exec(['systemctl', 'daemon-reload']);
     await s.vm.exec(['sync']);
@@ -339,13 +436,29 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     const md5 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md5'])).stdout;
     expect(/MD_DEVICE_dev_md3_ROLE=0/.test(md5) && !/md8/.test(md5), 'md5 came up from its internal half only');
     expect((await manifest(s, '/var/lib/backuppc/e2e-data')) === m, 'the live pool is intact after the reset');
-    expect((await s.vm.exec(['systemctl', 'is-active', 'baysync'], { allowFailure: true })).stdout.trim() !== 'active', 'the daemon was held at boot');
+    expect(
+      (await s.vm.exec(['systemctl', 'is-active', 'baysync'], { allowFailure: true })).stdout.trim() !== 'active',
+      'the daemon was held at boot',
+    );
     await s.vm.exec(['rm', '/etc/baysync/lab-hold']);
     await s.vm.exec(['systemctl', 'start', 'baysync.service']);
     // What md did with the partly recovered member after the reset (for the failure message).
     const mdState = async (): Promise<string> => {
-      const k = (await s.vm.exec(['journalctl', '-k', '-b', '--no-pager', '-o', 'short-monotonic', '--grep', 'md5|md8|recovery|bitmap'], { allowFailure: true })).stdout.split('\n').slice(-25).join('\n');
-      const sys = await Promise.all(['sync_action', 'degraded', 'dev-md8/state', 'dev-md8/recovery_start', 'dev-md8/slot', 'recovery_start'].map(async (f) => `${f}=${(await s.vm.exec(['cat', `/sys/block/md5/md/${f}`], { allowFailure: true })).stdout.trim()}`));
+      const k = (
+        await s.vm.exec(
+          ['journalctl', '-k', '-b', '--no-pager', '-o', 'short-monotonic', '--grep', 'md5|md8|recovery|bitmap'],
+          { allowFailure: true },
+        )
+      ).stdout
+        .split('\n')
+        .slice(-25)
+        .join('\n');
+      const sys = await Promise.all(
+        ['sync_action', 'degraded', 'dev-md8/state', 'dev-md8/recovery_start', 'dev-md8/slot', 'recovery_start'].map(
+          async (f) =>
+            `${f}=${(await s.vm.exec(['cat', `/sys/block/md5/md/${f}`], { allowFailure: true })).stdout.trim()}`,
+        ),
+      );
       const mdstat = (await s.vm.exec(['cat', '/proc/mdstat'], { allowFailure: true })).stdout;
       return `${mdstat}\n${sys.join(' ')}\n${k}`;
     };
@@ -360,11 +473,17 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     const md7 = (await s.vm.exec(['cat', '/proc/mdstat'])).stdout.match(/^md7 : .*$/m)?.[0] ?? '';
     log(`hard reset: after the boot ${md7 || 'md7 not found'}; first resumed rotation ${h.outcome}: ${h.summary}`);
     if (!md7.includes('md5[')) {
-      expect(h.outcome === 'aborted' && /not an in-sync member of the top mirror md7/.test(h.summary), `md7 came up without md5; the resumed rotation must abort with the reason (got ${h.outcome}: ${h.summary})`);
+      expect(
+        h.outcome === 'aborted' && /not an in-sync member of the top mirror md7/.test(h.summary),
+        `md7 came up without md5; the resumed rotation must abort with the reason (got ${h.outcome}: ${h.summary})`,
+      );
       // The operator is told that the pool runs without md5, and monitoring says CRITICAL.
       await waitMail(s, /runs without one of its mirrors/, 0, 120_000);
       const check = await s.vm.exec(['baysync', 'check'], { allowFailure: true });
-      expect(check.exitCode === 2 && /md5 is not an in-sync member of the top mirror md7/.test(check.stdout), `baysync check is CRITICAL about md5 (exit ${check.exitCode}: ${check.stdout.trim()})`);
+      expect(
+        check.exitCode === 2 && /md5 is not an in-sync member of the top mirror md7/.test(check.stdout),
+        `baysync check is CRITICAL about md5 (exit ${check.exitCode}: ${check.stdout.trim()})`,
+      );
       // The operator follows the mail: md5 back into md7, wait for md7, rotate again.
       const re = await s.vm.exec(['mdadm', '/dev/md7', '--re-add', '/dev/md5'], { allowFailure: true });
       if (re.exitCode !== 0) await s.vm.exec(['mdadm', '/dev/md7', '--add', '/dev/md5']);
@@ -378,7 +497,8 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
           h = st.history[0];
           break;
         }
-        if (Date.now() > deadline) throw new Check(`the rotation after the operator's fix did not end; md:\n${await mdState()}`);
+        if (Date.now() > deadline)
+          throw new Check(`the rotation after the operator's fix did not end; md:\n${await mdState()}`);
         await sleep(1000);
       }
     }
@@ -392,11 +512,16 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
 
   /** 6. A BackupPC dump runs at plug-in: it completes normally, and no new dump starts until the detach. */
   'dump-running-at-plug-in': async (s) => {
-    for (let i = 0; i < 6; i++) await s.vm.exec(['dd', 'if=/dev/urandom', `of=/srv/data/big${i}.bin`, 'bs=1M', 'count=16', 'status=none']);
+    for (let i = 0; i < 6; i++)
+      await s.vm.exec(['dd', 'if=/dev/urandom', `of=/srv/data/big${i}.bin`, 'bs=1M', 'count=16', 'status=none']);
     await s.vm.exec(['chmod', '-R', 'a+rX', '/srv/data']);
     const backups = async (): Promise<Array<{ num: number; start: number; end: number }>> => {
       const r = await s.vm.exec(['cat', '/var/lib/backuppc/pc/localhost/backups'], { allowFailure: true });
-      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')).map((f) => ({ num: Number(f[0]), start: Number(f[2]), end: Number(f[3]) }));
+      return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t'))
+        .map((f) => ({ num: Number(f[0]), start: Number(f[2]), end: Number(f[3]) }));
     };
     // BackupPC's LOG, as [epoch, text] (the guest runs in UTC).
     const logLines = async (): Promise<Array<[number, string]>> =>
@@ -405,10 +530,22 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
         .map((l) => /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) (.*)$/.exec(l))
         .filter((m): m is RegExpExecArray => !!m)
         .map((m) => [Date.parse(`${m[1]}T${m[2]}Z`) / 1000, m[3]!] as [number, string]);
-    const started = async (): Promise<number> => (await logLines()).filter(([, t]) => /^Started \w+ backup on localhost/.test(t)).length;
+    const started = async (): Promise<number> =>
+      (await logLines()).filter(([, t]) => /^Started \w+ backup on localhost/.test(t)).length;
     await s.waitFor(['test', '-S', '/run/backuppc/BackupPC.sock'], 'the BackupPC server', 120_000);
     const n0 = await started();
-    await s.vm.exec(['runuser', '-u', 'backuppc', '--', '/usr/share/backuppc/bin/BackupPC_serverMesg', 'backup', 'localhost', 'localhost', 'backuppc', '1']);
+    await s.vm.exec([
+      'runuser',
+      '-u',
+      'backuppc',
+      '--',
+      '/usr/share/backuppc/bin/BackupPC_serverMesg',
+      'backup',
+      'localhost',
+      'localhost',
+      'backuppc',
+      '1',
+    ]);
     // Our dump has begun its transfer (a scheduled wakeup may also run one: count, do not grep).
     for (let i = 0; i < 240 && (await started()) <= n0; i++) await sleep(500);
     expect((await started()) > n0, 'the requested dump started');
@@ -419,15 +556,24 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     expect(h.outcome === 'success', `rotation succeeded (${h.summary})`);
     const after = await backups();
     const log = await logLines();
-    const logText = log.slice(-15).map(([e, t]) => `${e} ${t}`).join('\n');
+    const logText = log
+      .slice(-15)
+      .map(([e, t]) => `${e} ${t}`)
+      .join('\n');
     // BackupPC 4 lists a running dump with end 0; it counts as finished once its end is set.
     const finished = after.filter((b) => b.end > 0 && !before.some((x) => x.num === b.num && x.end > 0));
-    expect(finished.some((b) => b.start <= plugEpoch || before.some((x) => x.num === b.num && x.end === 0)), `the dump running at plug-in completed normally (plug-in ${plugEpoch}; backups before ${JSON.stringify(before)}, after ${JSON.stringify(after)}; BackupPC LOG:\n${logText})`);
+    expect(
+      finished.some((b) => b.start <= plugEpoch || before.some((x) => x.num === b.num && x.end === 0)),
+      `the dump running at plug-in completed normally (plug-in ${plugEpoch}; backups before ${JSON.stringify(before)}, after ${JSON.stringify(after)}; BackupPC LOG:\n${logText})`,
+    );
     // From the pause (the server's config reload after the plug-in) to the detach, no dump starts.
     const pauseAt = log.find(([e, t]) => e >= plugEpoch && /^Reloading config\/host files/.test(t))?.[0];
     expect(pauseAt !== undefined, 'BackupPC was told to pause (config reload after the plug-in)');
     const detachEpoch = h.syncEndedAt ? Date.parse(h.syncEndedAt) / 1000 : Infinity;
-    expect(!log.some(([e, t]) => e > pauseAt! && e < detachEpoch && /^Started \w+ backup/.test(t)), `no dump started between the pause and the detach (LOG:\n${logText})`);
+    expect(
+      !log.some(([e, t]) => e > pauseAt! && e < detachEpoch && /^Started \w+ backup/.test(t)),
+      `no dump started between the pause and the detach (LOG:\n${logText})`,
+    );
   },
 
   /** 4. A disk of the set is pulled mid-sync: abort mail, BackupPC enabled, internal side untouched. */
@@ -439,10 +585,16 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await waitMail(s, /set A: rotation ABORTED/, before, 180_000);
     const ctl = await s.vm.readFile('/etc/backuppc/external-control.pl');
     expect(/BackupsDisable\} = 0/.test(ctl), 'BackupPC dumps enabled again');
-    expect((await s.vm.exec(['systemctl', 'is-active', 'backuppc'], { allowFailure: true })).stdout.trim() === 'active', 'BackupPC running');
+    expect(
+      (await s.vm.exec(['systemctl', 'is-active', 'backuppc'], { allowFailure: true })).stdout.trim() === 'active',
+      'BackupPC running',
+    );
     const md5 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md5'])).stdout;
     expect(!/md8/.test(md5) && /MD_DEVICE_dev_md3_ROLE=0/.test(md5), 'md5 holds only its internal half');
-    expect((await s.vm.exec(['mountpoint', '-q', '/var/lib/backuppc'], { allowFailure: true })).exitCode === 0, 'the pool is still mounted');
+    expect(
+      (await s.vm.exec(['mountpoint', '-q', '/var/lib/backuppc'], { allowFailure: true })).exitCode === 0,
+      'the pool is still mounted',
+    );
   },
 
   /** 5. An unknown md member and a blank disk stay byte-for-byte untouched. */
@@ -456,9 +608,21 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await execa('qemu-img', ['create', '-q', '-f', 'qcow2', foreign, '64M']);
     await s.vm.plug({ id: 'foreign', file: foreign });
     await sleep(2000);
-    const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as { blockdevices: Array<{ kname: string; serial: string | null }> };
+    const lsblk = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as {
+      blockdevices: Array<{ kname: string; serial: string | null }>;
+    };
     const fdev = lsblk.blockdevices.find((d) => d.serial === 'FOREIGN')!.kname;
-    await s.vm.exec(['mdadm', '--create', '/dev/md100', '--run', '--level=1', '--raid-devices=2', '--metadata=1.2', `/dev/${fdev}`, 'missing']);
+    await s.vm.exec([
+      'mdadm',
+      '--create',
+      '/dev/md100',
+      '--run',
+      '--level=1',
+      '--raid-devices=2',
+      '--metadata=1.2',
+      `/dev/${fdev}`,
+      'missing',
+    ]);
     await s.vm.exec(['mdadm', '--stop', '/dev/md100']);
     await s.vm.exec(['sync']);
     await s.vm.unplug('foreign');
@@ -512,7 +676,10 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
     await s.plug('B');
     await waitMail(s, /set [AB] waits/, 0, 120_000);
     const st = await status(s);
-    expect(st.rotation !== null && st.waiting.length === 1, `one rotates, one waits (rotating ${st.rotation?.set}, waiting ${st.waiting.join(',')})`);
+    expect(
+      st.rotation !== null && st.waiting.length === 1,
+      `one rotates, one waits (rotating ${st.rotation?.set}, waiting ${st.waiting.join(',')})`,
+    );
     await waitMail(s, /set A: offline copy done/, beforeA);
     await waitMail(s, /set B: offline copy done/, beforeB);
     const md9 = (await s.vm.exec(['cat', '/proc/mdstat'])).stdout;
@@ -525,7 +692,9 @@ async function withinLimit(fn: () => Promise<void>, limitMs: number, onLimit: ()
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      void onLimit().finally(() => reject(new Error(`scenario time limit (${limitMs / 60_000} min) reached; the VM was killed`)));
+      void onLimit().finally(() =>
+        reject(new Error(`scenario time limit (${limitMs / 60_000} min) reached; the VM was killed`)),
+      );
     }, limitMs);
   });
   const run = fn();
@@ -574,7 +743,13 @@ for (const [name, run] of Object.entries(scenarios)) {
     results.push({ name, ok: false, error: msg, seconds: (Date.now() - t0) / 1000 });
     log(`FAIL ${name}: ${msg}`);
     try {
-      log((await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '-n', '40'], { allowFailure: true })).stdout);
+      log(
+        (
+          await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '-n', '40'], {
+            allowFailure: true,
+          })
+        ).stdout,
+      );
     } catch {
       // the guest may be gone
     }
@@ -583,19 +758,39 @@ for (const [name, run] of Object.entries(scenarios)) {
   }
 }
 
-const med = (a: number[]): string => (a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(1) : '-');
-const max = (a: number[]): string => (a.length ? `${Math.max(...a).toFixed(1)} s [${a.map((x) => x.toFixed(1)).join(', ')}]` : '-');
+const med = (a: number[]): string =>
+  a.length ? [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(1) : '-';
+const max = (a: number[]): string =>
+  a.length ? `${Math.max(...a).toFixed(1)} s [${a.map((x) => x.toFixed(1)).join(', ')}]` : '-';
 const out: string[] = ['', 'e2e figures (lab VM, TCG, 2 vCPUs)'];
-out.push(`  plug-in -> sync started:           median ${med(figures.plugToSyncS)} s, max ${max(figures.plugToSyncS)} (target < 3 s; n=${figures.plugToSyncS.length})`);
-out.push(`    (seen from the host, QMP and polling included: median ${med(figures.plugToSyncHostS)} s, max ${max(figures.plugToSyncHostS)})`);
-out.push(`  mirror clean -> mail delivered:     median ${med(figures.cleanToMailS)} s, max ${max(figures.cleanToMailS)} (target < 20 s; n=${figures.cleanToMailS.length})`);
-out.push(`  BackupPC stopped-window (detach):   median ${med(figures.pauseWindowS)} s, max ${max(figures.pauseWindowS)} (target < 15 s; n=${figures.pauseWindowS.length})`);
-out.push(`  returning-set resync, 1% changed:   ${figures.returningResyncPct.map((p) => `${p.toFixed(1)} %`).join(', ') || '-'} of the array (target < 5 %)`);
-out.push('', ...results.map((r) => `  ${r.ok ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds.toFixed(0)} s)${r.error ? `: ${r.error}` : ''}`));
+out.push(
+  `  plug-in -> sync started:           median ${med(figures.plugToSyncS)} s, max ${max(figures.plugToSyncS)} (target < 3 s; n=${figures.plugToSyncS.length})`,
+);
+out.push(
+  `    (seen from the host, QMP and polling included: median ${med(figures.plugToSyncHostS)} s, max ${max(figures.plugToSyncHostS)})`,
+);
+out.push(
+  `  mirror clean -> mail delivered:     median ${med(figures.cleanToMailS)} s, max ${max(figures.cleanToMailS)} (target < 20 s; n=${figures.cleanToMailS.length})`,
+);
+out.push(
+  `  BackupPC stopped-window (detach):   median ${med(figures.pauseWindowS)} s, max ${max(figures.pauseWindowS)} (target < 15 s; n=${figures.pauseWindowS.length})`,
+);
+out.push(
+  `  returning-set resync, 1% changed:   ${figures.returningResyncPct.map((p) => `${p.toFixed(1)} %`).join(', ') || '-'} of the array (target < 5 %)`,
+);
+out.push(
+  '',
+  ...results.map(
+    (r) => `  ${r.ok ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds.toFixed(0)} s)${r.error ? `: ${r.error}` : ''}`,
+  ),
+);
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 out.push(`  total ${((Date.now() - started) / 60000).toFixed(1)} min`);
 process.stdout.write(`${out.join('\n')}\n${passed} passed, ${failed} failed\n`);
 mkdirSync(join(process.cwd(), 'build'), { recursive: true });
-writeFileSync(join(process.cwd(), 'build', 'e2e-results.json'), JSON.stringify({ passed, failed, results, figures }, null, 2));
+writeFileSync(
+  join(process.cwd(), 'build', 'e2e-results.json'),
+  JSON.stringify({ passed, failed, results, figures }, null, 2),
+);
 process.exit(failed ? 1 : 0);

@@ -3,10 +3,10 @@
 // The guest's Node is the host's binary copied into the image; a tiny local package declares it
 // as `nodejs` so that the .deb's dependency is met honestly by dpkg. Contract: after install()
 // the daemon runs and answers `baysync status`.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabSession } from './session.js';
 import { log } from './common.js';
+import type { LabSession } from './session.js';
 
 export function labConfig(u: LabSession['topo']['uuids'], extra = ''): string {
   return `# baysync configuration for the lab (seed 000 topology)

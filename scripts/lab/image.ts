@@ -5,7 +5,16 @@
 // Contract: ensureImage() returns the paths of a complete image or throws; it never returns
 // a half-built one (the build happens in a temp dir renamed into place at the end).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, renameSync, writeFileSync, chmodSync, copyFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { labCacheDir, log } from './common.js';
@@ -21,9 +30,30 @@ const suite = 'bookworm';
 
 // Packages of the guest. BackupPC and exim4 are real; qemu-guest-agent is the lab's control path.
 const packages = [
-  'linux-image-amd64', 'systemd-sysv', 'udev', 'dbus', 'mdadm', 'xfsprogs', 'hdparm', 'sdparm', 'rsync',
-  'util-linux', 'kmod', 'procps', 'e2fsprogs', 'fdisk', 'qemu-guest-agent', 'backuppc', 'exim4-daemon-light',
-  'bsd-mailx', 'libstdc++6', 'ca-certificates', 'less', 'cpio', 'zstd', 'initramfs-tools',
+  'linux-image-amd64',
+  'systemd-sysv',
+  'udev',
+  'dbus',
+  'mdadm',
+  'xfsprogs',
+  'hdparm',
+  'sdparm',
+  'rsync',
+  'util-linux',
+  'kmod',
+  'procps',
+  'e2fsprogs',
+  'fdisk',
+  'qemu-guest-agent',
+  'backuppc',
+  'exim4-daemon-light',
+  'bsd-mailx',
+  'libstdc++6',
+  'ca-certificates',
+  'less',
+  'cpio',
+  'zstd',
+  'initramfs-tools',
 ];
 
 // Files written into the root after the packages are installed (path -> content, mode).
@@ -36,10 +66,20 @@ function guestFiles(): Array<{ path: string; content: string; mode?: number }> {
     {
       path: '/etc/exim4/update-exim4.conf.conf',
       content: [
-        "dc_eximconfig_configtype='local'", "dc_other_hostnames='baylab'", "dc_local_interfaces='127.0.0.1'",
-        "dc_readhost=''", "dc_relay_domains=''", "dc_minimaldns='false'", "dc_relay_nets=''", "dc_smarthost=''",
-        "CFILEMODE='644'", "dc_use_split_config='false'", "dc_hide_mailname=''", "dc_mailname_in_oh='true'",
-        "dc_localdelivery='mail_spool'", '',
+        "dc_eximconfig_configtype='local'",
+        "dc_other_hostnames='baylab'",
+        "dc_local_interfaces='127.0.0.1'",
+        "dc_readhost=''",
+        "dc_relay_domains=''",
+        "dc_minimaldns='false'",
+        "dc_relay_nets=''",
+        "dc_smarthost=''",
+        "CFILEMODE='644'",
+        "dc_use_split_config='false'",
+        "dc_hide_mailname=''",
+        "dc_mailname_in_oh='true'",
+        "dc_localdelivery='mail_spool'",
+        '',
       ].join('\n'),
     },
     // The guest has no network; keep systemd from waiting for one.
@@ -78,10 +118,14 @@ export async function ensureImage(): Promise<LabImage> {
   const root = join(tmp, 'root');
   const started = Date.now();
   await run('mmdebstrap', [
-    '--variant=apt', '--mode=root', '--format=directory',
+    '--variant=apt',
+    '--mode=root',
+    '--format=directory',
     '--aptopt=APT::Install-Recommends "false"',
     `--include=${packages.join(',')}`,
-    suite, root, 'http://deb.debian.org/debian',
+    suite,
+    root,
+    'http://deb.debian.org/debian',
   ]);
   log(`mmdebstrap took ${Math.round((Date.now() - started) / 1000)} s`);
   for (const f of guestFiles()) {

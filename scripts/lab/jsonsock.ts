@@ -47,8 +47,7 @@ export class JsonSocket {
 
   private onData(d: string): void {
     this.buf += d;
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
+    for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
       const line = this.buf.slice(0, nl).trim();
       this.buf = this.buf.slice(nl + 1);
       if (!line) continue;
@@ -76,10 +75,12 @@ export class JsonSocket {
         this.reset();
         this.close();
       }, timeoutMs);
-      const done = <A>(f: (a: A) => void) => (a: A): void => {
-        clearTimeout(timer);
-        f(a);
-      };
+      const done =
+        <A>(f: (a: A) => void) =>
+        (a: A): void => {
+          clearTimeout(timer);
+          f(a);
+        };
       this.queue.push({ resolve: done(resolve as (v: unknown) => void), reject: done(reject) });
       sock.write(`${JSON.stringify(args ? { execute, arguments: args } : { execute })}\n`);
     });

@@ -1,7 +1,7 @@
 // The lab's Node: the host's own binary (same Debian release as the guest) packaged as
 // `nodejs` so that baysync's `Depends: nodejs (>= 20.19)` resolves in the guest, which has no
 // network and whose Debian release ships an older Node. Contract: returns the .deb path.
-import { cpSync, mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
@@ -13,7 +13,10 @@ export async function buildLabNode(outDir: string): Promise<string> {
   cpSync(process.execPath, join(st, 'usr/bin/node'));
   chmodSync(join(st, 'usr/bin/node'), 0o755);
   const v = process.version.slice(1);
-  writeFileSync(join(st, 'DEBIAN/control'), `Package: nodejs\nVersion: ${v}-baysynclab1\nArchitecture: amd64\nMaintainer: baysync lab <lab@localhost>\nDepends: libstdc++6\nDescription: Node.js ${v} for the baysync lab (the host's binary)\n`);
+  writeFileSync(
+    join(st, 'DEBIAN/control'),
+    `Package: nodejs\nVersion: ${v}-baysynclab1\nArchitecture: amd64\nMaintainer: baysync lab <lab@localhost>\nDepends: libstdc++6\nDescription: Node.js ${v} for the baysync lab (the host's binary)\n`,
+  );
   const out = join(outDir, `nodejs_${v}-baysynclab1_amd64.deb`);
   await execa('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', st, out]);
   return out;

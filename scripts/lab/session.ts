@@ -4,13 +4,13 @@
 // close() powers off and deletes the overlays. Nothing here changes the cached bases.
 // A boot that hangs (GuestHangError: seen once, a kernel soft lockup in udev workers under TCG)
 // is retried once from fresh overlays; the hung console is kept in <cache>/boot-hangs/.
-import { mkdirSync, rmSync, existsSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { labCacheDir, log, sleep } from './common.js';
 import { ensureImage } from './image.js';
 import { ensureTopology, internalIds, type Topology } from './topology.js';
-import { Vm, GuestHangError, qcow2Overlay, type DiskSpec } from './vm.js';
-import { labCacheDir, log, sleep } from './common.js';
+import { type DiskSpec, GuestHangError, qcow2Overlay, Vm } from './vm.js';
 
 export type SetName = 'A' | 'B';
 export const setDisks: Record<SetName, Array<'a0' | 'a1' | 'b0' | 'b1'>> = { A: ['a0', 'a1'], B: ['b0', 'b1'] };
@@ -22,13 +22,31 @@ export async function ensurePrerequisites(): Promise<void> {
   const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/sbin', '/sbin']);
   for (const c of need) if (!dirs.some((d) => existsSync(join(d, c)))) missing.push(c);
   if (!missing.length) return;
-  if (process.getuid?.() !== 0) throw new Error(`the lab needs ${missing.join(', ')}; run as root or install: apt-get install qemu-system-x86 qemu-utils mmdebstrap e2fsprogs dpkg`);
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `the lab needs ${missing.join(', ')}; run as root or install: apt-get install qemu-system-x86 qemu-utils mmdebstrap e2fsprogs dpkg`,
+    );
   log(`installing lab prerequisites (${missing.join(', ')})`);
   await execa('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'qemu-system-x86', 'qemu-utils', 'mmdebstrap', 'e2fsprogs', 'dpkg', 'ca-certificates'], {
-    stdio: 'inherit',
-    env: { DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  await execa(
+    'apt-get',
+    [
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      'qemu-system-x86',
+      'qemu-utils',
+      'mmdebstrap',
+      'e2fsprogs',
+      'dpkg',
+      'ca-certificates',
+    ],
+    {
+      stdio: 'inherit',
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+    },
+  );
 }
 
 export class LabSession {
@@ -46,7 +64,13 @@ export class LabSession {
     const image = await ensureImage();
     this.topo = await ensureTopology(image, labCacheDir());
     for (let attempt = 1; ; attempt++) {
-      this.vm = new Vm(join(this.dir, 'vm'), image, join(this.dir, 'root.qcow2'), await this.overlays(), this.topo.initrd);
+      this.vm = new Vm(
+        join(this.dir, 'vm'),
+        image,
+        join(this.dir, 'root.qcow2'),
+        await this.overlays(),
+        this.topo.initrd,
+      );
       try {
         await this.vm.boot({ paused: attempt === 1 && process.env.LAB_INJECT_BOOT_HANG === '1' });
         break;

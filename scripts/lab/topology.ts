@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { log } from './common.js';
 import { imageKey, type LabImage } from './image.js';
-import { Vm, qcow2Blank, qcow2Overlay } from './vm.js';
+import { qcow2Blank, qcow2Overlay, Vm } from './vm.js';
 
 export interface Topology {
   dir: string;
@@ -58,7 +58,12 @@ export async function ensureTopology(image: LabImage, cacheRoot: string): Promis
   const file = (id: string): string => join(tmp, `${id}.qcow2`);
   await qcow2Overlay(image.rootfs, file('root'), 'raw');
   for (const id of [...internalIds, ...externalIds]) await qcow2Blank(file(id), diskSize);
-  const vm = new Vm(join(tmp, 'run'), image, file('root'), internalIds.map((id) => ({ id, file: file(id) })));
+  const vm = new Vm(
+    join(tmp, 'run'),
+    image,
+    file('root'),
+    internalIds.map((id) => ({ id, file: file(id) })),
+  );
   const started = Date.now();
   await vm.boot();
   try {
@@ -91,7 +96,8 @@ export async function ensureTopology(image: LabImage, cacheRoot: string): Promis
 async function diskBySerial(vm: Vm): Promise<Record<string, string>> {
   for (let i = 0; i < 50; i++) {
     const r = await vm.exec(['lsblk', '-J', '-d', '-o', 'NAME,SERIAL']);
-    const devs = (JSON.parse(r.stdout) as { blockdevices: Array<{ name: string; serial: string | null }> }).blockdevices;
+    const devs = (JSON.parse(r.stdout) as { blockdevices: Array<{ name: string; serial: string | null }> })
+      .blockdevices;
     const map: Record<string, string> = {};
     for (const d of devs) if (d.serial) map[d.serial.toLowerCase()] = d.name;
     if ([...internalIds, ...externalIds].every((id) => map[id])) return map;
@@ -109,13 +115,35 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
   await vm.exec(['udevadm', 'settle']);
   const create = (md: string, args: string[]): Promise<unknown> =>
     vm.exec(['mdadm', '--create', `/dev/${md}`, '--run', '--metadata=1.2', `--homehost=baylab`, ...args]);
-  await create('md1', ['--level=1', '--raid-devices=6', '--bitmap=internal', '--assume-clean', ...internalIds.map((id) => p(id, 1)), 'missing', 'missing']);
+  await create('md1', [
+    '--level=1',
+    '--raid-devices=6',
+    '--bitmap=internal',
+    '--assume-clean',
+    ...internalIds.map((id) => p(id, 1)),
+    'missing',
+    'missing',
+  ]);
   await create('md3', ['--level=0', '--raid-devices=2', p('int0', 2), p('int1', 2)]);
   await create('md4', ['--level=0', '--raid-devices=2', p('int2', 2), p('int3', 2)]);
   // A 1 MiB bitmap chunk (440 chunks) so that a small change dirties a small share of these
   // tiny arrays; real servers keep mdadm's default.
-  await create('md5', ['--level=1', '--raid-devices=2', '--bitmap=internal', '--bitmap-chunk=1M', '/dev/md3', 'missing']);
-  await create('md6', ['--level=1', '--raid-devices=2', '--bitmap=internal', '--bitmap-chunk=1M', '/dev/md4', 'missing']);
+  await create('md5', [
+    '--level=1',
+    '--raid-devices=2',
+    '--bitmap=internal',
+    '--bitmap-chunk=1M',
+    '/dev/md3',
+    'missing',
+  ]);
+  await create('md6', [
+    '--level=1',
+    '--raid-devices=2',
+    '--bitmap=internal',
+    '--bitmap-chunk=1M',
+    '/dev/md4',
+    'missing',
+  ]);
   await create('md7', ['--level=1', '--raid-devices=2', '--assume-clean', '/dev/md5', '/dev/md6']);
   await create('md8', ['--level=0', '--raid-devices=2', p('a0', 2), p('a1', 2)]);
   await create('md9', ['--level=0', '--raid-devices=2', p('b0', 2), p('b1', 2)]);
@@ -134,7 +162,9 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
     '# lab mdadm.conf (baysync). External stripes are never auto-assembled.',
     'HOMEHOST <system>',
     'MAILADDR root',
-    ...(['md1', 'md3', 'md4', 'md5', 'md6', 'md7'] as const).map((md) => `ARRAY /dev/${md} metadata=1.2 UUID=${uuids[md]}`),
+    ...(['md1', 'md3', 'md4', 'md5', 'md6', 'md7'] as const).map(
+      (md) => `ARRAY /dev/${md} metadata=1.2 UUID=${uuids[md]}`,
+    ),
     `ARRAY <ignore> UUID=${uuids.md8}`,
     `ARRAY <ignore> UUID=${uuids.md9}`,
     '',
@@ -149,15 +179,22 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
   await vm.exec(['umount', '/mnt/newpool']);
   await vm.exec(['rmdir', '/mnt/newpool']);
   const fstab = await vm.readFile('/etc/fstab');
-  await vm.writeFile('/etc/fstab', `${fstab}UUID=${(await vm.exec(['blkid', '-s', 'UUID', '-o', 'value', '/dev/md7'])).stdout.trim()} /var/lib/backuppc xfs defaults 0 0\n`);
+  await vm.writeFile(
+    '/etc/fstab',
+    `${fstab}UUID=${(await vm.exec(['blkid', '-s', 'UUID', '-o', 'value', '/dev/md7'])).stdout.trim()} /var/lib/backuppc xfs defaults 0 0\n`,
+  );
   await vm.exec(['mount', '/var/lib/backuppc']);
   await vm.exec(['chown', 'backuppc:backuppc', '/var/lib/backuppc']);
   // BackupPC: the seed's control include, a local tar client, a short schedule.
   await vm.writeFile('/etc/backuppc/external-control.pl', '$Conf{BackupsDisable} = 0;\n');
   const config = await vm.readFile('/etc/backuppc/config.pl');
   // Programs a minimal guest lacks: empty paths (BackupPC exits at start on a missing one).
-  const serverPaths = "$Conf{SmbClientPath} = '';\n$Conf{NmbLookupPath} = '';\n$Conf{SshPath} = '';\n$Conf{PingPath} = '/bin/echo';\n";
-  await vm.writeFile('/etc/backuppc/config.pl', `${config}\n${serverPaths}${wakeupSchedule()}do "/etc/backuppc/external-control.pl";\n`);
+  const serverPaths =
+    "$Conf{SmbClientPath} = '';\n$Conf{NmbLookupPath} = '';\n$Conf{SshPath} = '';\n$Conf{PingPath} = '/bin/echo';\n";
+  await vm.writeFile(
+    '/etc/backuppc/config.pl',
+    `${config}\n${serverPaths}${wakeupSchedule()}do "/etc/backuppc/external-control.pl";\n`,
+  );
   // exim4 qualifies local addresses with /etc/mailname, which the image build took from the build host.
   await vm.writeFile('/etc/mailname', 'baylab\n');
   await vm.exec(['update-exim4.conf']);

@@ -6,14 +6,14 @@
 // external virtio-scsi controller and wait for QEMU to confirm. A guest that does not come up
 // (no agent reply, or a kernel soft lockup on the console) fails boot() with a GuestHangError;
 // shutdown() always ends, with SIGKILL if the guest does not power off.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, existsSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { JsonSocket } from './jsonsock.js';
 import { log, sleep } from './common.js';
 import { hangSignature } from './console.js';
 import type { LabImage } from './image.js';
+import { JsonSocket } from './jsonsock.js';
 
 export interface DiskSpec {
   id: string; // e.g. "int0", "a0"; also the SCSI serial (upper-cased)
@@ -68,15 +68,38 @@ export class Vm {
   async boot(opts: { paused?: boolean } = {}): Promise<void> {
     for (const s of ['qmp.sock', 'qga.sock']) rmSync(join(this.workDir, s), { force: true });
     const args = [
-      '-accel', 'tcg', '-m', '2048', '-smp', '2', '-display', 'none', '-nic', 'none',
-      '-kernel', this.image.kernel, '-initrd', this.initrd,
-      '-append', 'root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 net.ifnames=0',
-      '-serial', `file:${this.consoleLog}`,
-      '-qmp', `unix:${join(this.workDir, 'qmp.sock')},server=on,wait=off`,
-      '-chardev', `socket,path=${join(this.workDir, 'qga.sock')},server=on,wait=off,id=qga0`,
-      '-device', 'virtio-serial', '-device', 'virtserialport,chardev=qga0,name=org.qemu.guest_agent.0',
-      '-drive', `file=${this.rootDisk},if=virtio,format=qcow2,cache=unsafe`,
-      '-device', 'virtio-scsi-pci,id=scsi0', '-device', 'virtio-scsi-pci,id=ext',
+      '-accel',
+      'tcg',
+      '-m',
+      '2048',
+      '-smp',
+      '2',
+      '-display',
+      'none',
+      '-nic',
+      'none',
+      '-kernel',
+      this.image.kernel,
+      '-initrd',
+      this.initrd,
+      '-append',
+      'root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 net.ifnames=0',
+      '-serial',
+      `file:${this.consoleLog}`,
+      '-qmp',
+      `unix:${join(this.workDir, 'qmp.sock')},server=on,wait=off`,
+      '-chardev',
+      `socket,path=${join(this.workDir, 'qga.sock')},server=on,wait=off,id=qga0`,
+      '-device',
+      'virtio-serial',
+      '-device',
+      'virtserialport,chardev=qga0,name=org.qemu.guest_agent.0',
+      '-drive',
+      `file=${this.rootDisk},if=virtio,format=qcow2,cache=unsafe`,
+      '-device',
+      'virtio-scsi-pci,id=scsi0',
+      '-device',
+      'virtio-scsi-pci,id=ext',
     ];
     for (const d of this.internalDisks) {
       args.push('-drive', `if=none,id=drv-${d.id},file=${d.file},format=qcow2,cache=unsafe`);
@@ -103,7 +126,8 @@ export class Vm {
     // Only what this boot printed counts: after a reset qemu appends to the same console file.
     const consoleStart = existsSync(this.consoleLog) ? statSync(this.consoleLog).size : 0;
     for (;;) {
-      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) throw new Error('qemu exited during boot; see ' + this.consoleLog);
+      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined)
+        throw new Error(`qemu exited during boot; see ${this.consoleLog}`);
       try {
         this.qga.close();
         await this.qga.connect(5_000);
@@ -116,13 +140,17 @@ export class Vm {
       this.qga.reset();
       const stuck = hangSignature(this.consoleFrom(consoleStart));
       if (stuck) throw new GuestHangError(`the guest kernel is stuck ("${stuck}"); see ${this.consoleLog}`);
-      if (Date.now() > deadline) throw new GuestHangError(`guest agent did not answer within ${timeoutMs / 1000} s; see ${this.consoleLog}`);
+      if (Date.now() > deadline)
+        throw new GuestHangError(`guest agent did not answer within ${timeoutMs / 1000} s; see ${this.consoleLog}`);
       await sleep(1_000);
     }
   }
 
   /** Run argv in the guest. Rejects on non-zero exit unless allowFailure. */
-  async exec(argv: string[], opts: { input?: string; allowFailure?: boolean; timeoutMs?: number } = {}): Promise<ExecResult> {
+  async exec(
+    argv: string[],
+    opts: { input?: string; allowFailure?: boolean; timeoutMs?: number } = {},
+  ): Promise<ExecResult> {
     const [path, ...arg] = argv;
     if (process.env.LAB_TRACE) log(`guest$ ${argv.join(' ')}`);
     const req: Record<string, unknown> = { path, arg, 'capture-output': true };
@@ -130,7 +158,13 @@ export class Vm {
     const { pid } = await this.qga.request<{ pid: number }>('guest-exec', req);
     const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-      const st = await this.qga.request<{ exited: boolean; exitcode?: number; signal?: number; 'out-data'?: string; 'err-data'?: string }>('guest-exec-status', { pid });
+      const st = await this.qga.request<{
+        exited: boolean;
+        exitcode?: number;
+        signal?: number;
+        'out-data'?: string;
+        'err-data'?: string;
+      }>('guest-exec-status', { pid });
       if (st.exited) {
         const res: ExecResult = {
           exitCode: st.exitcode ?? 128 + (st.signal ?? 0),
@@ -154,8 +188,18 @@ export class Vm {
   async waitBackground(pid: number, timeoutMs: number): Promise<ExecResult> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const st = await this.qga.request<{ exited: boolean; exitcode?: number; 'out-data'?: string; 'err-data'?: string }>('guest-exec-status', { pid });
-      if (st.exited) return { exitCode: st.exitcode ?? 1, stdout: Buffer.from(st['out-data'] ?? '', 'base64').toString(), stderr: Buffer.from(st['err-data'] ?? '', 'base64').toString() };
+      const st = await this.qga.request<{
+        exited: boolean;
+        exitcode?: number;
+        'out-data'?: string;
+        'err-data'?: string;
+      }>('guest-exec-status', { pid });
+      if (st.exited)
+        return {
+          exitCode: st.exitcode ?? 1,
+          stdout: Buffer.from(st['out-data'] ?? '', 'base64').toString(),
+          stderr: Buffer.from(st['err-data'] ?? '', 'base64').toString(),
+        };
       if (Date.now() > deadline) return { exitCode: 124, stdout: '', stderr: 'timeout' };
       await sleep(200);
     }
@@ -165,7 +209,10 @@ export class Vm {
     const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const h = await this.qga.request<number>('guest-file-open', { path, mode: 'w' });
     for (let off = 0; off < buf.length; off += 48 * 1024) {
-      await this.qga.request('guest-file-write', { handle: h, 'buf-b64': buf.subarray(off, off + 48 * 1024).toString('base64') });
+      await this.qga.request('guest-file-write', {
+        handle: h,
+        'buf-b64': buf.subarray(off, off + 48 * 1024).toString('base64'),
+      });
     }
     await this.qga.request('guest-file-close', { handle: h });
     await this.exec(['chmod', mode, path]);
@@ -176,7 +223,10 @@ export class Vm {
     const h = await this.qga.request<number>('guest-file-open', { path, mode: 'r' });
     const chunks: Buffer[] = [];
     for (;;) {
-      const r = await this.qga.request<{ count: number; 'buf-b64': string; eof: boolean }>('guest-file-read', { handle: h, count: 4 * 1024 * 1024 });
+      const r = await this.qga.request<{ count: number; 'buf-b64': string; eof: boolean }>('guest-file-read', {
+        handle: h,
+        count: 4 * 1024 * 1024,
+      });
       chunks.push(Buffer.from(r['buf-b64'], 'base64'));
       if (r.eof || r.count === 0) break;
     }
@@ -192,10 +242,18 @@ export class Vm {
   /** Hot-plug an external disk (qcow2) on the external controller. */
   async plug(d: DiskSpec): Promise<void> {
     await this.qmp.request('blockdev-add', {
-      driver: 'qcow2', 'node-name': `node-${d.id}`, cache: { 'no-flush': true },
+      driver: 'qcow2',
+      'node-name': `node-${d.id}`,
+      cache: { 'no-flush': true },
       file: { driver: 'file', filename: d.file },
     });
-    await this.qmp.request('device_add', { driver: 'scsi-hd', id: `dev-${d.id}`, drive: `node-${d.id}`, bus: 'ext.0', serial: d.id.toUpperCase() });
+    await this.qmp.request('device_add', {
+      driver: 'scsi-hd',
+      id: `dev-${d.id}`,
+      drive: `node-${d.id}`,
+      bus: 'ext.0',
+      serial: d.id.toUpperCase(),
+    });
     this.plugged.add(d.id);
   }
 
@@ -207,7 +265,9 @@ export class Vm {
       if (!/not found/i.test(e.message)) throw e;
     });
     const deadline = Date.now() + timeoutMs;
-    while (!this.events.some((e) => e.event === 'DEVICE_DELETED' && (e.data as { device?: string }).device === `dev-${id}`)) {
+    while (
+      !this.events.some((e) => e.event === 'DEVICE_DELETED' && (e.data as { device?: string }).device === `dev-${id}`)
+    ) {
       const devs = await this.qmp.request<Array<{ id?: string }>>('qom-list', { path: '/machine/peripheral' });
       if (!devs.some((x) => x.id === `dev-${id}`)) break;
       if (Date.now() > deadline) throw new Error(`device ${id} was not removed`);
@@ -215,7 +275,10 @@ export class Vm {
     }
     // The block node is released a moment after the device: retry until it is gone.
     for (let i = 0; ; i++) {
-      const err = await this.qmp.request('blockdev-del', { 'node-name': `node-${id}` }).then(() => undefined, (e: Error) => e.message);
+      const err = await this.qmp.request('blockdev-del', { 'node-name': `node-${id}` }).then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
       if (!err || /not found|Cannot find/i.test(err)) break;
       if (i > 50) throw new Error(`block node of ${id} not released: ${err}`);
       await sleep(200);

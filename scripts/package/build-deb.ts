@@ -3,7 +3,7 @@
 // the example config. The units and the udev rule ship as templates; `baysync install` writes
 // them with the configured stripe UUIDs. Contract: writes build/baysync_<version>_all.deb and
 // prints its path; needs dpkg-deb and npm (registry or cache) for the production modules.
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
@@ -17,7 +17,10 @@ mkdirSync(lib, { recursive: true });
 for (const f of ['package.json', 'package-lock.json']) cpSync(join(root, f), join(lib, f));
 cpSync(join(root, 'build/src'), join(lib, 'build/src'), { recursive: true });
 for (const d of ['systemd', 'udev', 'examples']) cpSync(join(root, d), join(lib, d), { recursive: true });
-await execa('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: lib, stdio: 'inherit' });
+await execa('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+  cwd: lib,
+  stdio: 'inherit',
+});
 rmSync(join(lib, 'package-lock.json'));
 chmodSync(join(lib, 'build/src/cli/main.js'), 0o755);
 mkdirSync(join(stage, 'usr/bin'), { recursive: true });
@@ -49,7 +52,7 @@ writeFileSync(
     ' server: plug in an external drive set, it joins the degraded mirror, syncs',
     ' the dirty blocks, detaches a verified copy, spins the drives down and mails.',
     ' It also keeps a standby server in quasi real-time sync (rsync pull on a',
-    ' timer, or push on file events) and takes over the main server\'s address',
+    " timer, or push on file events) and takes over the main server's address",
     ' when it is really down.',
     '',
   ].join('\n'),
@@ -58,4 +61,3 @@ writeFileSync(join(stage, 'DEBIAN/conffiles'), '');
 const deb = join(root, 'build', `baysync_${pkg.version}_all.deb`);
 await execa('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', stage, deb], { stdio: 'inherit' });
 process.stdout.write(`${deb}\n`);
-

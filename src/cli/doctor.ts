@@ -2,14 +2,14 @@
 // what is wrong. Most important: invariant 2 (external stripes never auto-assembled), checked
 // in /etc/mdadm/mdadm.conf AND in the initramfs copy the next boot will use. Contract: reads
 // only (unmkinitramfs extracts into a temp dir that is removed); returns findings, never fixes.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRotation, type Config, type RotationConfig } from '../config/schema.js';
-import type { CommandRunner } from '../system/runner.js';
-import { parseMdadmConf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
-import { mdadmConfLines } from './install.js';
+import { type Config, hasRotation, type RotationConfig } from '../config/schema.js';
 import { MdAdapter } from '../system/md.js';
+import { parseMdadmConf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
+import type { CommandRunner } from '../system/runner.js';
+import { mdadmConfLines } from './install.js';
 
 export interface Finding {
   level: 'ok' | 'warn' | 'fail';
@@ -27,13 +27,25 @@ export interface DoctorOptions {
 
 export function checkMdadmConf(cfg: RotationConfig, text: string | undefined, where: string): Finding[] {
   if (text === undefined) {
-    return [{ level: 'fail', check: `mdadm.conf (${where})`, detail: 'not found', fix: `create it with the internal arrays and:\n${mdadmConfLines(cfg).join('\n')}` }];
+    return [
+      {
+        level: 'fail',
+        check: `mdadm.conf (${where})`,
+        detail: 'not found',
+        fix: `create it with the internal arrays and:\n${mdadmConfLines(cfg).join('\n')}`,
+      },
+    ];
   }
   const lines = parseMdadmConf(text);
   return cfg.sets.map((s) => {
     const problem = stripeIgnoreProblem(lines, s.stripe_uuid);
     return problem
-      ? { level: 'fail', check: `set ${s.name} never auto-assembled (${where})`, detail: problem, fix: `put this line in /etc/mdadm/mdadm.conf, then run \`update-initramfs -u\`:\n  ${mdadmConfLines(cfg).find((l) => l.includes(s.name))}` }
+      ? {
+          level: 'fail',
+          check: `set ${s.name} never auto-assembled (${where})`,
+          detail: problem,
+          fix: `put this line in /etc/mdadm/mdadm.conf, then run \`update-initramfs -u\`:\n  ${mdadmConfLines(cfg).find((l) => l.includes(s.name))}`,
+        }
       : { level: 'ok', check: `set ${s.name} never auto-assembled (${where})`, detail: 'ARRAY <ignore> present' };
   });
 }
@@ -50,66 +62,133 @@ export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
   };
   const findings: Finding[] = [{ level: 'ok', check: 'configuration', detail: 'valid' }];
   if (hasRotation(cfg)) {
-  findings.push(...checkMdadmConf(cfg, read('etc/mdadm/mdadm.conf'), '/etc/mdadm/mdadm.conf'));
+    findings.push(...checkMdadmConf(cfg, read('etc/mdadm/mdadm.conf'), '/etc/mdadm/mdadm.conf'));
 
-  // The initramfs copy: the one that assembles arrays at the next boot.
-  const release = opts.kernelRelease ?? (await runner.run(['uname', '-r'], { quiet: true })).stdout.trim();
-  const initrd = join(root, 'boot', `initrd.img-${release}`);
-  if (!existsSync(initrd)) {
-    findings.push({ level: 'warn', check: 'initramfs mdadm.conf', detail: `${initrd} not found`, fix: 'if the system boots from an initramfs, run `update-initramfs -u`' });
-  } else {
-    const tmp = mkdtempSync(join(tmpdir(), 'baysync-initrd-'));
-    try {
-      const r = await runner.run(['unmkinitramfs', initrd, tmp], { allowFailure: true, timeoutMs: 120_000 });
-      if (r.exitCode !== 0) {
-        findings.push({ level: 'warn', check: 'initramfs mdadm.conf', detail: `cannot unpack ${initrd}: ${r.stderr.trim().slice(0, 200)}` });
-      } else {
-        const found = findFile(tmp, 'etc/mdadm/mdadm.conf');
-        if (!found) findings.push({ level: 'warn', check: 'initramfs mdadm.conf', detail: 'the initramfs has no mdadm.conf (arrays are then assembled by scanning)', fix: 'run `update-initramfs -u`' });
-        else findings.push(...checkMdadmConf(cfg, readFileSync(found, 'utf8'), 'initramfs'));
+    // The initramfs copy: the one that assembles arrays at the next boot.
+    const release = opts.kernelRelease ?? (await runner.run(['uname', '-r'], { quiet: true })).stdout.trim();
+    const initrd = join(root, 'boot', `initrd.img-${release}`);
+    if (!existsSync(initrd)) {
+      findings.push({
+        level: 'warn',
+        check: 'initramfs mdadm.conf',
+        detail: `${initrd} not found`,
+        fix: 'if the system boots from an initramfs, run `update-initramfs -u`',
+      });
+    } else {
+      const tmp = mkdtempSync(join(tmpdir(), 'baysync-initrd-'));
+      try {
+        const r = await runner.run(['unmkinitramfs', initrd, tmp], { allowFailure: true, timeoutMs: 120_000 });
+        if (r.exitCode !== 0) {
+          findings.push({
+            level: 'warn',
+            check: 'initramfs mdadm.conf',
+            detail: `cannot unpack ${initrd}: ${r.stderr.trim().slice(0, 200)}`,
+          });
+        } else {
+          const found = findFile(tmp, 'etc/mdadm/mdadm.conf');
+          if (!found)
+            findings.push({
+              level: 'warn',
+              check: 'initramfs mdadm.conf',
+              detail: 'the initramfs has no mdadm.conf (arrays are then assembled by scanning)',
+              fix: 'run `update-initramfs -u`',
+            });
+          else findings.push(...checkMdadmConf(cfg, readFileSync(found, 'utf8'), 'initramfs'));
+        }
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
     }
-  }
 
-  // The units and the rule.
-  for (const f of ['etc/systemd/system/baysync.service', 'etc/systemd/system/baysync-hotplug@.service', 'etc/udev/rules.d/64-baysync.rules']) {
-    const alt = f.replace('etc/systemd/system', 'lib/systemd/system').replace('etc/udev/rules.d', 'lib/udev/rules.d');
-    findings.push(existsSync(join(root, f)) || existsSync(join(root, alt))
-      ? { level: 'ok', check: `installed: ${f.split('/').pop()}`, detail: 'present' }
-      : { level: 'fail', check: `installed: ${f.split('/').pop()}`, detail: 'missing', fix: 'run `baysync install`' });
-  }
-
-  // The arrays: top mirror active, each set's mirror active with a write-intent bitmap.
-  const md = new MdAdapter(runner, join(root === '/' ? '' : root, cfg.paths.sysfs), join(root === '/' ? '' : root, cfg.paths.proc));
-  const arrays = await md.listArrays().catch(() => []);
-  const byUuid = (u: string): (typeof arrays)[number] | undefined => arrays.find((a) => a.active && a.uuid === u);
-  findings.push(byUuid(cfg.storage.top_mirror_uuid)
-    ? { level: 'ok', check: 'top mirror', detail: `${byUuid(cfg.storage.top_mirror_uuid)!.name} active` }
-    : { level: 'fail', check: 'top mirror', detail: 'not active', fix: 'check `cat /proc/mdstat` and storage.top_mirror_uuid' });
-  for (const s of cfg.sets) {
-    const m = byUuid(s.mirror_uuid);
-    if (!m) {
-      findings.push({ level: 'fail', check: `mirror of set ${s.name}`, detail: 'not active', fix: 'check `cat /proc/mdstat` and sets.mirror_uuid' });
-      continue;
+    // The units and the rule.
+    for (const f of [
+      'etc/systemd/system/baysync.service',
+      'etc/systemd/system/baysync-hotplug@.service',
+      'etc/udev/rules.d/64-baysync.rules',
+    ]) {
+      const alt = f.replace('etc/systemd/system', 'lib/systemd/system').replace('etc/udev/rules.d', 'lib/udev/rules.d');
+      findings.push(
+        existsSync(join(root, f)) || existsSync(join(root, alt))
+          ? { level: 'ok', check: `installed: ${f.split('/').pop()}`, detail: 'present' }
+          : {
+              level: 'fail',
+              check: `installed: ${f.split('/').pop()}`,
+              detail: 'missing',
+              fix: 'run `baysync install`',
+            },
+      );
     }
-    const bitmap = read(join(cfg.paths.sysfs, 'block', m.name, 'md', 'bitmap', 'location').replace(/^\//, ''))?.trim();
-    findings.push(bitmap && bitmap !== 'none'
-      ? { level: 'ok', check: `mirror of set ${s.name}`, detail: `${m.name} active, bitmap ${bitmap}` }
-      : { level: 'fail', check: `mirror of set ${s.name}`, detail: `${m.name} has no write-intent bitmap: every rotation would be a full resync`, fix: `mdadm --grow --bitmap=internal /dev/${m.name}` });
-  }
+
+    // The arrays: top mirror active, each set's mirror active with a write-intent bitmap.
+    const md = new MdAdapter(
+      runner,
+      join(root === '/' ? '' : root, cfg.paths.sysfs),
+      join(root === '/' ? '' : root, cfg.paths.proc),
+    );
+    const arrays = await md.listArrays().catch(() => []);
+    const byUuid = (u: string): (typeof arrays)[number] | undefined => arrays.find((a) => a.active && a.uuid === u);
+    findings.push(
+      byUuid(cfg.storage.top_mirror_uuid)
+        ? { level: 'ok', check: 'top mirror', detail: `${byUuid(cfg.storage.top_mirror_uuid)!.name} active` }
+        : {
+            level: 'fail',
+            check: 'top mirror',
+            detail: 'not active',
+            fix: 'check `cat /proc/mdstat` and storage.top_mirror_uuid',
+          },
+    );
+    for (const s of cfg.sets) {
+      const m = byUuid(s.mirror_uuid);
+      if (!m) {
+        findings.push({
+          level: 'fail',
+          check: `mirror of set ${s.name}`,
+          detail: 'not active',
+          fix: 'check `cat /proc/mdstat` and sets.mirror_uuid',
+        });
+        continue;
+      }
+      const bitmap = read(
+        join(cfg.paths.sysfs, 'block', m.name, 'md', 'bitmap', 'location').replace(/^\//, ''),
+      )?.trim();
+      findings.push(
+        bitmap && bitmap !== 'none'
+          ? { level: 'ok', check: `mirror of set ${s.name}`, detail: `${m.name} active, bitmap ${bitmap}` }
+          : {
+              level: 'fail',
+              check: `mirror of set ${s.name}`,
+              detail: `${m.name} has no write-intent bitmap: every rotation would be a full resync`,
+              fix: `mdadm --grow --bitmap=internal /dev/${m.name}`,
+            },
+      );
+    }
   }
 
   // BackupPC includes the control file.
   if (hasRotation(cfg) && cfg.backuppc.enabled) {
     const main = read('etc/backuppc/config.pl');
-    findings.push(main?.includes(cfg.backuppc.control_include)
-      ? { level: 'ok', check: 'BackupPC control include', detail: `config.pl includes ${cfg.backuppc.control_include}` }
-      : { level: 'fail', check: 'BackupPC control include', detail: `config.pl does not include ${cfg.backuppc.control_include}`, fix: `append to /etc/backuppc/config.pl: do "${cfg.backuppc.control_include}";` });
+    findings.push(
+      main?.includes(cfg.backuppc.control_include)
+        ? {
+            level: 'ok',
+            check: 'BackupPC control include',
+            detail: `config.pl includes ${cfg.backuppc.control_include}`,
+          }
+        : {
+            level: 'fail',
+            check: 'BackupPC control include',
+            detail: `config.pl does not include ${cfg.backuppc.control_include}`,
+            fix: `append to /etc/backuppc/config.pl: do "${cfg.backuppc.control_include}";`,
+          },
+    );
   }
   if (cfg.mail.transport === 'sendmail' && !existsSync(join(root, cfg.mail.sendmail_path))) {
-    findings.push({ level: 'fail', check: 'mail transport', detail: `${cfg.mail.sendmail_path} not found`, fix: 'install an MTA (e.g. exim4-daemon-light) or set mail.transport = "smtp"' });
+    findings.push({
+      level: 'fail',
+      check: 'mail transport',
+      detail: `${cfg.mail.sendmail_path} not found`,
+      fix: 'install an MTA (e.g. exim4-daemon-light) or set mail.transport = "smtp"',
+    });
   }
   return findings;
 }

@@ -2,7 +2,7 @@
 // configured stripe UUIDs filled in), then reloads systemd and udev. Contract: argv only;
 // --root writes under another tree (for packaging and tests) and skips the reloads; never
 // touches mdadm.conf (it prints the lines to add instead: the admin owns that file).
-import { mkdirSync, readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.js';
@@ -20,13 +20,16 @@ export function packageRoot(): string {
 
 export function udevRule(cfg: Config | undefined, template: string): string {
   const stripes = (cfg?.sets ?? []).map(
-    (s) => `KERNEL=="md*", ENV{MD_UUID}=="${mdadmUuid(s.stripe_uuid)}", ENV{ID_FS_TYPE}="baysync_external_stripe", ENV{BAYSYNC_SET}="${s.name}"`,
+    (s) =>
+      `KERNEL=="md*", ENV{MD_UUID}=="${mdadmUuid(s.stripe_uuid)}", ENV{ID_FS_TYPE}="baysync_external_stripe", ENV{BAYSYNC_SET}="${s.name}"`,
   );
   return template.replace('@STRIPE_RULES@', stripes.length ? stripes.join('\n') : '# (no sets configured yet)');
 }
 
 export function mdadmConfLines(cfg: Config): string[] {
-  return cfg.sets.map((s) => `ARRAY <ignore> UUID=${mdadmUuid(s.stripe_uuid)}   # baysync set ${s.name}: never auto-assembled`);
+  return cfg.sets.map(
+    (s) => `ARRAY <ignore> UUID=${mdadmUuid(s.stripe_uuid)}   # baysync set ${s.name}: never auto-assembled`,
+  );
 }
 
 export interface InstallResult {
@@ -34,7 +37,15 @@ export interface InstallResult {
   mdadmConf: string[];
 }
 
-export async function install(opts: { cfg: Config | undefined; root: string; bin: string; node?: string; runner: CommandRunner; reload: boolean; configPath: string }): Promise<InstallResult> {
+export async function install(opts: {
+  cfg: Config | undefined;
+  root: string;
+  bin: string;
+  node?: string;
+  runner: CommandRunner;
+  reload: boolean;
+  configPath: string;
+}): Promise<InstallResult> {
   const pkg = packageRoot();
   const written: string[] = [];
   const put = (rel: string, content: string): void => {
@@ -51,7 +62,10 @@ export async function install(opts: { cfg: Config | undefined; root: string; bin
       .replaceAll('@MAIN@', join(pkg, 'build', 'src', 'cli', 'main.js'));
     put(`etc/systemd/system/${unit}`, text);
   }
-  put('etc/udev/rules.d/64-baysync.rules', udevRule(opts.cfg, readFileSync(join(pkg, 'udev', '64-baysync.rules.in'), 'utf8')));
+  put(
+    'etc/udev/rules.d/64-baysync.rules',
+    udevRule(opts.cfg, readFileSync(join(pkg, 'udev', '64-baysync.rules.in'), 'utf8')),
+  );
   const cfgDest = join(opts.root, opts.configPath.replace(/^\//, ''));
   if (!existsSync(cfgDest)) {
     mkdirSync(dirname(cfgDest), { recursive: true });

@@ -6,14 +6,12 @@
 // Heavy modules are imported inside the actions that need them: `baysync notify` runs for every
 // hotplug event and must start fast and small.
 import { Command, Option } from 'commander';
-import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { request, DaemonUnreachable, defaultSocketPath } from '../daemon/control-client.js';
+import { DaemonUnreachable, request } from '../daemon/control-client.js';
 import type { StatusData } from '../daemon/status.js';
-import { version } from '../version.js';
+import { defaultConfigPath, defaultSocketPath, socketPath } from '../paths.js';
 import type { Plan, RotationState } from '../rotation/types.js';
-
-const defaultConfigPath = '/etc/baysync/baysync.toml';
+import { version } from '../version.js';
 
 const program = new Command();
 program
@@ -31,7 +29,7 @@ async function config(): Promise<Config> {
   const { loadConfig } = await import('../config/load.js');
   return loadConfig(configPath());
 }
-const socketOf = (cfg: Config): string => join(cfg.paths.run_dir, 'control.sock');
+const socketOf = (cfg: Config): string => socketPath(cfg.paths);
 const print = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const json = (d: unknown): void => print(JSON.stringify(d, null, 2));
 
@@ -60,7 +58,9 @@ program
   .option('--json', 'print the raw plan')
   .action(async (o: { json?: boolean }) => {
     const cfg = await config();
-    const p = await request<{ rotation: RotationState | null; plan: Plan | null; status: string }>(socketOf(cfg), { cmd: 'plan' });
+    const p = await request<{ rotation: RotationState | null; plan: Plan | null; status: string }>(socketOf(cfg), {
+      cmd: 'plan',
+    });
     if (o.json) json(p);
     else print((await import('./render.js')).renderPlan(p));
   });
@@ -69,7 +69,7 @@ const rotate = program.command('rotate').description("manual control of a rotati
 for (const action of ['start', 'finish', 'abort'] as const) {
   const help = {
     start: 'start a rotation now (of --set, or of the plugged-in set), even if auto_start is off',
-    finish: 're-check now and detach if the mirror is clean (the seed\'s check-and-finish)',
+    finish: "re-check now and detach if the mirror is clean (the seed's check-and-finish)",
     abort: 'abort the running rotation: remove the partial copy, restore BackupPC, mail the report',
   }[action];
   rotate
@@ -79,9 +79,20 @@ for (const action of ['start', 'finish', 'abort'] as const) {
     .option('--json', 'print the raw reply')
     .action(async (o: { set?: string; json?: boolean }) => {
       const cfg = await config();
-      const r = await request(socketOf(cfg), { cmd: 'rotate', action, set: o.set }, action === 'abort' ? 300_000 : 60_000);
+      const r = await request(
+        socketOf(cfg),
+        { cmd: 'rotate', action, set: o.set },
+        action === 'abort' ? 300_000 : 60_000,
+      );
       if (o.json) json(r);
-      else print(action === 'start' ? `rotation of set ${(r as { started: string }).started} started; follow it with \`baysync status\`` : action === 'abort' ? 'aborting; BackupPC will be restored and a report mailed' : 'checked');
+      else
+        print(
+          action === 'start'
+            ? `rotation of set ${(r as { started: string }).started} started; follow it with \`baysync status\``
+            : action === 'abort'
+              ? 'aborting; BackupPC will be restored and a report mailed'
+              : 'checked',
+        );
     });
 }
 
@@ -106,7 +117,11 @@ program
   .option('--quiet', 'print nothing when valid')
   .action(async (o: { quiet?: boolean }) => {
     const cfg = await config();
-    const parts = [cfg.sets.length ? `${cfg.sets.length} set(s): ${cfg.sets.map((s) => s.name).join(', ')}` : '', cfg.realtime ? `real-time sync (${cfg.realtime.mode})` : '', cfg.failover ? 'failover monitor' : ''].filter(Boolean);
+    const parts = [
+      cfg.sets.length ? `${cfg.sets.length} set(s): ${cfg.sets.map((s) => s.name).join(', ')}` : '',
+      cfg.realtime ? `real-time sync (${cfg.realtime.mode})` : '',
+      cfg.failover ? 'failover monitor' : '',
+    ].filter(Boolean);
     if (!o.quiet) print(`${configPath()}: valid (${parts.join('; ')})`);
   });
 
@@ -120,7 +135,11 @@ program
     const { ExecRunner } = await import('../system/runner.js');
     const findings = await doctor({ cfg, runner: new ExecRunner() });
     if (o.json) json(findings);
-    else for (const f of findings) print(`${f.level.toUpperCase().padEnd(4)} ${f.check}: ${f.detail}${f.fix ? `\n     fix: ${f.fix.replace(/\n/g, '\n          ')}` : ''}`);
+    else
+      for (const f of findings)
+        print(
+          `${f.level.toUpperCase().padEnd(4)} ${f.check}: ${f.detail}${f.fix ? `\n     fix: ${f.fix.replace(/\n/g, '\n          ')}` : ''}`,
+        );
     if (findings.some((f) => f.level === 'fail')) process.exitCode = 1;
   });
 
@@ -140,9 +159,19 @@ program
       if (!(e instanceof ConfigError)) throw e;
       process.stderr.write(`note: ${e.message.split('\n')[0]}; the udev rule is written without stripe UUIDs\n`);
     }
-    const res = await install({ cfg, root: o.root, bin: o.bin, runner: new ExecRunner(), reload: o.root === '/', configPath: configPath() });
+    const res = await install({
+      cfg,
+      root: o.root,
+      bin: o.bin,
+      runner: new ExecRunner(),
+      reload: o.root === '/',
+      configPath: configPath(),
+    });
     for (const w of res.written) print(`wrote ${w}`);
-    if (res.mdadmConf.length) print(`\nmake sure /etc/mdadm/mdadm.conf contains (then run update-initramfs -u):\n${res.mdadmConf.map((l) => `  ${l}`).join('\n')}\nthen: systemctl enable --now baysync; baysync doctor`);
+    if (res.mdadmConf.length)
+      print(
+        `\nmake sure /etc/mdadm/mdadm.conf contains (then run update-initramfs -u):\n${res.mdadmConf.map((l) => `  ${l}`).join('\n')}\nthen: systemctl enable --now baysync; baysync doctor`,
+      );
   });
 
 program
@@ -164,7 +193,8 @@ program
       }
     } catch (e) {
       // The daemon's start-up scan finds the device anyway: a notice that cannot be delivered is not an error.
-      if (e instanceof DaemonUnreachable) process.stderr.write(`baysync notify: daemon not reachable; its start-up scan will see the device\n`);
+      if (e instanceof DaemonUnreachable)
+        process.stderr.write(`baysync notify: daemon not reachable; its start-up scan will see the device\n`);
       else throw e;
     }
   });
@@ -179,14 +209,24 @@ sync
     const cfg = await config();
     const { SyncExecutor } = await import('../realtime/run.js');
     const { ExecRunner } = await import('../system/runner.js');
+    const { syncSuspension } = await import('../failover/state.js');
     // A stop (systemctl, or the failover's takeover) ends rsync too, and the lock is released.
     const stop = new AbortController();
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
-    const out = await new SyncExecutor(cfg, new ExecRunner()).run({ kind: 'full' }, process.env.INVOCATION_ID ? 'timer' : 'command line', { allowDeletions: o.allowDeletions, signal: stop.signal });
+    const out = await new SyncExecutor(cfg, new ExecRunner(), () => syncSuspension(cfg.paths.state_dir)).run(
+      { kind: 'full' },
+      process.env.INVOCATION_ID ? 'timer' : 'command line',
+      { allowDeletions: o.allowDeletions, signal: stop.signal },
+    );
     if (o.json) json(out);
     else if (out.status === 'skipped') print(`skipped: ${out.reason}`);
     else if (out.status === 'refused') print(`REFUSED: ${out.reason}`);
-    else print(out.run.ok ? `ok: ${out.run.transferred ?? 0} files sent, ${out.run.deleted ?? 0} deleted, ${(out.run.bytesSent ?? 0) + (out.run.bytesReceived ?? 0)} bytes moved in ${out.run.durationMs} ms` : `FAILED: ${out.run.error}`);
+    else
+      print(
+        out.run.ok
+          ? `ok: ${out.run.transferred ?? 0} files sent, ${out.run.deleted ?? 0} deleted, ${(out.run.bytesSent ?? 0) + (out.run.bytesReceived ?? 0)} bytes moved in ${out.run.durationMs} ms`
+          : `FAILED: ${out.run.error}`,
+      );
     if (out.status === 'refused' || (out.status === 'done' && !out.run.ok)) process.exitCode = 1;
   });
 

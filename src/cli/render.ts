@@ -2,9 +2,9 @@
 // Contract: pure functions from the JSON data the daemon returns to text; `--json` prints the
 // data itself instead, so both views always show the same facts.
 import type { StatusData } from '../daemon/status.js';
+import { formatBytes, formatEta } from '../jobs/progress.js';
 import type { Plan, PlannedStep, RotationState } from '../rotation/types.js';
-import { formatBytes } from '../rotation/report.js';
-import { formatEta } from '../rotation/engine.js';
+import { renderOp } from '../system/op.js';
 
 export function progressBar(percent: number, width = 30): string {
   const p = Math.max(0, Math.min(100, percent));
@@ -21,10 +21,15 @@ export function renderStatus(s: StatusData): string {
   if (!hasRotation) {
     // A standby with only [realtime]/[failover]: no rotation section.
   } else if (r) {
-    out.push('', `rotation ${r.id}: set ${r.set}, phase ${r.phase}, started ${r.startedAt.slice(0, 19).replace('T', ' ')}`);
+    out.push(
+      '',
+      `rotation ${r.id}: set ${r.set}, phase ${r.phase}, started ${r.startedAt.slice(0, 19).replace('T', ' ')}`,
+    );
     if (r.phase === 'syncing' && r.percent !== undefined) {
       const speed = r.progress?.speedKps ? `  ${(r.progress.speedKps / 1024).toFixed(1)} MiB/s` : '';
-      out.push(`  ${progressBar(r.percent)}${speed}${r.etaSeconds !== undefined ? `  ETA ${formatEta(r.etaSeconds)}` : ''}`);
+      out.push(
+        `  ${progressBar(r.percent)}${speed}${r.etaSeconds !== undefined ? `  ETA ${formatEta(r.etaSeconds)}` : ''}`,
+      );
     }
     if (r.joinMode) out.push(`  join: ${r.joinMode}, resync ${formatBytes(r.resyncBytes)}`);
     if (r.abortReason) out.push(`  aborting: ${r.abortReason}`);
@@ -37,16 +42,21 @@ export function renderStatus(s: StatusData): string {
   if (hasRotation) {
     out.push('', 'sets:');
     for (const set of s.sets) {
-      out.push(`  ${set.name.padEnd(8)} last good copy: ${set.lastSuccess ? `${set.lastSuccess.slice(0, 16).replace('T', ' ')} (${set.ageDays} days)` : 'never'}${set.lastOutcome && set.lastOutcome !== 'success' ? `  last rotation ${set.lastOutcome}` : ''}${set.overdue ? '  OVERDUE' : ''}`);
+      out.push(
+        `  ${set.name.padEnd(8)} last good copy: ${set.lastSuccess ? `${set.lastSuccess.slice(0, 16).replace('T', ' ')} (${set.ageDays} days)` : 'never'}${set.lastOutcome && set.lastOutcome !== 'success' ? `  last rotation ${set.lastOutcome}` : ''}${set.overdue ? '  OVERDUE' : ''}`,
+      );
     }
-    out.push(`oldest copy away from the server: ${s.oldestCopyAgeDays !== undefined ? `${s.oldestCopyAgeDays} days` : 'unknown (a set has never rotated)'}`);
+    out.push(
+      `oldest copy away from the server: ${s.oldestCopyAgeDays !== undefined ? `${s.oldestCopyAgeDays} days` : 'unknown (a set has never rotated)'}`,
+    );
   }
   if (s.realtime) out.push('', ...renderRealtime(s.realtime));
   if (s.failover) out.push('', ...renderFailover(s.failover));
   if (s.mailPending) out.push(`mail spool: ${s.mailPending} message(s) waiting for the transport`);
   if (s.history.length) {
     out.push('', 'recent rotations:');
-    for (const h of s.history.slice(0, 5)) out.push(`  ${h.endedAt.slice(0, 16).replace('T', ' ')}  ${h.set.padEnd(6)} ${h.outcome.padEnd(8)} ${h.summary}`);
+    for (const h of s.history.slice(0, 5))
+      out.push(`  ${h.endedAt.slice(0, 16).replace('T', ' ')}  ${h.set.padEnd(6)} ${h.outcome.padEnd(8)} ${h.summary}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -62,16 +72,24 @@ export function formatAge(seconds: number | undefined): string {
 
 export function renderRealtime(r: NonNullable<StatusData['realtime']>): string[] {
   const out = [`real-time sync (${r.mode}): ${r.source} -> ${r.destination} via ${r.remote}`];
-  out.push(`  recovery point: ${r.copyAsOf ? `${time(r.copyAsOf)} (${formatAge(r.recoveryPointAgeSeconds)} old)` : 'none yet'}; last success ${time(r.lastSuccessAt)}`);
+  out.push(
+    `  recovery point: ${r.copyAsOf ? `${time(r.copyAsOf)} (${formatAge(r.recoveryPointAgeSeconds)} old)` : 'none yet'}; last success ${time(r.lastSuccessAt)}`,
+  );
   const l = r.lastRun;
-  if (l) out.push(`  last run: ${time(l.startedAt)} ${l.kind} (${l.trigger}) ${l.ok ? 'ok' : 'FAILED'} in ${l.durationMs} ms, ${formatBytes((l.bytesSent ?? 0) + (l.bytesReceived ?? 0))} moved, ${l.transferred ?? 0} files sent, ${l.deleted ?? 0} deleted${l.error ? `\n    error: ${l.error}` : ''}`);
+  if (l)
+    out.push(
+      `  last run: ${time(l.startedAt)} ${l.kind} (${l.trigger}) ${l.ok ? 'ok' : 'FAILED'} in ${l.durationMs} ms, ${formatBytes((l.bytesSent ?? 0) + (l.bytesReceived ?? 0))} moved, ${l.transferred ?? 0} files sent, ${l.deleted ?? 0} deleted${l.error ? `\n    error: ${l.error}` : ''}`,
+    );
   if (r.consecutiveFailures) out.push(`  ${r.consecutiveFailures} failed run(s) in a row`);
   if (r.runningPid) out.push(`  running now (pid ${r.runningPid})`);
   if (r.suspended) out.push(`  SUSPENDED: ${r.suspended}`);
   if (r.push) {
     const p = r.push;
-    out.push(`  watcher: ${p.watcher}${p.watchStartMs !== undefined ? ` (ready in ${(p.watchStartMs / 1000).toFixed(1)} s)` : ''}, ${p.pending} change(s) pending${p.lastOutcome ? `, last push ${p.lastOutcome}` : ''}`);
-    if (p.watcherError) out.push(`  WATCHER FAILED: ${p.watcherError}; fallback full sync every ${p.fallbackTimerSeconds} s`);
+    out.push(
+      `  watcher: ${p.watcher}${p.watchStartMs !== undefined ? ` (ready in ${(p.watchStartMs / 1000).toFixed(1)} s)` : ''}, ${p.pending} change(s) pending${p.lastOutcome ? `, last push ${p.lastOutcome}` : ''}`,
+    );
+    if (p.watcherError)
+      out.push(`  WATCHER FAILED: ${p.watcherError}; fallback full sync every ${p.fallbackTimerSeconds} s`);
   }
   return out;
 }
@@ -79,16 +97,35 @@ export function renderRealtime(r: NonNullable<StatusData['realtime']>): string[]
 export function renderFailover(f: NonNullable<StatusData['failover']>): string[] {
   const path = (name: string, p: typeof f.lan): string =>
     `  ${name.padEnd(8)} ${p.peer} via ${p.interface}: ${p.up ? 'up' : 'DOWN'}${p.last ? `, last probe ${p.last.ok ? `ok ${p.last.rttMs} ms` : `no reply (${p.last.reason})`}` : ', not probed yet'}${p.fails ? `, ${p.fails} failed in a row` : ''}`;
-  const out = [`failover: phase ${f.phase}, verdict ${f.verdict}, service address ${f.serviceAddress}`, path('LAN', f.lan), path('segment', f.segment)];
-  if (f.takeover) out.push(`  takeover started ${time(f.takeover.startedAt)}${f.takeover.finishedAt ? `, complete ${time(f.takeover.finishedAt)}` : `, steps done: ${f.takeover.done.join(', ') || 'none'}`}`, ...f.takeover.notes.map((n) => `    ${n}`));
-  if (f.transitions.length) out.push('  last transitions:', ...f.transitions.slice(0, 8).map((t) => `    ${time(t.at)}  ${t.from} => ${t.to}: ${t.why}`));
+  const out = [
+    `failover: phase ${f.phase}, verdict ${f.verdict}, service address ${f.serviceAddress}`,
+    path('LAN', f.lan),
+    path('segment', f.segment),
+  ];
+  if (f.takeover)
+    out.push(
+      `  takeover started ${time(f.takeover.startedAt)}${f.takeover.finishedAt ? `, complete ${time(f.takeover.finishedAt)}` : `, steps done: ${f.takeover.done.join(', ') || 'none'}`}`,
+      ...f.takeover.notes.map((n) => `    ${n}`),
+    );
+  if (f.transitions.length)
+    out.push(
+      '  last transitions:',
+      ...f.transitions.slice(0, 8).map((t) => `    ${time(t.at)}  ${t.from} => ${t.to}: ${t.why}`),
+    );
   return out;
 }
 
-const mark: Record<PlannedStep['status'], string> = { done: '[x]', pending: '[ ]', waiting: '[~]', deferred: '[-]', skipped: '[/]' };
+const mark: Record<PlannedStep['status'], string> = {
+  done: '[x]',
+  pending: '[ ]',
+  waiting: '[~]',
+  deferred: '[-]',
+  skipped: '[/]',
+};
 
 export function renderPlan(data: { rotation: RotationState | null; plan: Plan | null; status: string }): string {
-  if (!data.rotation || !data.plan) return `no rotation running (${data.status}); plug in a complete set or run \`baysync rotate start --set NAME\`\n`;
+  if (!data.rotation || !data.plan)
+    return `no rotation running (${data.status}); plug in a complete set or run \`baysync rotate start --set NAME\`\n`;
   const out = [`rotation of set ${data.rotation.set}, phase ${data.plan.phase}; next: ${describeNext(data.plan)}`, ''];
   let phase = '';
   for (const st of data.plan.steps) {
@@ -97,7 +134,7 @@ export function renderPlan(data: { rotation: RotationState | null; plan: Plan | 
       out.push(`${phase}:`);
     }
     out.push(`  ${mark[st.status]} ${st.title}${st.note ? `  (${st.note})` : ''}`);
-    if (st.status === 'pending') for (const c of st.commands ?? []) out.push(`        $ ${c.join(' ')}`);
+    if (st.status === 'pending') for (const op of st.ops) out.push(`        $ ${renderOp(op)}`);
   }
   out.push('', 'legend: [x] done  [ ] to do  [~] waiting  [-] deferred  [/] skipped');
   return `${out.join('\n')}\n`;
@@ -115,4 +152,3 @@ function describeNext(p: Plan): string {
       return `finish (${p.next.outcome})`;
   }
 }
-

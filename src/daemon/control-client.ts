@@ -4,8 +4,6 @@
 // instead of hanging.
 import { connect } from 'node:net';
 
-export const defaultSocketPath = '/run/baysync/control.sock';
-
 type Request = { cmd: string } & Record<string, unknown>;
 
 export class DaemonUnreachable extends Error {}
@@ -25,7 +23,11 @@ export function request<T = unknown>(path: string, req: Request, timeoutMs = 30_
     });
     sock.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new DaemonUnreachable(`the baysync daemon is not running (${e.code ?? e.message} on ${path}); start it with \`systemctl start baysync\``));
+      reject(
+        new DaemonUnreachable(
+          `the baysync daemon is not running (${e.code ?? e.message} on ${path}); start it with \`systemctl start baysync\``,
+        ),
+      );
     });
     sock.on('end', () => {
       clearTimeout(timer);

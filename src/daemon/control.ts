@@ -2,26 +2,14 @@
 // reply per line: {"ok":true,"data":…} or {"ok":false,"error":"…"}. Contract: the server
 // validates every request shape (kernel names included, invariant 7) before a handler runs;
 // the socket is created mode 0600 (root only); the client times out instead of hanging.
-import { createServer, type Server, type Socket } from 'node:net';
+
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import { type ControlRequest, requestSchema } from '../protocol.js';
 
-const kname = z.string().regex(/^[a-z0-9]+$/, 'a kernel device name');
-const setName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/);
+export type { ControlRequest };
 
-export const requestSchema = z.discriminatedUnion('cmd', [
-  z.object({ cmd: z.literal('ping') }),
-  z.object({ cmd: z.literal('status') }),
-  z.object({ cmd: z.literal('plan') }),
-  z.object({ cmd: z.literal('notify'), action: z.enum(['add', 'remove', 'change']), kernel: kname }),
-  z.object({ cmd: z.literal('md-event'), event: z.string().regex(/^[A-Za-z]{1,40}$/), device: z.string().regex(/^\/dev\/[a-z0-9/_.-]+$/).max(64), component: z.string().regex(/^\/dev\/[a-z0-9/_.-]+$/).max(64).optional() }),
-  z.object({ cmd: z.literal('rotate'), action: z.enum(['start', 'finish', 'abort']), set: setName.optional() }),
-  z.object({ cmd: z.literal('verify'), set: setName }),
-  z.object({ cmd: z.literal('failover'), action: z.enum(['status', 'begin-failback', 'resume', 'cancel-failback']) }),
-]);
-
-export type ControlRequest = z.infer<typeof requestSchema>;
 export type Handler = (req: ControlRequest) => Promise<unknown>;
 
 export function serveControl(path: string, handle: Handler): Server {
@@ -45,7 +33,10 @@ export function serveControl(path: string, handle: Handler): Server {
         let reply: unknown;
         try {
           const parsed = requestSchema.safeParse(JSON.parse(line));
-          if (!parsed.success) throw new Error(`invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          if (!parsed.success)
+            throw new Error(
+              `invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+            );
           reply = { ok: true, data: await handle(parsed.data) };
         } catch (e) {
           reply = { ok: false, error: e instanceof Error ? e.message : String(e) };
@@ -58,4 +49,4 @@ export function serveControl(path: string, handle: Handler): Server {
   return server;
 }
 
-export { request, DaemonUnreachable } from './control-client.js';
+export { DaemonUnreachable, request } from './control-client.js';

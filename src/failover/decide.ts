@@ -68,7 +68,10 @@ export function decide(i: RoundInput): RoundResult {
   if (i.phase !== 'monitoring' || verdict === i.verdict) return { verdict, actions };
   switch (verdict) {
     case 'a-down':
-      actions.push({ kind: 'takeover', why: `no reply from the main server on the LAN (${i.lanPeer}) nor on the segment (${i.segmentPeer}) for ${i.lan.fails} and ${i.segment.fails} probes` });
+      actions.push({
+        kind: 'takeover',
+        why: `no reply from the main server on the LAN (${i.lanPeer}) nor on the segment (${i.segmentPeer}) for ${i.lan.fails} and ${i.segment.fails} probes`,
+      });
       break;
     case 'lan-down':
       actions.push({
@@ -96,7 +99,13 @@ export function decide(i: RoundInput): RoundResult {
       });
       break;
     case 'healthy':
-      if (i.verdict !== 'unknown') actions.push({ kind: 'report', level: 'info', subject: 'main server reachable again on both networks', text: `Both probes answer again (was: ${i.verdict}).` });
+      if (i.verdict !== 'unknown')
+        actions.push({
+          kind: 'report',
+          level: 'info',
+          subject: 'main server reachable again on both networks',
+          text: `Both probes answer again (was: ${i.verdict}).`,
+        });
       break;
     case 'unknown':
       break;

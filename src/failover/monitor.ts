@@ -5,11 +5,12 @@
 // through takeover.ts. At start it resumes an unfinished takeover, and it treats the service
 // address found on this host as a takeover already made. One round at a time; no round runs
 // while a takeover or a failback is in progress.
+
+import { logger } from '../log.js';
 import type { PingResult } from '../system/parsers/ping.js';
-import { decide, freshPath, updatePath, type Action, type PathCounter } from './decide.js';
+import { type Action, decide, freshPath, type PathCounter, updatePath } from './decide.js';
 import { addTransition, type FailoverState, type Verdict } from './state.js';
 import { runTakeover, segmentTarget, serviceAddress, type TakeoverDeps } from './takeover.js';
-import { logger } from '../log.js';
 
 export interface PathStatus extends PathCounter {
   peer: string;
@@ -54,10 +55,17 @@ export class FailoverMonitor {
   async start(): Promise<void> {
     const addr = serviceAddress(this.f);
     if (this.state.phase === 'monitoring' && (await this.d.net.hasAddress(this.f.lan.interface, addr))) {
-      addTransition(this.state, 'active', `${addr} found on ${this.f.lan.interface} at start: treated as a takeover already made`, this.d.now());
+      addTransition(
+        this.state,
+        'active',
+        `${addr} found on ${this.f.lan.interface} at start: treated as a takeover already made`,
+        this.d.now(),
+      );
       this.state.phase = 'active';
       this.d.store.save(this.state);
-      this.log.warn(`${addr} is already on ${this.f.lan.interface}: failover phase active (run \`baysync failover failback\` to hand it back)`);
+      this.log.warn(
+        `${addr} is already on ${this.f.lan.interface}: failover phase active (run \`baysync failover failback\` to hand it back)`,
+      );
     }
     if (this.state.phase === 'takeover') {
       this.log.warn({ done: this.state.takeover?.done }, 'resuming an unfinished takeover');
@@ -110,7 +118,13 @@ export class FailoverMonitor {
       segmentPeer: this.f.segment.peer,
     });
     if (r.verdict !== s.verdict) {
-      if (s.phase === 'monitoring') addTransition(s, r.verdict, `lan ${this.describe(this.lastLan)}, segment ${this.describe(this.lastSegment)}`, this.d.now());
+      if (s.phase === 'monitoring')
+        addTransition(
+          s,
+          r.verdict,
+          `lan ${this.describe(this.lastLan)}, segment ${this.describe(this.lastSegment)}`,
+          this.d.now(),
+        );
       if (r.verdict === 'healthy') s.cureTriedAt = undefined;
       s.verdict = r.verdict;
       this.d.store.save(s);
@@ -134,7 +148,10 @@ export class FailoverMonitor {
         this.state.cureTriedAt = new Date(this.d.now()).toISOString();
         this.d.store.save(this.state);
         const r = await this.d.ssh.runForced(segmentTarget(this.f, this.f.cure_ssh_key!, 3), 60_000);
-        this.log.warn({ exitCode: r.exitCode }, `cure over the segment ${r.exitCode === 0 ? 'ran' : `failed: ${r.stderr.trim().split('\n').pop() ?? ''}`}`);
+        this.log.warn(
+          { exitCode: r.exitCode },
+          `cure over the segment ${r.exitCode === 0 ? 'ran' : `failed: ${r.stderr.trim().split('\n').pop() ?? ''}`}`,
+        );
         return;
       }
       case 'takeover':
@@ -160,12 +177,20 @@ export class FailoverMonitor {
   summary(): string {
     const p = (name: string, c: PathCounter, l: PathStatus['last'], peer: string, iface: string): string =>
       `  ${name.padEnd(8)} ${peer} via ${iface}: ${c.up ? 'up' : 'DOWN'} (last ${this.describe(l)}, ${c.fails} failed in a row)`;
-    return [`Failover phase ${this.state.phase}, verdict ${this.state.verdict}`, p('LAN', this.lan, this.lastLan, this.f.lan.peer, this.f.lan.interface), p('segment', this.segment, this.lastSegment, this.f.segment.peer, this.f.segment.interface)].join('\n');
+    return [
+      `Failover phase ${this.state.phase}, verdict ${this.state.verdict}`,
+      p('LAN', this.lan, this.lastLan, this.f.lan.peer, this.f.lan.interface),
+      p('segment', this.segment, this.lastSegment, this.f.segment.peer, this.f.segment.interface),
+    ].join('\n');
   }
 
   private publish(): void {
     const s = this.state;
-    this.onStatus(s.phase === 'monitoring' ? `failover: ${s.verdict}` : `failover: ${s.phase} (${serviceAddress(this.f)} served here)`);
+    this.onStatus(
+      s.phase === 'monitoring'
+        ? `failover: ${s.verdict}`
+        : `failover: ${s.phase} (${serviceAddress(this.f)} served here)`,
+    );
   }
 
   status(): FailoverStatus {
@@ -174,7 +199,12 @@ export class FailoverMonitor {
       verdict: this.state.verdict,
       serviceAddress: serviceAddress(this.f),
       lan: { ...this.lan, peer: this.f.lan.peer, interface: this.f.lan.interface, last: this.lastLan },
-      segment: { ...this.segment, peer: this.f.segment.peer, interface: this.f.segment.interface, last: this.lastSegment },
+      segment: {
+        ...this.segment,
+        peer: this.f.segment.peer,
+        interface: this.f.segment.interface,
+        last: this.lastSegment,
+      },
       takeover: this.state.takeover,
       transitions: this.state.transitions,
       rounds: this.rounds,
@@ -197,7 +227,12 @@ export class FailoverMonitor {
   /** A failback that could not finish: the address is back here; the phase returns to active. */
   cancelFailback(): FailoverStatus {
     if (this.state.phase === 'failback') {
-      addTransition(this.state, 'active', 'failback cancelled: the address and services stay on this host', this.d.now());
+      addTransition(
+        this.state,
+        'active',
+        'failback cancelled: the address and services stay on this host',
+        this.d.now(),
+      );
       this.state.phase = 'active';
       this.d.store.save(this.state);
     }
@@ -207,7 +242,10 @@ export class FailoverMonitor {
   /** The last failback step: the address has left this host; monitoring and the sync resume. */
   async resume(): Promise<FailoverStatus> {
     if (this.state.phase !== 'failback') throw new Error(`failover phase is ${this.state.phase}, not failback`);
-    if (await this.d.net.hasAddress(this.f.lan.interface, serviceAddress(this.f))) throw new Error(`${serviceAddress(this.f)} is still on ${this.f.lan.interface}; remove it first (the failback does)`);
+    if (await this.d.net.hasAddress(this.f.lan.interface, serviceAddress(this.f)))
+      throw new Error(
+        `${serviceAddress(this.f)} is still on ${this.f.lan.interface}; remove it first (the failback does)`,
+      );
     addTransition(this.state, 'monitoring', 'failback complete: the main server serves again', this.d.now());
     this.state.phase = 'monitoring';
     this.state.verdict = 'unknown';

@@ -3,9 +3,10 @@
 // daemon finishes it and never starts a second one, and nothing but `baysync failover
 // failback` returns the phase to monitoring. The real-time sync reads it: it runs only in
 // the monitoring phase. load() never throws.
-import { join } from 'node:path';
-import { loadVersioned, saveJson } from '../util/json-store.js';
+
 import { logger } from '../log.js';
+import { recordPath } from '../paths.js';
+import { loadVersioned, saveJson } from '../util/json-store.js';
 
 export type FailoverPhase = 'monitoring' | 'takeover' | 'active' | 'failback';
 export type Verdict = 'unknown' | 'healthy' | 'lan-down' | 'segment-down' | 'a-down' | 'own-link-down';
@@ -39,13 +40,18 @@ const maxTransitions = 40;
 export class FailoverStore {
   readonly file: string;
   constructor(stateDir: string) {
-    this.file = join(stateDir, 'failover.json');
+    this.file = recordPath({ state_dir: stateDir }, 'failover');
   }
 
   load(): FailoverState {
     // Unreadable: kept aside. A takeover in progress would also have left the address on this
     // host, which the monitor checks at start (monitor.ts).
-    return loadVersioned<FailoverState>(this.file, () => ({ version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] }), (err, movedTo) => logger().child({ mod: 'failover' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`));
+    return loadVersioned<FailoverState>(
+      this.file,
+      () => ({ version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] }),
+      (err, movedTo) =>
+        logger().child({ mod: 'failover' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`),
+    );
   }
 
   save(s: FailoverState): void {
@@ -57,4 +63,10 @@ export class FailoverStore {
 export function addTransition(s: FailoverState, to: string, why: string, at: number): void {
   const from = s.phase === 'monitoring' ? s.verdict : s.phase;
   s.transitions.unshift({ at: new Date(at).toISOString(), from, to, why });
+}
+
+/** Why the standby sync must not run, read from the persisted record (for `baysync sync run` and the timer). */
+export function syncSuspension(stateDir: string): string | undefined {
+  const phase = new FailoverStore(stateDir).load().phase;
+  return phase !== 'monitoring' ? `failover ${phase}` : undefined;
 }

@@ -4,15 +4,16 @@
 // restarted mid-takeover resumes at the first step not done and never repeats a finished one
 // (the mail is sent once). Every step is idempotent, and a failing step is noted and the
 // takeover goes on: serving the address matters more than any one service.
-import { readHolder } from '../util/lockfile.js';
-import { join } from 'node:path';
+
 import type { Config, FailoverConfig } from '../config/schema.js';
+import { logger } from '../log.js';
+import type { MailSpool } from '../mail/spool.js';
+import { syncLockPath } from '../paths.js';
 import type { NetAdapter } from '../system/net.js';
 import type { SshAdapter, SshTarget } from '../system/ssh.js';
 import type { SystemdAdapter } from '../system/systemd.js';
-import type { MailSpool } from '../mail/spool.js';
-import { addTransition, takeoverSteps, type FailoverState, type FailoverStore, type TakeoverStep } from './state.js';
-import { logger } from '../log.js';
+import { readHolder } from '../util/lockfile.js';
+import { addTransition, type FailoverState, type FailoverStore, type TakeoverStep, takeoverSteps } from './state.js';
 
 export interface TakeoverDeps {
   cfg: Config & { failover: FailoverConfig };
@@ -41,7 +42,9 @@ export async function runTakeover(d: TakeoverDeps, s: FailoverState): Promise<vo
   if (!t) throw new Error('runTakeover without a takeover record');
   for (const step of takeoverSteps) {
     if (t.done.includes(step)) continue;
-    const note = await doStep(d, step, s).catch((e: unknown) => `${step}: failed: ${e instanceof Error ? e.message : String(e)}`);
+    const note = await doStep(d, step, s).catch(
+      (e: unknown) => `${step}: failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
     if (note) {
       t.notes.push(note);
       log.warn({ step }, note);
@@ -54,7 +57,10 @@ export async function runTakeover(d: TakeoverDeps, s: FailoverState): Promise<vo
   addTransition(s, 'active', `takeover complete: ${serviceAddress(f)} served here`, d.now());
   s.phase = 'active';
   d.store.save(s);
-  log.warn({ address: serviceAddress(f), ms: Date.parse(t.finishedAt) - Date.parse(t.startedAt) }, `takeover complete: ${serviceAddress(f)} is served by this host`);
+  log.warn(
+    { address: serviceAddress(f), ms: Date.parse(t.finishedAt) - Date.parse(t.startedAt) },
+    `takeover complete: ${serviceAddress(f)} is served by this host`,
+  );
 }
 
 async function doStep(d: TakeoverDeps, step: TakeoverStep, s: FailoverState): Promise<string | undefined> {
@@ -62,7 +68,7 @@ async function doStep(d: TakeoverDeps, step: TakeoverStep, s: FailoverState): Pr
   switch (step) {
     case 'stop-sync': {
       // The persisted phase already keeps new runs from starting (run.ts); end a running one.
-      const pid = readHolder(join(d.cfg.paths.run_dir, 'sync.lock'));
+      const pid = readHolder(syncLockPath(d.cfg.paths));
       if (pid && pid !== process.pid) {
         try {
           process.kill(pid, 'SIGTERM');
@@ -75,9 +81,12 @@ async function doStep(d: TakeoverDeps, step: TakeoverStep, s: FailoverState): Pr
     case 'fence': {
       if (!f.fence_ssh_key) return 'fence: no fence_ssh_key configured; A was not fenced';
       // On a crossover segment a dead A takes the carrier with it: nothing to reach, no wait.
-      if (!(await d.net.carrier(d.sysfs, f.segment.interface))) return `fence: no carrier on ${f.segment.interface}; A is off the segment, taken as down`;
+      if (!(await d.net.carrier(d.sysfs, f.segment.interface)))
+        return `fence: no carrier on ${f.segment.interface}; A is off the segment, taken as down`;
       const r = await d.ssh.runForced(segmentTarget(f, f.fence_ssh_key, 2), 5000);
-      return r.exitCode === 0 ? 'fence: A answered on the segment; its LAN interface was brought down' : `fence: A did not answer on the segment (${r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`}); taken as down`;
+      return r.exitCode === 0
+        ? 'fence: A answered on the segment; its LAN interface was brought down'
+        : `fence: A did not answer on the segment (${r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`}); taken as down`;
     }
     case 'address': {
       const cidr = serviceAddress(f);

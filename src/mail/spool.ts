@@ -3,13 +3,14 @@
 // exponential backoff. Contract: enqueue() never throws into a workflow (a spool write error is
 // logged) and returns at once; a mail leaves the spool only after the transport accepted it;
 // a retry timer exists only while the spool is not empty (no idle timers).
+
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/schema.js';
-import { writeFileAtomic } from '../util/atomic-file.js';
 import { logger } from '../log.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export interface MailMessage {
   subject: string;
@@ -47,7 +48,12 @@ export async function makeTransport(cfg: Config['mail']): Promise<Transporter> {
   // default background delivery, exim forks a delivery child into baysync's cgroup, and a daemon
   // crash right after the hand-over took the child with it: the mail then sat in exim's queue
   // until its next queue run (seen in the lab, sigkill-each-phase). Postfix ignores -o options.
-  return nodemailer.createTransport({ sendmail: true, path: cfg.sendmail_path, newline: 'unix', args: ['-odi', '-f', qualifyAddress(cfg.from)] });
+  return nodemailer.createTransport({
+    sendmail: true,
+    path: cfg.sendmail_path,
+    newline: 'unix',
+    args: ['-odi', '-f', qualifyAddress(cfg.from)],
+  });
 }
 
 /**
@@ -94,7 +100,10 @@ export class MailSpool {
     try {
       writeFileAtomic(join(this.dir, `${entry.id}.json`), JSON.stringify(entry));
     } catch (e) {
-      this.log.error({ err: String(e), subject: msg.subject }, 'cannot write the mail spool; the report is only in the journal');
+      this.log.error(
+        { err: String(e), subject: msg.subject },
+        'cannot write the mail spool; the report is only in the journal',
+      );
       this.log.info({ text: msg.text }, msg.subject);
       return undefined;
     }
@@ -135,7 +144,13 @@ export class MailSpool {
       if (e.nextAttemptAt > this.now()) continue;
       try {
         this.transport ??= await makeTransport(this.cfg);
-        await this.transport.sendMail({ from: e.from, to: e.to, subject: e.subject, text: e.text, headers: { 'X-Baysync-Id': e.id } });
+        await this.transport.sendMail({
+          from: e.from,
+          to: e.to,
+          subject: e.subject,
+          text: e.text,
+          headers: { 'X-Baysync-Id': e.id },
+        });
         rmSync(join(this.dir, `${e.id}.json`), { force: true });
         this.log.info({ subject: e.subject, attempts: e.attempts + 1 }, 'mail handed to the transport');
         this.onSent(e.subject);
@@ -145,9 +160,15 @@ export class MailSpool {
         const ageH = (this.now() - Date.parse(e.createdAt)) / 3600_000;
         e.nextAttemptAt = this.now() + Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(e.attempts - 1, 10));
         if (ageH > this.cfg.retry_hours) {
-          this.log.error({ subject: e.subject, err: e.lastError }, `mail undeliverable for ${this.cfg.retry_hours} h; still kept in the spool, check the mail transport`);
+          this.log.error(
+            { subject: e.subject, err: e.lastError },
+            `mail undeliverable for ${this.cfg.retry_hours} h; still kept in the spool, check the mail transport`,
+          );
         } else {
-          this.log.warn({ subject: e.subject, attempts: e.attempts, err: e.lastError }, 'mail transport failed; will retry');
+          this.log.warn(
+            { subject: e.subject, attempts: e.attempts, err: e.lastError },
+            'mail transport failed; will retry',
+          );
         }
         writeFileAtomic(join(this.dir, `${e.id}.json`), JSON.stringify(e));
       }

@@ -36,8 +36,20 @@ export function remoteSpec(cfg: RealtimeConfig, path: string): string {
 
 export function transportArgs(cfg: RealtimeConfig): string[] {
   const r = cfg.remote;
-  if (r.transport === 'rsyncd') return [...(r.password_file ? [`--password-file=${r.password_file}`] : []), `--contimeout=${r.connect_timeout_seconds}`];
-  return ['-e', sshOptions({ key: r.ssh_key, knownHosts: r.known_hosts, port: r.port, connectTimeoutSeconds: r.connect_timeout_seconds }).join(' ')];
+  if (r.transport === 'rsyncd')
+    return [
+      ...(r.password_file ? [`--password-file=${r.password_file}`] : []),
+      `--contimeout=${r.connect_timeout_seconds}`,
+    ];
+  return [
+    '-e',
+    sshOptions({
+      key: r.ssh_key,
+      knownHosts: r.known_hosts,
+      port: r.port,
+      connectTimeoutSeconds: r.connect_timeout_seconds,
+    }).join(' '),
+  ];
 }
 
 /** Source and destination in rsync's order for this mode. */
@@ -58,7 +70,12 @@ export function cleanRelative(p: string): string | undefined {
   return rel;
 }
 
-export function planSync(cfg: RealtimeConfig, req: SyncRequest, deleteBase: number, opts: { allowDeletions?: boolean } = {}): PlanResult {
+export function planSync(
+  cfg: RealtimeConfig,
+  req: SyncRequest,
+  deleteBase: number,
+  opts: { allowDeletions?: boolean } = {},
+): PlanResult {
   const maxDelete = opts.allowDeletions ? Number.MAX_SAFE_INTEGER : allowedDeletions(cfg, deleteBase);
   const common = [
     'rsync',
@@ -89,7 +106,8 @@ export function planSync(cfg: RealtimeConfig, req: SyncRequest, deleteBase: numb
     };
   }
   const removed = [...new Set(req.removed.map(cleanRelative).filter((p): p is string => !!p))];
-  const clean = (a: string[]): string[] => [...new Set(a.map(cleanRelative).filter((p): p is string => !!p))].filter((p) => !removed.includes(p));
+  const clean = (a: string[]): string[] =>
+    [...new Set(a.map(cleanRelative).filter((p): p is string => !!p))].filter((p) => !removed.includes(p));
   const changed = clean(req.changed);
   const trees = clean(req.trees ?? []);
   if (removed.length > maxDelete) {

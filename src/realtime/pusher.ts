@@ -8,12 +8,13 @@
 // - watch-limit exhaustion (ENOSPC/EMFILE from inotify) is logged, mailed once and shown in
 //   status, and the pusher falls back to a full sync every interval_seconds: it never
 //   silently stops syncing.
-import { TreeWatcher } from './tree-watcher.js';
+
 import type { Config } from '../config/schema.js';
+import { logger } from '../log.js';
 import type { MailSpool } from '../mail/spool.js';
 import { partialDir, type SyncRequest } from './plan.js';
 import type { RunOutcome, SyncExecutor } from './run.js';
-import { logger } from '../log.js';
+import { TreeWatcher } from './tree-watcher.js';
 
 export interface PusherStatus {
   watcher: 'starting' | 'watching' | 'failed' | 'stopped';
@@ -53,7 +54,9 @@ export class Pusher {
 
   private publish(): void {
     const s = this.status();
-    this.onStatus(`push: ${s.watcher === 'failed' ? 'WATCHER FAILED, timer fallback' : s.watcher}${s.lastOutcome ? `, last ${s.lastOutcome}` : ''}`);
+    this.onStatus(
+      `push: ${s.watcher === 'failed' ? 'WATCHER FAILED, timer fallback' : s.watcher}${s.lastOutcome ? `, last ${s.lastOutcome}` : ''}`,
+    );
   }
 
   private get rt(): NonNullable<Config['realtime']> {
@@ -78,7 +81,10 @@ export class Pusher {
       this.st.watcher = 'watching';
       this.st.watchStartMs = this.now() - started;
       this.st.watchedDirectories = w.watchedDirectories;
-      this.log.info({ ms: this.st.watchStartMs, root, directories: w.watchedDirectories }, `watching ${root} (ready in ${this.st.watchStartMs} ms)`);
+      this.log.info(
+        { ms: this.st.watchStartMs, root, directories: w.watchedDirectories },
+        `watching ${root} (ready in ${this.st.watchStartMs} ms)`,
+      );
     }
     this.publish();
     this.requestFull('start-up reconcile');
@@ -96,7 +102,11 @@ export class Pusher {
   }
 
   status(): PusherStatus {
-    return { ...this.st, pending: this.pending.size, oldestPendingAt: this.oldestPending ? new Date(this.oldestPending).toISOString() : undefined };
+    return {
+      ...this.st,
+      pending: this.pending.size,
+      oldestPendingAt: this.oldestPending ? new Date(this.oldestPending).toISOString() : undefined,
+    };
   }
 
   private note(rel: string, kind: Change): void {
@@ -116,7 +126,10 @@ export class Pusher {
     this.st.watcher = 'failed';
     this.st.watcherError = `inotify limit reached (${code}): raise fs.inotify.max_user_watches (sysctl) and restart baysync`;
     this.st.fallbackTimerSeconds = this.rt.interval_seconds;
-    this.log.error({ code }, `${this.st.watcherError}; falling back to a full sync every ${this.rt.interval_seconds} s`);
+    this.log.error(
+      { code },
+      `${this.st.watcherError}; falling back to a full sync every ${this.rt.interval_seconds} s`,
+    );
     this.publish();
     this.mail.enqueue({
       subject: '[baysync] real-time sync: file watcher failed, timer fallback active',
@@ -170,7 +183,12 @@ export class Pusher {
       out = { status: 'skipped', reason: e instanceof Error ? e.message : String(e) };
     }
     const ok = out.status === 'done' && out.run.ok;
-    this.st.lastOutcome = out.status === 'done' ? (out.run.ok ? `ok ${out.run.kind} in ${out.run.durationMs} ms` : `failed: ${out.run.error}`) : `${out.status}: ${out.reason}`;
+    this.st.lastOutcome =
+      out.status === 'done'
+        ? out.run.ok
+          ? `ok ${out.run.kind} in ${out.run.durationMs} ms`
+          : `failed: ${out.run.error}`
+        : `${out.status}: ${out.reason}`;
     this.publish();
     if (ok) {
       this.retryDelay = 2000;
@@ -189,4 +207,3 @@ export class Pusher {
     }, delay);
   }
 }
-

@@ -7,16 +7,19 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, RealtimeConfig } from '../config/schema.js';
-import type { CommandRunner } from '../system/runner.js';
+import { logger } from '../log.js';
+import { syncLockPath } from '../paths.js';
 import { FsAdapter } from '../system/fs.js';
 import { parseRsyncStats, rsyncExitMeaning } from '../system/parsers/rsync-stats.js';
+import type { CommandRunner } from '../system/runner.js';
 import { acquireLock } from '../util/lockfile.js';
-import { planSync, remoteSpec, transportArgs, type SyncRequest } from './plan.js';
+import { planSync, remoteSpec, type SyncRequest, transportArgs } from './plan.js';
 import { RealtimeStore, type SyncRun } from './state.js';
-import { FailoverStore } from '../failover/state.js';
-import { logger } from '../log.js';
 
-export type RunOutcome = { status: 'done'; run: SyncRun } | { status: 'skipped'; reason: string } | { status: 'refused'; reason: string; run: SyncRun };
+export type RunOutcome =
+  | { status: 'done'; run: SyncRun }
+  | { status: 'skipped'; reason: string }
+  | { status: 'refused'; reason: string; run: SyncRun };
 
 export class SyncRefused extends Error {}
 
@@ -29,6 +32,8 @@ export class SyncExecutor {
   constructor(
     private readonly cfg: Config,
     private readonly runner: CommandRunner,
+    /** Why runs must not start now (the failover took over: the copy is the live data). */
+    private readonly suspended: () => string | undefined = () => undefined,
     private readonly now: () => number = Date.now,
   ) {
     if (!cfg.realtime) throw new Error('no [realtime] section in the configuration');
@@ -38,23 +43,47 @@ export class SyncExecutor {
   }
 
   get lockPath(): string {
-    return join(this.cfg.paths.run_dir, 'sync.lock');
+    return syncLockPath(this.cfg.paths);
   }
 
-  async run(req: SyncRequest, trigger: string, opts: { allowDeletions?: boolean; signal?: AbortSignal } = {}): Promise<RunOutcome> {
-    const fo = new FailoverStore(this.cfg.paths.state_dir).load();
-    if (fo.phase !== 'monitoring') return { status: 'skipped', reason: `sync suspended: this host took over from the main server (failover ${fo.phase}); resume it with \`baysync failover failback\`` };
+  async run(
+    req: SyncRequest,
+    trigger: string,
+    opts: { allowDeletions?: boolean; signal?: AbortSignal } = {},
+  ): Promise<RunOutcome> {
+    const why = this.suspended();
+    if (why)
+      return {
+        status: 'skipped',
+        reason: `sync suspended: this host took over from the main server (${why}); resume it with \`baysync failover failback\``,
+      };
     const lock = acquireLock(this.lockPath);
-    if (!lock.ok) return { status: 'skipped', reason: `a sync is already running (pid ${lock.holder}); runs never overlap` };
+    if (!lock.ok)
+      return { status: 'skipped', reason: `a sync is already running (pid ${lock.holder}); runs never overlap` };
     const started = this.now();
     try {
       const refusal = await this.guards();
-      if (refusal) return { status: 'refused', reason: refusal, run: this.record(req, trigger, started, { ok: false, error: refusal }) };
+      if (refusal)
+        return {
+          status: 'refused',
+          reason: refusal,
+          run: this.record(req, trigger, started, { ok: false, error: refusal }),
+        };
       const base = this.store.load().lastFileCount ?? (await this.countCopy(opts.signal));
       const p = planSync(this.rt, req, base, opts);
-      if (!p.ok) return { status: 'refused', reason: p.reason, run: this.record(req, trigger, started, { ok: false, error: p.reason }) };
+      if (!p.ok)
+        return {
+          status: 'refused',
+          reason: p.reason,
+          run: this.record(req, trigger, started, { ok: false, error: p.reason }),
+        };
       this.log.info({ trigger, kind: p.plan.kind, maxDelete: p.plan.maxDelete }, `sync ${p.plan.description}`);
-      const r = await this.runner.run(p.plan.argv, { input: p.plan.input, allowFailure: true, timeoutMs: 24 * 3600_000, signal: opts.signal });
+      const r = await this.runner.run(p.plan.argv, {
+        input: p.plan.input,
+        allowFailure: true,
+        timeoutMs: 24 * 3600_000,
+        signal: opts.signal,
+      });
       const meaning = rsyncExitMeaning(r.exitCode);
       const stats = parseRsyncStats(r.stdout);
       const error = meaning.ok
@@ -63,9 +92,25 @@ export class SyncExecutor {
           ? `deletion guard: more than ${p.plan.maxDelete} files (the larger of ${this.rt.max_delete_min_files} and ${this.rt.max_delete_percent}% of the ${base} files in the copy) would be deleted; rsync stopped deleting there. Check the source; if intended, run \`baysync sync run --allow-deletions\`.`
           : `rsync: ${meaning.text}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
       const fileCount = meaning.ok && req.kind === 'full' ? stats.files : undefined;
-      const run = this.record(req, trigger, started, { ok: meaning.ok, exitCode: r.exitCode, error, ...stats }, fileCount);
+      const run = this.record(
+        req,
+        trigger,
+        started,
+        { ok: meaning.ok, exitCode: r.exitCode, error, ...stats },
+        fileCount,
+      );
       if (error) this.log.error({ exitCode: r.exitCode }, `sync failed: ${error}`);
-      else this.log.info({ durationMs: run.durationMs, bytesSent: stats.bytesSent, bytesReceived: stats.bytesReceived, transferred: stats.transferred, deleted: stats.deleted }, `sync done in ${run.durationMs} ms`);
+      else
+        this.log.info(
+          {
+            durationMs: run.durationMs,
+            bytesSent: stats.bytesSent,
+            bytesReceived: stats.bytesReceived,
+            transferred: stats.transferred,
+            deleted: stats.deleted,
+          },
+          `sync done in ${run.durationMs} ms`,
+        );
       return { status: 'done', run };
     } finally {
       lock.release();
@@ -78,14 +123,23 @@ export class SyncExecutor {
     const local = rt.mode === 'push' ? rt.source : rt.destination;
     if (rt.local_mountpoint) {
       const mp = rt.local_mountpoint.replace(/\/+$/, '') || '/';
-      if (!(await this.fs.isMounted(mp, this.cfg.paths.proc))) return `${mp} is not mounted; refusing to sync ${rt.mode === 'push' ? 'from' : 'into'} an unmounted mountpoint (mount it, then the next run goes on)`;
-      if (!(local === mp || local.startsWith(`${mp}/`) || mp === '/')) return `${local} is not below realtime.local_mountpoint ${mp}`;
+      if (!(await this.fs.isMounted(mp, this.cfg.paths.proc)))
+        return `${mp} is not mounted; refusing to sync ${rt.mode === 'push' ? 'from' : 'into'} an unmounted mountpoint (mount it, then the next run goes on)`;
+      if (!(local === mp || local.startsWith(`${mp}/`) || mp === '/'))
+        return `${local} is not below realtime.local_mountpoint ${mp}`;
     }
     if (rt.mode === 'push') {
-      const ok = await stat(join(rt.source, rt.source_marker)).then(() => true, () => false);
-      if (!ok) return `the source ${rt.source} has no ${rt.source_marker} marker: it is not mounted or not the right tree; refusing to sync (create the marker once on the real tree: touch ${join(rt.source, rt.source_marker)})`;
+      const ok = await stat(join(rt.source, rt.source_marker)).then(
+        () => true,
+        () => false,
+      );
+      if (!ok)
+        return `the source ${rt.source} has no ${rt.source_marker} marker: it is not mounted or not the right tree; refusing to sync (create the marker once on the real tree: touch ${join(rt.source, rt.source_marker)})`;
     } else {
-      const r = await this.runner.run(['rsync', '--list-only', ...transportArgs(rt), `${remoteSpec(rt, rt.source)}${rt.source_marker}`], { allowFailure: true, timeoutMs: 60_000 });
+      const r = await this.runner.run(
+        ['rsync', '--list-only', ...transportArgs(rt), `${remoteSpec(rt, rt.source)}${rt.source_marker}`],
+        { allowFailure: true, timeoutMs: 60_000 },
+      );
       if (r.exitCode !== 0) {
         const m = rsyncExitMeaning(r.exitCode);
         return r.exitCode === 23 || /No such file or directory/.test(r.stderr)
@@ -100,15 +154,32 @@ export class SyncExecutor {
   private async countCopy(signal?: AbortSignal): Promise<number> {
     const p = planSync(this.rt, { kind: 'full' }, 0, { allowDeletions: true });
     if (!p.ok) return 0;
-    const r = await this.runner.run([...p.plan.argv.slice(0, 1), '--dry-run', ...p.plan.argv.slice(1)], { allowFailure: true, timeoutMs: 3600_000, signal });
+    const r = await this.runner.run([...p.plan.argv.slice(0, 1), '--dry-run', ...p.plan.argv.slice(1)], {
+      allowFailure: true,
+      timeoutMs: 3600_000,
+      signal,
+    });
     const s = parseRsyncStats(r.stdout);
     // Files in the copy now = files in the source - files to create + files to delete.
     return Math.max(0, (s.files ?? 0) - (s.created ?? 0) + (s.deleted ?? 0));
   }
 
-  private record(req: SyncRequest, trigger: string, started: number, r: Partial<SyncRun> & { ok: boolean }, fileCount?: number): SyncRun {
+  private record(
+    req: SyncRequest,
+    trigger: string,
+    started: number,
+    r: Partial<SyncRun> & { ok: boolean },
+    fileCount?: number,
+  ): SyncRun {
     const end = this.now();
-    const run: SyncRun = { kind: req.kind, trigger, startedAt: new Date(started).toISOString(), endedAt: new Date(end).toISOString(), durationMs: end - started, ...r };
+    const run: SyncRun = {
+      kind: req.kind,
+      trigger,
+      startedAt: new Date(started).toISOString(),
+      endedAt: new Date(end).toISOString(),
+      durationMs: end - started,
+      ...r,
+    };
     this.store.record(run, fileCount);
     return run;
   }

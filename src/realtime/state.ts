@@ -3,9 +3,10 @@
 // Contract: load() never throws (missing or unreadable gives a fresh record, the unreadable
 // file kept aside); the run list is capped; the recovery point is the start of the last run
 // that succeeded (the copy holds at least what the source had then).
-import { join } from 'node:path';
-import { loadVersioned, saveJson } from '../util/json-store.js';
+
 import { logger } from '../log.js';
+import { recordPath } from '../paths.js';
+import { loadVersioned, saveJson } from '../util/json-store.js';
 
 export interface SyncRun {
   kind: 'full' | 'paths';
@@ -39,11 +40,16 @@ const maxRuns = 30;
 export class RealtimeStore {
   readonly file: string;
   constructor(stateDir: string) {
-    this.file = join(stateDir, 'realtime.json');
+    this.file = recordPath({ state_dir: stateDir }, 'realtime');
   }
 
   load(): RealtimeState {
-    return loadVersioned<RealtimeState>(this.file, () => ({ version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] }), (err, movedTo) => logger().child({ mod: 'sync' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`));
+    return loadVersioned<RealtimeState>(
+      this.file,
+      () => ({ version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] }),
+      (err, movedTo) =>
+        logger().child({ mod: 'sync' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`),
+    );
   }
 
   record(run: SyncRun, fileCount?: number): RealtimeState {

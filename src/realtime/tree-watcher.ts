@@ -7,7 +7,7 @@
 // the caller's periodic full reconcile covers that.
 // Why not chokidar (design.md's choice): chokidar 5 puts an fs.watch on every file. Measured
 // by `npm run bench` on 100,000 files: 514 MB RSS (budget 150 MB). This watcher: see the bench.
-import { watch, type FSWatcher } from 'node:fs';
+import { type Dirent, type FSWatcher, type Stats, watch } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -49,7 +49,7 @@ export class TreeWatcher {
       const d = stack.pop()!;
       if (this.dirs.has(d)) continue;
       if (!this.watchOne(d)) return;
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(d, { withFileTypes: true });
       } catch {
@@ -97,7 +97,7 @@ export class TreeWatcher {
     if (this.ignore(n)) return;
     const abs = join(dir, n);
     const rel = relative(this.root, abs);
-    let st;
+    let st: Stats;
     try {
       st = await lstat(abs);
     } catch {

@@ -1,12 +1,12 @@
 // The bundle of system adapters a workflow executes through, built on one CommandRunner.
 // Contract: tests build the same bundle over a fake runner and a fake sysfs tree.
 import type { Config } from '../config/schema.js';
-import type { CommandRunner } from '../system/runner.js';
-import { MdAdapter } from '../system/md.js';
+import { BackupPcAdapter } from '../system/backuppc.js';
 import { BlockAdapter } from '../system/block.js';
 import { FsAdapter } from '../system/fs.js';
-import { BackupPcAdapter } from '../system/backuppc.js';
-import { PowerAdapter } from '../system/power.js';
+import { MdAdapter } from '../system/md.js';
+import { OpRunner } from '../system/op-runner.js';
+import type { CommandRunner } from '../system/runner.js';
 import { SystemdAdapter } from '../system/systemd.js';
 
 export interface Adapters {
@@ -15,7 +15,8 @@ export interface Adapters {
   block: BlockAdapter;
   fs: FsAdapter;
   backuppc: BackupPcAdapter;
-  power: PowerAdapter;
+  /** Runs the planned operations of the steps. */
+  ops: OpRunner;
   systemd: SystemdAdapter;
 }
 
@@ -26,7 +27,7 @@ export function makeAdapters(cfg: Config, runner: CommandRunner, env: NodeJS.Pro
     block: new BlockAdapter(cfg.paths.sysfs),
     fs: new FsAdapter(runner),
     backuppc: new BackupPcAdapter(runner, cfg.backuppc, cfg.paths.proc),
-    power: new PowerAdapter(runner, cfg.paths.sysfs),
+    ops: new OpRunner(runner),
     systemd: new SystemdAdapter(runner, env),
   };
 }

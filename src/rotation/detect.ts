@@ -39,7 +39,9 @@ export function setPresence(cfg: Config, set: SetConfig, facts: Facts): SetPrese
   const expected = own.reduce((m, c) => Math.max(m, c.examine.raidDevices), 0);
   const disks = [...new Set(own.map((c) => c.disk))];
   const rootUuid = cfg.root_mirror?.uuid;
-  const rootPartitions = rootUuid ? facts.candidates.filter((c) => c.examine.uuid === rootUuid && disks.includes(c.disk)).map(toRef) : [];
+  const rootPartitions = rootUuid
+    ? facts.candidates.filter((c) => c.examine.uuid === rootUuid && disks.includes(c.disk)).map(toRef)
+    : [];
   const partNo = cfg.root_mirror?.partition;
   if (partNo) {
     // A new set: the configured partition of each of its disks, if it carries no superblock at all.
@@ -78,7 +80,10 @@ export function presentSets(cfg: Config, facts: Facts): SetPresence[] {
 
 /** md members that belong to nothing baysync knows and to no active array: logged, never touched. */
 export function unknownMembers(cfg: Config, facts: Facts): Candidate[] {
-  const known = new Set<string>([cfg.storage.top_mirror_uuid, ...cfg.sets.flatMap((s) => [s.stripe_uuid, s.mirror_uuid])]);
+  const known = new Set<string>([
+    cfg.storage.top_mirror_uuid,
+    ...cfg.sets.flatMap((s) => [s.stripe_uuid, s.mirror_uuid]),
+  ]);
   if (cfg.root_mirror) known.add(cfg.root_mirror.uuid);
   const activeMembers = new Set(facts.arrays.flatMap((a) => a.members.map((m) => m.dev)));
   return facts.candidates.filter((c) => !known.has(c.examine.uuid) && !activeMembers.has(c.dev));
@@ -89,13 +94,19 @@ export function unknownMembers(cfg: Config, facts: Facts): Candidate[] {
  * have at least one in-sync member that is not the external stripe; nothing may be resyncing
  * it from elsewhere. Returns undefined when healthy, else the reason.
  */
-export function internalHalfProblem(mirror: MdArrayState | undefined, stripeName: string | undefined): string | undefined {
+export function internalHalfProblem(
+  mirror: MdArrayState | undefined,
+  stripeName: string | undefined,
+): string | undefined {
   if (!mirror) return 'the degraded mirror is not active (is the internal stripe assembled?)';
   if (!mirror.active || mirror.readonly) return `mirror ${mirror.name} is not active read-write`;
-  const internal = mirror.members.filter((m) => m.dev !== stripeName && m.state.includes('in_sync') && !m.state.includes('faulty'));
+  const internal = mirror.members.filter(
+    (m) => m.dev !== stripeName && m.state.includes('in_sync') && !m.state.includes('faulty'),
+  );
   if (internal.length === 0) return `mirror ${mirror.name} has no in-sync internal member`;
   const foreign = mirror.members.filter((m) => m.dev !== stripeName && !m.state.includes('in_sync'));
-  if (foreign.length > 0) return `mirror ${mirror.name} has other members rebuilding or spare (${foreign.map((m) => m.dev).join(', ')}); finish that first`;
+  if (foreign.length > 0)
+    return `mirror ${mirror.name} has other members rebuilding or spare (${foreign.map((m) => m.dev).join(', ')}); finish that first`;
   return undefined;
 }
 
@@ -117,14 +128,18 @@ export function problemHeadline(problem: string): string {
 
 /** Every configured set's mirror that is active but not an in-sync member of the top mirror. */
 export function poolProblems(cfg: Config, facts: Facts): string[] {
-  return cfg.sets.map((s) => topMirrorProblem(cfg, facts, activeArrayByUuid(facts, s.mirror_uuid))).filter((x): x is string => x !== undefined);
+  return cfg.sets
+    .map((s) => topMirrorProblem(cfg, facts, activeArrayByUuid(facts, s.mirror_uuid)))
+    .filter((x): x is string => x !== undefined);
 }
 
 /** Invariant 4 (md side): clean means no sync running, not degraded, the stripe in sync. */
 export function mirrorClean(mirror: MdArrayState | undefined, stripeName: string | undefined): boolean {
   if (!mirror || !stripeName) return false;
   const m = mirror.members.find((x) => x.dev === stripeName);
-  return (mirror.syncAction ?? 'idle') === 'idle' && (mirror.degraded ?? 1) === 0 && Boolean(m?.state.includes('in_sync'));
+  return (
+    (mirror.syncAction ?? 'idle') === 'idle' && (mirror.degraded ?? 1) === 0 && Boolean(m?.state.includes('in_sync'))
+  );
 }
 
 /** The root mirror is clean for the given partitions (all in sync, nothing running). */

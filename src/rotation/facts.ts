@@ -1,6 +1,8 @@
 // Facts gathering: the one place the rotation reads the system (md arrays from /proc and
 // sysfs, md superblocks with mdadm --examine, BackupPC state, the pool mount). Contract: read
 // only, never changes anything; returns plain data for the pure planner.
+
+import { join } from 'node:path';
 import type { RotationConfig as Config } from '../config/schema.js';
 import type { Adapters } from './adapters.js';
 import type { Candidate, Facts, RotationState } from './types.js';
@@ -8,8 +10,11 @@ import type { Candidate, Facts, RotationState } from './types.js';
 export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationState): Promise<Facts> {
   // BackupPC matters from the pause on (and for aborts); before that, and with no rotation,
   // it is not read. Its one process (systemctl is-active) runs during the sysfs reads below.
-  const early = !rotation || (['checking', 'assembling', 'joining'].includes(rotation.phase) && !rotation.done.includes('join-mirror'));
-  const bpc = cfg.backuppc.enabled && !early ? Promise.all([a.backuppc.serviceActive(), a.backuppc.runningDumps()]) : undefined;
+  const early =
+    !rotation ||
+    (['checking', 'assembling', 'joining'].includes(rotation.phase) && !rotation.done.includes('join-mirror'));
+  const bpc =
+    cfg.backuppc.enabled && !early ? Promise.all([a.backuppc.serviceActive(), a.backuppc.runningDumps()]) : undefined;
   bpc?.catch(() => undefined); // awaited below; not an unhandled rejection if a read throws first
   const arrays = await a.md.listArrays();
   const devices = await a.block.list();
@@ -20,8 +25,15 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
   const examined = await Promise.all(probed.map((d) => a.md.probe(d.name, d.sizeBytes)));
   for (const [i, d] of probed.entries()) {
     const ex = examined[i];
-    if (ex) candidates.push({ dev: d.name, disk: d.type === 'part' && d.parent ? d.parent : d.name, sizeBytes: d.sizeBytes, examine: ex });
-    else if (d.type === 'part' && d.parent) blankPartitions.push({ dev: d.name, disk: d.parent, sizeBytes: d.sizeBytes });
+    if (ex)
+      candidates.push({
+        dev: d.name,
+        disk: d.type === 'part' && d.parent ? d.parent : d.name,
+        sizeBytes: d.sizeBytes,
+        examine: ex,
+      });
+    else if (d.type === 'part' && d.parent)
+      blankPartitions.push({ dev: d.name, disk: d.parent, sizeBytes: d.sizeBytes });
   }
   let stripeContent: Facts['stripeContent'];
   if (rotation) {
@@ -31,5 +43,32 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
   }
   const b = await bpc;
   const backuppc: Facts['backuppc'] = b && { serviceActive: b[0], runningDumps: b[1] };
-  return { arrays, candidates, blankPartitions, backuppc, stripeContent, mountpointMounted: await a.fs.isMounted(cfg.storage.mountpoint, cfg.paths.proc) };
+  const copy = rotation?.phase === 'verifying' ? await copyFacts(cfg, a, rotation, arrays) : undefined;
+  return {
+    arrays,
+    candidates,
+    blankPartitions,
+    backuppc,
+    stripeContent,
+    mountpointMounted: await a.fs.isMounted(cfg.storage.mountpoint, cfg.paths.proc),
+    ...(copy ? { copy } : {}),
+  };
+}
+
+/** While verifying: a verification mount left behind, and where the filesystem starts in the read-only stripe. */
+async function copyFacts(
+  cfg: Config,
+  a: Adapters,
+  r: RotationState,
+  arrays: Facts['arrays'],
+): Promise<NonNullable<Facts['copy']>> {
+  const set = cfg.sets.find((s) => s.name === r.set);
+  const stripe = set && arrays.find((x) => x.active && x.readonly && x.uuid === set.stripe_uuid);
+  return {
+    mounted: await a.fs.isMounted(join(cfg.paths.verify_dir, r.set), cfg.paths.proc),
+    dataOffset:
+      stripe && set
+        ? await a.md.nestedDataOffset(stripe.name, [set.mirror_uuid, cfg.storage.top_mirror_uuid])
+        : undefined,
+  };
 }

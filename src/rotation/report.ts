@@ -1,30 +1,10 @@
 // The rotation report: the mail text for a finished, failed or aborted rotation, and the
 // one-line summary kept in the history. Contract: pure (times come in as ISO strings in the
 // record; `now` is passed in); the text is plain ASCII-safe and names what to do next.
-import type { Outcome, RotationState } from './types.js';
+
+import { formatBytes, formatDuration } from '../jobs/progress.js';
 import type { MailMessage } from '../mail/spool.js';
-
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return 'unknown';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '?';
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
-}
+import type { HistoryEntry, Outcome, RotationState } from './types.js';
 
 /** Wrap a line at its last space before `width` (mail stays 7bit, no quoted-printable); spacing inside the line is kept. */
 export function wrap(line: string, width: number): string[] {
@@ -55,7 +35,11 @@ export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string,
   let subject: string;
   if (outcome === 'success') {
     subject = `[baysync] set ${r.set}: offline copy done, safe to remove`;
-    lines.push(`The offline copy on set ${r.set} (${disks}) is complete and verified.`, '', 'SAFE TO REMOVE: the drives are spun down and detached. Pull them and take them off site.');
+    lines.push(
+      `The offline copy on set ${r.set} (${disks}) is complete and verified.`,
+      '',
+      'SAFE TO REMOVE: the drives are spun down and detached. Pull them and take them off site.',
+    );
   } else if (outcome === 'failed') {
     subject = `[baysync] set ${r.set}: VERIFICATION FAILED`;
     lines.push(
@@ -78,20 +62,46 @@ export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string,
   }
   lines.push('', 'Timeline:', ...timelineLines(r, nowIso));
   lines.push('', 'Figures:');
-  lines.push(`  join:                ${r.joinMode ?? 'not joined'}${r.expectReAdd && r.joinMode === 'add' ? ' (FULL RECOVERY where a bitmap re-add was expected)' : ''}`);
+  lines.push(
+    `  join:                ${r.joinMode ?? 'not joined'}${r.expectReAdd && r.joinMode === 'add' ? ' (FULL RECOVERY where a bitmap re-add was expected)' : ''}`,
+  );
   lines.push(`  bytes resynced:      ${r.joinMode ? formatBytes(r.resyncBytes) : '-'}`);
-  lines.push(`  sync duration:       ${r.syncStartedAt && r.syncEndedAt ? formatDuration(Date.parse(r.syncEndedAt) - Date.parse(r.syncStartedAt)) : '-'}`);
-  lines.push(`  BackupPC stopped:    ${r.pauseWindow?.ms !== undefined ? `${formatDuration(r.pauseWindow.ms)} during the detach` : '-'}${r.backuppc?.stoppedForSync ? ` (also stopped from ${r.backuppc.stoppedForSync.slice(11, 19)} to speed up the sync)` : ''}`);
+  lines.push(
+    `  sync duration:       ${r.syncStartedAt && r.syncEndedAt ? formatDuration(Date.parse(r.syncEndedAt) - Date.parse(r.syncStartedAt)) : '-'}`,
+  );
+  lines.push(
+    `  BackupPC stopped:    ${r.pauseWindow?.ms !== undefined ? `${formatDuration(r.pauseWindow.ms)} during the detach` : '-'}${r.backuppc?.stoppedForSync ? ` (also stopped from ${r.backuppc.stoppedForSync.slice(11, 19)} to speed up the sync)` : ''}`,
+  );
   if (r.verify) {
     lines.push(`  verification:        ${r.verify.ok ? 'OK' : 'FAILED'}: ${r.verify.detail}`);
   } else {
     lines.push('  verification:        not done');
   }
   if (r.spinDown?.length) {
-    lines.push(`  spin-down:           ${r.spinDown.map((s) => `${s.disk} ${s.stoppedBy ?? 'not stopped'}${s.deleted ? ', detached' : ''}`).join('; ')}`);
+    lines.push(
+      `  spin-down:           ${r.spinDown.map((s) => `${s.disk} ${s.stoppedBy ?? 'not stopped'}${s.deleted ? ', detached' : ''}`).join('; ')}`,
+    );
   }
   const warnings = [...r.warnings, ...extra];
   if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
   lines.push('', `Rotation ${r.id}.`);
   return { subject, text: `${lines.flatMap((l) => wrap(l, 76)).join('\n')}\n` };
+}
+
+/** The history entry a finished rotation leaves (state.json keeps the newest 50). */
+export function historyEntry(r: RotationState, outcome: Outcome, endedAt: string): HistoryEntry {
+  const { id, set, startedAt, resyncBytes, joinMode, syncStartedAt, syncEndedAt } = r;
+  return {
+    id,
+    set,
+    outcome,
+    startedAt,
+    endedAt,
+    resyncBytes,
+    joinMode,
+    pauseWindowMs: r.pauseWindow?.ms,
+    syncStartedAt,
+    syncEndedAt,
+    summary: summaryLine(r, outcome),
+  };
 }

@@ -1,6 +1,8 @@
 // Types of the rotation workflow: phases, the persisted rotation record, the facts the
 // planner reads, and the steps it plans. Contract: plain data only (JSON-serializable), so the
 // state can be persisted atomically and printed by `baysync status --json` / `plan --json`.
+
+import type { PlannedStep as JobPlannedStep } from '../jobs/step.js';
 import type { MdArrayState } from '../system/md.js';
 import type { MdExamine } from '../system/parsers/mdadm-export.js';
 import type { SpinDownResult } from '../system/power.js';
@@ -19,7 +21,18 @@ export type Phase =
   | 'aborting'
   | 'aborted';
 
-export const normalPhases: Phase[] = ['checking', 'assembling', 'joining', 'pausing', 'syncing', 'detaching', 'verifying', 'spinning-down', 'reporting', 'done'];
+export const normalPhases: Phase[] = [
+  'checking',
+  'assembling',
+  'joining',
+  'pausing',
+  'syncing',
+  'detaching',
+  'verifying',
+  'spinning-down',
+  'reporting',
+  'done',
+];
 
 export type StepId =
   | 'check-set'
@@ -38,7 +51,9 @@ export type StepId =
   | 'start-backuppc'
   | 'enable-dumps'
   | 'stop-stripe'
+  | 'verify-assemble'
   | 'verify-copy'
+  | 'verify-release'
   | 'spin-down'
   | 'send-report'
   | 'abort-thaw'
@@ -161,23 +176,12 @@ export interface Facts {
   backuppc?: { serviceActive: boolean; runningDumps: number };
   /** The md superblock found inside the assembled stripe (which mirror it belongs to, events). */
   stripeContent?: MdExamine | null;
-  /** `mdadm --examine-bitmap` of the mirror's internal member: dirty bytes md will resync. */
-  bitmapDirtyBytes?: number;
   mountpointMounted: boolean;
+  /** Read while verifying: the verification mount left behind, and where the copy's filesystem starts. */
+  copy?: { mounted: boolean; dataOffset?: number };
 }
 
-export type StepStatus = 'done' | 'pending' | 'waiting' | 'deferred' | 'skipped';
-
-export interface PlannedStep {
-  id: StepId;
-  phase: Phase;
-  title: string;
-  status: StepStatus;
-  /** Why the step waits, is deferred or skipped; or what it will do. */
-  note?: string;
-  /** The commands the step will run, for `baysync plan` (argv arrays). */
-  commands?: string[][];
-}
+export type PlannedStep = JobPlannedStep<StepId, Phase>;
 
 export type Next =
   | { kind: 'run'; step: PlannedStep }

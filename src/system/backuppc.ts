@@ -1,15 +1,27 @@
-// BackupPC adapter: the seed's control include ($Conf{BackupsDisable}), the server reload
-// through BackupPC_serverMesg (as the backuppc user, via runuser, argv only), the service
-// through systemctl, and the count of running dumps (pgrep). Contract: no decisions here.
-import { readFileSync, readdirSync } from 'node:fs';
+// BackupPC adapter: reads the seed's control include ($Conf{BackupsDisable}), whether the
+// service runs and how many dumps run (from /proc); backuppcOps lists the operations (write the
+// include, the server reload through BackupPC_serverMesg as the backuppc user via runuser, stop
+// and start the service). Contract: no decisions here; argv only.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandRunner } from './runner.js';
-import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Config } from '../config/schema.js';
+import { file, type Op, run } from './op.js';
+import type { CommandRunner } from './runner.js';
 
 export const disableMarker = '# set by baysync during a rotation; baysync restores the previous content';
 export const disableLine = `$Conf{BackupsDisable} = 2; ${disableMarker}\n`;
 export const enableLine = '$Conf{BackupsDisable} = 0;\n';
+
+/** The operations on BackupPC, as data (jobs/op.ts). Contract: pure, argv only. */
+export const backuppcOps = {
+  /** Replace the control include ($Conf{BackupsDisable}). */
+  writeControl: (cfg: Config['backuppc'], content: string): Op => file(cfg.control_include, content),
+  /** Make the running server read its config again (a failure is the step's to judge). */
+  reload: (cfg: Config['backuppc']): Op =>
+    run(['runuser', '-u', cfg.user, '--', cfg.server_mesg, 'server', 'reload'], 60_000, { mayFail: true }),
+  stop: (cfg: Config['backuppc']): Op => run(['systemctl', 'stop', '--', cfg.service], 300_000),
+  start: (cfg: Config['backuppc']): Op => run(['systemctl', 'start', '--', cfg.service], 300_000),
+};
 
 export class BackupPcAdapter {
   constructor(
@@ -26,25 +38,13 @@ export class BackupPcAdapter {
     }
   }
 
-  writeControl(content: string): void {
-    writeFileAtomic(this.cfg.control_include, content, 0o644);
-  }
-
-  async reload(): Promise<void> {
-    await this.runner.run(['runuser', '-u', this.cfg.user, '--', this.cfg.server_mesg, 'server', 'reload'], { timeoutMs: 60_000 });
-  }
-
   async serviceActive(): Promise<boolean> {
-    const r = await this.runner.run(['systemctl', 'is-active', '--quiet', this.cfg.service], { allowFailure: true, quiet: true, timeoutMs: 15_000 });
+    const r = await this.runner.run(['systemctl', 'is-active', '--quiet', this.cfg.service], {
+      allowFailure: true,
+      quiet: true,
+      timeoutMs: 15_000,
+    });
     return r.exitCode === 0;
-  }
-
-  async stop(): Promise<void> {
-    await this.runner.run(['systemctl', 'stop', this.cfg.service], { timeoutMs: 300_000 });
-  }
-
-  async start(): Promise<void> {
-    await this.runner.run(['systemctl', 'start', this.cfg.service], { timeoutMs: 300_000 });
   }
 
   /** Number of BackupPC_dump processes running (read from /proc, no process spawned). */

@@ -3,10 +3,10 @@
 // this at every step (synchronous reads: sysfs is memory-backed). Contract: only valid kernel names are returned (invariant 7); names that
 // fail validation are reported in `rejected`; md, loop, ram, optical, device-mapper, zram and
 // nbd devices are not candidates and are left out. No decisions are made here.
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isKernelName, printable } from '../util/names.js';
 import { logger } from '../log.js';
+import { isKernelName, printable } from '../util/names.js';
 
 export interface BlockDevice {
   name: string;
@@ -72,7 +72,8 @@ export class BlockAdapter {
 
   async list(): Promise<BlockDevice[]> {
     const { devices, rejected } = await listBlockDevices(this.sysfs);
-    if (rejected.length) logger().child({ mod: 'block' }).warn({ rejected }, 'ignoring block devices with unexpected kernel names');
+    if (rejected.length)
+      logger().child({ mod: 'block' }).warn({ rejected }, 'ignoring block devices with unexpected kernel names');
     return devices;
   }
 }

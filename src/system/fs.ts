@@ -1,34 +1,17 @@
-// Filesystem adapter: sync, fsfreeze, remount, read-only mounts and read-only loop maps.
-// Contract: argv only; the read-only helpers always pass read-only flags (invariant 3):
-// mount gets ro,norecovery,nouuid and losetup gets --read-only.
+// Filesystem adapter: whether a path is mounted (read from mountinfo), and the operations that
+// sync, freeze, thaw and remount a filesystem or mount a detached copy, as data (fsOps).
+// Contract: argv only, `--` before operands from the config; the read-only mount always passes
+// read-only flags (invariant 3): ro,norecovery,nouuid (xfs) or ro,noload, with nodev,nosuid,noexec,
+// and maps the device read-only through mount's own loop option at the filesystem's offset.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandRunner } from './runner.js';
+import { devPath } from '../util/names.js';
+import { type Op, run } from './op.js';
 import { parseMountinfo } from './parsers/mountinfo.js';
-import { devPath, kernelNameFromPath } from '../util/names.js';
+import type { CommandRunner } from './runner.js';
 
 export class FsAdapter {
   constructor(private readonly runner: CommandRunner) {}
-
-  async sync(): Promise<void> {
-    await this.runner.run(['sync'], { timeoutMs: 600_000 });
-  }
-
-  async freeze(mountpoint: string): Promise<void> {
-    await this.runner.run(['fsfreeze', '--freeze', mountpoint], { timeoutMs: 600_000 });
-  }
-
-  /** Thaw; "not frozen" (EINVAL) is fine, so a repeated thaw after a crash is harmless. */
-  async thaw(mountpoint: string): Promise<void> {
-    const r = await this.runner.run(['fsfreeze', '--unfreeze', mountpoint], { timeoutMs: 60_000, allowFailure: true });
-    if (r.exitCode !== 0 && !/Invalid argument|not frozen/i.test(r.stderr)) {
-      await this.runner.run(['fsfreeze', '--unfreeze', mountpoint], { timeoutMs: 60_000 });
-    }
-  }
-
-  async remount(mountpoint: string, mode: 'ro' | 'rw'): Promise<void> {
-    await this.runner.run(['mount', '-o', `remount,${mode}`, mountpoint], { timeoutMs: 600_000 });
-  }
 
   /** Is something mounted on `path`? Read from mountinfo (no process spawned). */
   async isMounted(path: string, proc = '/proc'): Promise<boolean> {
@@ -44,30 +27,33 @@ export class FsAdapter {
     const r = await this.runner.run(['mountpoint', '-q', path], { allowFailure: true, quiet: true, timeoutMs: 10_000 });
     return r.exitCode === 0;
   }
-
-  /** Map a block device read-only at a byte offset; returns the loop device name (e.g. loop0). */
-  async loopReadOnly(dev: string, offsetBytes: number): Promise<string> {
-    const r = await this.runner.run(['losetup', '--read-only', '--find', '--show', `--offset=${offsetBytes}`, devPath(dev)], { timeoutMs: 30_000 });
-    return kernelNameFromPath(r.stdout.trim(), 'loop device');
-  }
-
-  async loopDetach(loop: string): Promise<void> {
-    await this.runner.run(['losetup', '--detach', devPath(loop)], { timeoutMs: 30_000, allowFailure: true });
-  }
-
-  /** Loop devices currently backed by the given device (for cleanup after a crash). */
-  async loopsOf(dev: string): Promise<string[]> {
-    const r = await this.runner.run(['losetup', '--noheadings', '--output', 'NAME', '--associated', devPath(dev)], { allowFailure: true, quiet: true, timeoutMs: 10_000 });
-    return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => kernelNameFromPath(l, 'loop device'));
-  }
-
-  async mountReadOnly(dev: string, mountpoint: string, fstype = 'xfs'): Promise<void> {
-    const opts = fstype === 'xfs' ? 'ro,norecovery,nouuid' : 'ro,noload';
-    await this.runner.run(['mkdir', '-p', mountpoint], { timeoutMs: 10_000 });
-    await this.runner.run(['mount', '-t', fstype, '-o', opts, devPath(dev), mountpoint], { timeoutMs: 120_000 });
-  }
-
-  async umount(mountpoint: string): Promise<void> {
-    await this.runner.run(['umount', mountpoint], { timeoutMs: 120_000 });
-  }
 }
+
+export const fsOps = {
+  sync: (): Op => run(['sync'], 600_000),
+  freeze: (mountpoint: string): Op => run(['fsfreeze', '--freeze', mountpoint], 600_000),
+  /** Thaw; "not frozen" (EINVAL) is fine, so a repeated thaw after a crash is harmless (the step reads stderr). */
+  thaw: (mountpoint: string, fallback = false): Op =>
+    run(['fsfreeze', '--unfreeze', mountpoint], 60_000, { mayFail: !fallback, fallback }),
+  remount: (mountpoint: string, mode: 'ro' | 'rw'): Op => run(['mount', '-o', `remount,${mode}`, mountpoint], 600_000),
+  /**
+   * Mount a copy read-only (invariant 3): the loop device is made by mount itself, read-only
+   * because the mount is (util-linux sets LO_FLAGS_READ_ONLY for a ro loop mount), at the byte
+   * offset where the filesystem starts, and released by the umount.
+   */
+  mountCopy: (dev: string, offsetBytes: number, mountpoint: string, fstype = 'xfs'): Op =>
+    run(
+      [
+        'mount',
+        '-t',
+        fstype,
+        '-o',
+        `${fstype === 'xfs' ? 'ro,norecovery,nouuid' : 'ro,noload'},nodev,nosuid,noexec,loop,offset=${offsetBytes}`,
+        '--',
+        devPath(dev),
+        mountpoint,
+      ],
+      120_000,
+    ),
+  umount: (mountpoint: string): Op => run(['umount', '--', mountpoint], 120_000),
+};

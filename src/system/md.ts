@@ -2,16 +2,23 @@
 // mdadm through the CommandRunner for everything that changes state. Contract: no decisions
 // here (the planner decides); every device name passed in is validated; each mutating call
 // is a single mdadm invocation whose failure throws CommandError with mdadm's stderr.
-import { open, writeFile } from 'node:fs/promises';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandRunner } from './runner.js';
-import { devPath, kernelName, mdadmUuid } from '../util/names.js';
-import { parseMdstat } from './parsers/mdstat.js';
-import { parseDetailExport, parseExamineExport, type MdDetail, type MdExamine } from './parsers/mdadm-export.js';
+import { devPath, kernelName, normalizeUuid } from '../util/names.js';
+import {
+  endSuperblockOffsets,
+  levelName,
+  mdV1Magic,
+  parseBitmapDirtyBytes,
+  parseMdSuperblockV1,
+  superblockProbeOffsets,
+} from './parsers/md-superblock.js';
 import { parseDevState, parseIntAttr, parseSlot, parseSyncCompleted, type SyncProgress } from './parsers/md-sysfs.js';
-import { endSuperblockOffsets, levelName, mdV1Magic, parseMdSuperblockV1, superblockProbeOffsets } from './parsers/md-superblock.js';
-import { normalizeUuid } from '../util/names.js';
+import { type MdDetail, type MdExamine, parseDetailExport, parseExamineExport } from './parsers/mdadm-export.js';
+import { parseMdstat } from './parsers/mdstat.js';
+import type { CommandRunner } from './runner.js';
 
 export interface MdMemberState {
   dev: string;
@@ -33,6 +40,8 @@ export interface MdArrayState {
   syncSpeedKps?: number;
   componentSizeKiB?: number;
   sizeBytes?: number;
+  /** md's bitmap daemon period in seconds (md/bitmap/time_base), when the array has a bitmap. */
+  bitmapTimeBase?: number;
   members: MdMemberState[];
 }
 
@@ -97,7 +106,7 @@ export class MdAdapter {
    * --examine only when a 0.90/1.0 superblock sits at the end or the node cannot be read.
    */
   async probe(dev: string, sizeBytes: number): Promise<MdExamine | undefined> {
-    let fh;
+    let fh: FileHandle;
     try {
       fh = await open(join(this.dev, kernelName(dev)), 'r');
     } catch {
@@ -108,11 +117,22 @@ export class MdAdapter {
       for (const off of superblockProbeOffsets) {
         const { bytesRead } = await fh.read(buf, 0, 4096, off);
         const sb = bytesRead === 4096 ? parseMdSuperblockV1(buf) : undefined;
-        if (sb) return { level: levelName(sb.level), raidDevices: sb.raidDisks, uuid: sb.uuid, devUuid: sb.devUuid, name: sb.name, events: sb.events, partlyRecovered: sb.partlyRecovered, raw: {} };
+        if (sb)
+          return {
+            level: levelName(sb.level),
+            raidDevices: sb.raidDisks,
+            uuid: sb.uuid,
+            devUuid: sb.devUuid,
+            name: sb.name,
+            events: sb.events,
+            partlyRecovered: sb.partlyRecovered,
+            raw: {},
+          };
       }
       for (const off of endSuperblockOffsets(sizeBytes)) {
         const { bytesRead } = await fh.read(buf, 0, 4, off);
-        if (bytesRead === 4 && (buf.readUInt32LE(0) === mdV1Magic || buf.readUInt32BE(0) === mdV1Magic)) return this.examine(dev);
+        if (bytesRead === 4 && (buf.readUInt32LE(0) === mdV1Magic || buf.readUInt32BE(0) === mdV1Magic))
+          return this.examine(dev);
       }
       return undefined;
     } finally {
@@ -142,7 +162,11 @@ export class MdAdapter {
       if (!m) continue;
       const st = readAttr(join(md, e, 'state'));
       const slot = readAttr(join(md, e, 'slot'));
-      members.push({ dev: m[1]!, slot: slot === undefined ? undefined : parseSlot(slot), state: parseDevState(st ?? '') });
+      members.push({
+        dev: m[1]!,
+        slot: slot === undefined ? undefined : parseSlot(slot),
+        state: parseDevState(st ?? ''),
+      });
     }
     const size = readAttr(join(this.sysfs, 'block', name, 'size'));
     const num = (a: string): number | undefined => {
@@ -161,6 +185,7 @@ export class MdAdapter {
       syncCompleted: sc === undefined ? undefined : parseSyncCompleted(sc),
       syncSpeedKps: num('sync_speed'),
       componentSizeKiB: num('component_size'),
+      bitmapTimeBase: num('bitmap/time_base'),
       sizeBytes: size === undefined ? undefined : Number(size) * 512,
       members,
     };
@@ -172,89 +197,103 @@ export class MdAdapter {
     const byId = this.uuidsById();
     for (const a of parseMdstat(await this.readMdstat())) {
       const s = await this.sysfsState(a.name);
-      let uuid: string | undefined = byId.get(a.name) ?? (a.active ? this.uuidFromAssembly(a.name, s.members) : undefined);
+      let uuid: string | undefined =
+        byId.get(a.name) ?? (a.active ? this.uuidFromAssembly(a.name, s.members) : undefined);
       if (a.active && !uuid) uuid = (await this.detail(a.name).catch(() => undefined))?.uuid;
       const { present: _p, ...rest } = s;
-      out.push({ ...rest, name: a.name, uuid, active: a.active, readonly: a.readonly, level: s.level ?? a.level, members: s.members.length ? s.members : a.members.map((m) => ({ dev: m.dev, slot: m.slot, state: [m.faulty ? 'faulty' : m.spare ? 'spare' : 'in_sync'] })) });
+      out.push({
+        ...rest,
+        name: a.name,
+        uuid,
+        active: a.active,
+        readonly: a.readonly,
+        level: s.level ?? a.level,
+        members: s.members.length
+          ? s.members
+          : a.members.map((m) => ({
+              dev: m.dev,
+              slot: m.slot,
+              state: [m.faulty ? 'faulty' : m.spare ? 'spare' : 'in_sync'],
+            })),
+      });
     }
     return out;
   }
 
-  /** Let md resume resync/recovery on an array left "frozen" (mdadm freezes it while it adds a member). */
-  async unfreeze(name: string): Promise<void> {
-    await writeFile(join(this.sysfs, 'block', kernelName(name), 'md', 'sync_action'), 'idle');
-  }
-
-  /** md's bitmap daemon period (seconds): how soon clean chunks are cleared in the bitmap. */
-  async bitmapTimeBase(name: string): Promise<number | undefined> {
-    const v = readAttr(join(this.sysfs, 'block', kernelName(name), 'md', 'bitmap', 'time_base'));
-    return v === undefined ? undefined : parseIntAttr(v);
-  }
-
-  async setBitmapTimeBase(name: string, seconds: number): Promise<void> {
-    await writeFile(join(this.sysfs, 'block', kernelName(name), 'md', 'bitmap', 'time_base'), String(seconds));
-  }
-
   async detail(name: string): Promise<MdDetail> {
-    const r = await this.runner.run(['mdadm', '--detail', '--export', devPath(name)], { quiet: true, timeoutMs: 15_000 });
+    const r = await this.runner.run(['mdadm', '--detail', '--export', devPath(name)], {
+      quiet: true,
+      timeoutMs: 15_000,
+    });
     return parseDetailExport(r.stdout);
   }
 
   /** undefined when the device carries no md superblock. */
   async examine(dev: string): Promise<MdExamine | undefined> {
-    const r = await this.runner.run(['mdadm', '--examine', '--export', devPath(dev)], { quiet: true, allowFailure: true, timeoutMs: 15_000 });
+    const r = await this.runner.run(['mdadm', '--examine', '--export', devPath(dev)], {
+      quiet: true,
+      allowFailure: true,
+      timeoutMs: 15_000,
+    });
     if (r.exitCode !== 0) return undefined;
     return parseExamineExport(r.stdout);
   }
 
-  /** Assemble an array explicitly by UUID from the given devices (never --scan). */
-  async assemble(name: string, uuid: string, devices: string[], opts: { readonly?: boolean } = {}): Promise<void> {
-    await this.runner.run([
-      'mdadm', '--assemble', devPath(name), `--uuid=${mdadmUuid(uuid)}`, ...(opts.readonly ? ['--readonly'] : []), '--run',
-      ...devices.map((d) => devPath(d)),
-    ], { timeoutMs: 60_000 });
-    this.assembled.set(kernelName(name), { uuid: normalizeUuid(uuid), members: devices.map((d) => kernelName(d)).sort() });
+  /** Remember an array this process just assembled (see `assembled`). */
+  noteAssembled(name: string, uuid: string, devices: string[]): void {
+    this.assembled.set(kernelName(name), {
+      uuid: normalizeUuid(uuid),
+      members: devices.map((d) => kernelName(d)).sort(),
+    });
   }
 
-  /** A re-add that md may refuse (a new member): returns mdadm's refusal instead of logging a failure. */
-  async tryReAdd(mirror: string, dev: string): Promise<{ ok: true } | { ok: false; why: string }> {
-    const r = await this.runner.run(['mdadm', devPath(mirror), '--re-add', devPath(dev)], { timeoutMs: 60_000, allowFailure: true });
-    return r.exitCode === 0 ? { ok: true } : { ok: false, why: r.stderr.trim() || `exit ${r.exitCode}` };
+  forgetAssembled(name: string): void {
+    this.assembled.delete(kernelName(name));
   }
 
-  /** Erase a member's md superblock (only ever called on a configured set's own stripe). */
-  async zeroSuperblock(dev: string): Promise<void> {
-    await this.runner.run(['mdadm', '--zero-superblock', devPath(dev)], { timeoutMs: 60_000 });
-  }
-
-  async add(mirror: string, dev: string): Promise<void> {
-    await this.runner.run(['mdadm', devPath(mirror), '--add', devPath(dev)], { timeoutMs: 60_000 });
+  /** `mdadm --examine-bitmap` of a mirror member: the dirty bytes a re-add will resync (undefined: no bitmap). */
+  async bitmapDirtyBytes(dev: string): Promise<number | undefined> {
+    const x = await this.runner.run(['mdadm', '--examine-bitmap', devPath(dev)], {
+      allowFailure: true,
+      quiet: true,
+      timeoutMs: 15_000,
+    });
+    return x.exitCode === 0 ? parseBitmapDirtyBytes(x.stdout) : undefined;
   }
 
   /**
-   * Fail and remove members: one `mdadm MD --fail D --remove D …` for all of them. When that
-   * call fails (a member already faulty or gone), the members still listed in sysfs are done
-   * one call at a time, so the error names the member that could not be removed.
+   * Follow md v1 superblocks (read-only reads of the device node) through nested mirrors to
+   * the filesystem: the byte offset where it starts. A layer with no v1.1/1.2 superblock
+   * (0.90/1.0 keep it at the end) adds nothing.
    */
-  async failAndRemove(mirror: string, devs: string | string[]): Promise<void> {
-    const list = typeof devs === 'string' ? [devs] : devs;
-    if (!list.length) return;
-    const all = await this.runner.run(['mdadm', devPath(mirror), ...list.flatMap((d) => ['--fail', devPath(d), '--remove', devPath(d)])], { timeoutMs: 60_000, allowFailure: true });
-    if (all.exitCode === 0) return;
-    const still = new Set((await this.sysfsState(mirror)).members.map((m) => m.dev));
-    for (const dev of list.filter((d) => still.has(kernelName(d)))) {
-      await this.runner.run(['mdadm', devPath(mirror), '--fail', devPath(dev)], { timeoutMs: 60_000, allowFailure: true });
-      await this.runner.run(['mdadm', devPath(mirror), '--remove', devPath(dev)], { timeoutMs: 60_000 });
+  async nestedDataOffset(dev: string, expectedUuids: string[]): Promise<number> {
+    let offset = 0;
+    const fh = await open(join(this.dev, kernelName(dev)), 'r');
+    try {
+      for (const uuid of expectedUuids) {
+        for (const probe of superblockProbeOffsets) {
+          const buf = Buffer.alloc(4096);
+          await fh.read(buf, 0, 4096, offset + probe);
+          const sb = parseMdSuperblockV1(buf);
+          if (sb && sb.uuid === uuid) {
+            offset += sb.dataOffsetSectors * 512;
+            break;
+          }
+        }
+      }
+    } finally {
+      await fh.close();
     }
-  }
-
-  async stop(name: string): Promise<void> {
-    this.assembled.delete(kernelName(name));
-    await this.runner.run(['mdadm', '--stop', devPath(name)], { timeoutMs: 60_000 });
+    return offset;
   }
 
   /** Blocks until any resync/recovery on the array has finished (mdadm --wait; exit 1 = nothing to wait for). */
   async waitIdle(name: string, signal?: AbortSignal): Promise<void> {
-    await this.runner.run(['mdadm', '--wait', devPath(name)], { timeoutMs: 7 * 24 * 3600_000, signal, allowFailure: true, quiet: true });
+    await this.runner.run(['mdadm', '--wait', devPath(name)], {
+      timeoutMs: 7 * 24 * 3600_000,
+      signal,
+      allowFailure: true,
+      quiet: true,
+    });
   }
 }

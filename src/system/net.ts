@@ -4,16 +4,20 @@
 // changes are idempotent (adding a present address or removing an absent one is a no-op).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type IfAddrs, parseIpAddr } from './parsers/ip-addr.js';
+import { type PingResult, parsePing } from './parsers/ping.js';
 import type { CommandRunner } from './runner.js';
-import { parsePing, type PingResult } from './parsers/ping.js';
-import { parseIpAddr, type IfAddrs } from './parsers/ip-addr.js';
 
 export class NetAdapter {
   constructor(private readonly runner: CommandRunner) {}
 
   async ping(iface: string, peer: string, timeoutMs: number): Promise<PingResult> {
     const secs = Math.max(0.1, timeoutMs / 1000).toFixed(1);
-    const r = await this.runner.run(['ping', '-n', '-c', '1', '-W', secs, '-I', iface, peer], { allowFailure: true, quiet: true, timeoutMs: timeoutMs + 2000 });
+    const r = await this.runner.run(['ping', '-n', '-c', '1', '-W', secs, '-I', iface, peer], {
+      allowFailure: true,
+      quiet: true,
+      timeoutMs: timeoutMs + 2000,
+    });
     return parsePing(r.exitCode, r.stdout, r.stderr);
   }
 
@@ -41,7 +45,10 @@ export class NetAdapter {
    *  The first announcement leaves at once; the run (3 announcements, 1 s apart, for the
    *  neighbours that missed one) is not waited for. */
   gratuitousArp(iface: string, ip: string): Promise<void> {
-    const done = this.runner.run(['arping', '-q', '-U', '-c', '3', '-w', '4', '-I', iface, ip], { allowFailure: true, timeoutMs: 6000 });
+    const done = this.runner.run(['arping', '-q', '-U', '-c', '3', '-w', '4', '-I', iface, ip], {
+      allowFailure: true,
+      timeoutMs: 6000,
+    });
     done.catch(() => undefined);
     return Promise.resolve();
   }

@@ -45,7 +45,9 @@ export class CommandError extends Error {
     readonly stderr: string,
     readonly stdout = '',
   ) {
-    super(`command failed (exit ${exitCode}): ${argv.join(' ')}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    super(
+      `command failed (exit ${exitCode}): ${argv.join(' ')}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+    );
     this.name = 'CommandError';
   }
 }
@@ -93,7 +95,12 @@ export class ExecRunner implements CommandRunner {
         const durationMs = Date.now() - started;
         if (extraErr) stderr += extraErr;
         const res: RunResult = { argv, exitCode, stdout, stderr, durationMs };
-        const fields = { argv, exitCode, durationMs, ...(stderr.trim() ? { stderr: stderr.trim().slice(0, 2000) } : {}) };
+        const fields = {
+          argv,
+          exitCode,
+          durationMs,
+          ...(stderr.trim() ? { stderr: stderr.trim().slice(0, 2000) } : {}),
+        };
         if (exitCode !== 0 && !opts.allowFailure) log.warn(fields, timedOut ? 'command timed out' : 'command failed');
         else if (opts.quiet) log.trace(fields, 'command end');
         else log.debug(fields, 'command end');
@@ -115,7 +122,11 @@ export class ExecRunner implements CommandRunner {
     const [cmd, ...args] = argv;
     if (!cmd) throw new Error('empty argv');
     const child = spawn(cmd, args, { stdio: 'ignore' });
-    child.on('error', (e) => logger().child({ mod: 'runner' }).warn({ argv, err: String(e) }, 'long-lived command could not start'));
+    child.on('error', (e) =>
+      logger()
+        .child({ mod: 'runner' })
+        .warn({ argv, err: String(e) }, 'long-lived command could not start'),
+    );
     logger().child({ mod: 'runner' }).debug({ argv, pid: child.pid }, 'long-lived command started');
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 0)));
     return { pid: child.pid, kill: () => void child.kill('SIGTERM'), exited };

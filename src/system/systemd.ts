@@ -3,8 +3,8 @@
 // by a `systemd-inhibit … sleep infinity` child for as long as long work runs (invariant 9).
 // Contract: notify() is a no-op outside systemd (no NOTIFY_SOCKET) and never throws.
 import { existsSync } from 'node:fs';
-import type { CommandRunner, LongLived } from './runner.js';
 import { logger } from '../log.js';
+import type { CommandRunner, LongLived } from './runner.js';
 
 export class SystemdAdapter {
   private lastStatus = '';
@@ -31,9 +31,15 @@ export class SystemdAdapter {
       this.lastStatus = String(fields.STATUS);
     }
     try {
-      await this.runner.run(['systemd-notify', `--pid=${process.pid}`, ...args], { allowFailure: true, quiet: true, timeoutMs: 10_000 });
+      await this.runner.run(['systemd-notify', `--pid=${process.pid}`, ...args], {
+        allowFailure: true,
+        quiet: true,
+        timeoutMs: 10_000,
+      });
     } catch (e) {
-      logger().child({ mod: 'systemd' }).debug({ err: String(e) }, 'systemd-notify failed');
+      logger()
+        .child({ mod: 'systemd' })
+        .debug({ err: String(e) }, 'systemd-notify failed');
     }
   }
 
@@ -61,7 +67,13 @@ export class SystemdAdapter {
   /** Take a shutdown/sleep inhibitor lock; release() ends it. */
   inhibit(why: string): { release: () => void; holder: LongLived } {
     const holder = this.runner.spawnLongLived([
-      'systemd-inhibit', '--what=shutdown:sleep', '--who=baysync', `--why=${why}`, '--mode=block', 'sleep', 'infinity',
+      'systemd-inhibit',
+      '--what=shutdown:sleep',
+      '--who=baysync',
+      `--why=${why}`,
+      '--mode=block',
+      'sleep',
+      'infinity',
     ]);
     return { holder, release: () => holder.kill() };
   }
@@ -77,6 +89,8 @@ export class SystemdAdapter {
     if (!units.length) return undefined;
     if (!this.booted()) return `systemd is not running here; did not ${action} ${units.join(' ')}`;
     const r = await this.runner.run(['systemctl', action, ...units], { allowFailure: true, timeoutMs: 120_000 });
-    return r.exitCode === 0 ? undefined : `systemctl ${action} ${units.join(' ')}: ${r.stderr.trim() || `exit ${r.exitCode}`}`;
+    return r.exitCode === 0
+      ? undefined
+      : `systemctl ${action} ${units.join(' ')}: ${r.stderr.trim() || `exit ${r.exitCode}`}`;
   }
 }

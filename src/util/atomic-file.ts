@@ -2,7 +2,7 @@
 // target, then fsync the directory. Contract: after a crash at any point, readers see either
 // the old content or the new one, never a torn file. Used for persisted state and the spool.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
   const dir = dirname(path);

@@ -6,7 +6,11 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-file.js';
 
-export function loadVersioned<T extends { version: number }>(file: string, fresh: () => T, onCorrupt?: (err: string, movedTo: string) => void): T {
+export function loadVersioned<T extends { version: number }>(
+  file: string,
+  fresh: () => T,
+  onCorrupt?: (err: string, movedTo: string) => void,
+): T {
   if (!existsSync(file)) return fresh();
   try {
     const s = JSON.parse(readFileSync(file, 'utf8')) as T;

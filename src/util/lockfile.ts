@@ -1,7 +1,7 @@
 // A pid lock file (O_EXCL create). Contract: acquire() returns a release function, or the pid
 // of a live holder; a lock left by a dead process is taken over. Used so that two sync runs
 // never overlap, whether started by the timer, by hand, or by the push watcher.
-import { openSync, writeSync, closeSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type LockResult = { ok: true; release: () => void } | { ok: false; holder: number };

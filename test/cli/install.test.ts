@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { install } from '../../src/cli/install.js';
 import { parseConfigText } from '../../src/config/load.js';
 
@@ -10,11 +10,28 @@ describe('baysync install', () => {
     const root = mkdtempSync(join(tmpdir(), 'inst-'));
     const cfg = parseConfigText('t', readFileSync(new URL('../../examples/baysync.toml', import.meta.url), 'utf8'));
     const calls: string[][] = [];
-    const res = await install({ cfg, root, bin: '/usr/bin/baysync', runner: { run: async (a) => (calls.push(a), { argv: a, exitCode: 0, stdout: '', stderr: '', durationMs: 0 }), spawnLongLived: () => { throw new Error('no'); } }, reload: false, configPath: '/etc/baysync/baysync.toml' });
+    const res = await install({
+      cfg,
+      root,
+      bin: '/usr/bin/baysync',
+      runner: {
+        run: async (a) => {
+          calls.push(a);
+          return { argv: a, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+        },
+        spawnLongLived: () => {
+          throw new Error('no');
+        },
+      },
+      reload: false,
+      configPath: '/etc/baysync/baysync.toml',
+    });
     const unit = readFileSync(join(root, 'etc/systemd/system/baysync.service'), 'utf8');
     expect(unit).toContain('Type=notify');
     expect(unit).toContain('ExecStartPre=/usr/bin/baysync config check --quiet');
-    expect(unit).toMatch(/ExecStart=\/usr\/bin\/env node --lite-mode --no-expose-wasm \/.*build\/src\/cli\/main\.js daemon/);
+    expect(unit).toMatch(
+      /ExecStart=\/usr\/bin\/env node --lite-mode --no-expose-wasm \/.*build\/src\/cli\/main\.js daemon/,
+    );
     expect(unit).not.toContain('@');
     const hot = readFileSync(join(root, 'etc/systemd/system/baysync-hotplug@.service'), 'utf8');
     expect(hot).toContain('ExecStop=/usr/bin/baysync notify --action remove --kernel %i');

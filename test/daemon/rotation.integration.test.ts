@@ -1,10 +1,11 @@
 // Integration: the real daemon over the fake system runner, mail to a real SMTP server.
 // Covers the whole rotation, every abort path, crash-resume and odd hotplug payloads.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { readFileSync } from 'node:fs';
-import { startHarness, waitUntil, type Harness } from '../helpers/harness.js';
-import { Daemon } from '../../src/daemon/daemon.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/daemon/control.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { type Harness, startHarness, waitUntil } from '../helpers/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -30,7 +31,7 @@ describe('whole rotation', () => {
     expect(mail.text).toContain('SAFE TO REMOVE');
     expect(mail.text).toMatch(/verification: +OK/);
     expect(mail.text).toMatch(/BackupPC stopped: +[\d.]+ s during the detach/);
-    await waitUntil(() => !h!.daemon.engine.state.rotation, 'rotation end');
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'rotation end');
     const calls = argvs(h);
     const idx = (s: string): number => calls.findIndex((c) => c.startsWith(s));
     // Order of the seed's procedure.
@@ -42,12 +43,17 @@ describe('whole rotation', () => {
     expect(idx('fsfreeze --unfreeze')).toBeGreaterThan(idx('mdadm /dev/md5 --remove /dev/md8'));
     expect(idx('mdadm --assemble /dev/md8 --uuid=')).toBeGreaterThan(-1);
     expect(calls.some((c) => /^mdadm --assemble \/dev\/md8 .*--readonly/.test(c))).toBe(true);
-    expect(calls.some((c) => c.startsWith('losetup --read-only'))).toBe(true);
-    expect(calls.some((c) => c.includes('ro,norecovery,nouuid'))).toBe(true);
+    expect(
+      calls.some((c) =>
+        /^mount -t xfs -o ro,norecovery,nouuid,nodev,nosuid,noexec,loop,offset=\d+ -- \/dev\/md8 /.test(c),
+      ),
+    ).toBe(true);
     expect(calls.some((c) => c.startsWith('sdparm --command=stop /dev/sde'))).toBe(true);
     // BackupPC back to its state, dumps enabled again.
     expect(h.lab.sys.backuppcActive).toBe(true);
-    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe('$Conf{BackupsDisable} = 0;\n');
+    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe(
+      '$Conf{BackupsDisable} = 0;\n',
+    );
     const st = h.daemon.status();
     expect(st.sets.find((s) => s.name === 'A')?.lastSuccess).toBeTruthy();
     expect(st.history[0]?.outcome).toBe('success');
@@ -59,17 +65,20 @@ describe('whole rotation', () => {
     await h.plug('A');
     await syncToEnd(h);
     await h.smtp.waitFor((m) => m.subject.includes('set A') && m.subject.includes('safe to remove'));
-    await waitUntil(() => !h!.daemon.engine.state.rotation, 'first rotation end');
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'first rotation end');
     for (const d of ['sde', 'sdf']) h.lab.sys.removeDisk(d);
-    await h.daemon.engine.reconcile('unplugged');
+    await h.daemon.rotation!.engine.reconcile('unplugged');
     // The stripe now carries md5's superblock: plug again.
     h.lab.sys.calls.length = 0;
     await h.plug('A');
     await syncToEnd(h);
-    await waitUntil(() => h!.smtp.mails.filter((m) => m.subject.includes('safe to remove')).length === 2, 'second mail');
+    await waitUntil(
+      () => h!.smtp.mails.filter((m) => m.subject.includes('safe to remove')).length === 2,
+      'second mail',
+    );
     expect(argvs(h)).toContain('mdadm /dev/md5 --re-add /dev/md8');
-    expect(h.daemon.engine.state.history[0]?.joinMode).toBe('re-add');
-    expect(h.daemon.engine.state.history[0]?.resyncBytes).toBe(64 * 1024 * 1024);
+    expect(h.daemon.rotation!.engine.state.history[0]?.joinMode).toBe('re-add');
+    expect(h.daemon.rotation!.engine.state.history[0]?.resyncBytes).toBe(64 * 1024 * 1024);
     expect(h.smtp.mails.at(-1)?.text).toContain('rotated twice in a row');
   });
 
@@ -97,7 +106,10 @@ describe('whole rotation', () => {
     h.lab.sys.completeSync('md5');
     await new Promise((r) => setTimeout(r, 300));
     expect(h.phase()).toBe('syncing');
-    expect(h.daemon.engine.lastPlan?.next).toMatchObject({ kind: 'wait', reason: '1 BackupPC dump(s) still running; the detach waits for them' });
+    expect(h.daemon.rotation!.engine.lastPlan?.next).toMatchObject({
+      kind: 'wait',
+      reason: '1 BackupPC dump(s) still running; the detach waits for them',
+    });
     expect(calls(h).some((c) => c.startsWith('fsfreeze'))).toBe(false);
     h.lab.sys.runningDumps = 0;
     await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
@@ -127,13 +139,19 @@ describe('abort paths', () => {
     await h.daemon.handle({ cmd: 'notify', action: 'remove', kernel: 'sdf2' });
     const mail = await h.smtp.waitFor((m) => m.subject.includes('ABORTED'));
     expect(mail.text).toMatch(/disappeared|failed/);
-    await waitUntil(() => !h!.daemon.engine.state.rotation, 'rotation end');
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'rotation end');
     expect(h.lab.sys.backuppcActive).toBe(true);
-    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe('$Conf{BackupsDisable} = 0;\n');
+    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe(
+      '$Conf{BackupsDisable} = 0;\n',
+    );
     const md5 = h.lab.sys.arrays.get('md5')!;
     expect(md5.members.map((m) => m.dev)).toEqual(['md3']);
     expect(md5.members[0]!.state).toEqual(['in_sync']);
-    expect(argvs(h).filter((c) => / \/dev\/md3\b/.test(c) && !c.startsWith('mdadm --detail') && !c.startsWith('mdadm --examine'))).toEqual([]);
+    expect(
+      argvs(h).filter(
+        (c) => / \/dev\/md3\b/.test(c) && !c.startsWith('mdadm --detail') && !c.startsWith('mdadm --examine'),
+      ),
+    ).toEqual([]);
   });
 
   it('a failing command aborts with the command in the mail', async () => {
@@ -142,7 +160,7 @@ describe('abort paths', () => {
     await h.plug('A');
     const mail = await h.smtp.waitFor((m) => m.subject.includes('ABORTED'));
     expect(mail.text).toContain('not large enough');
-    await waitUntil(() => !h!.daemon.engine.state.rotation, 'rotation end');
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'rotation end');
     expect(h.lab.sys.arrays.has('md8')).toBe(false);
     expect(h.lab.sys.backuppcActive).toBe(true);
   });
@@ -153,18 +171,18 @@ describe('abort paths', () => {
     await h.waitPhase('syncing');
     await request(h.daemon.socketPath, { cmd: 'rotate', action: 'abort' });
     await h.smtp.waitFor((m) => m.subject.includes('ABORTED'));
-    await waitUntil(() => !h!.daemon.engine.state.rotation, 'rotation end');
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'rotation end');
     expect(h.lab.sys.arrays.get('md5')!.members.map((m) => m.dev)).toEqual(['md3']);
     expect(h.lab.sys.arrays.get('md1')!.members.map((m) => m.dev)).not.toContain('sde1');
     expect(h.lab.sys.backuppcActive).toBe(true);
-    expect(h.daemon.engine.state.history[0]?.outcome).toBe('aborted');
+    expect(h.daemon.rotation!.engine.state.history[0]?.outcome).toBe('aborted');
   });
 
   it('a set too small is refused before anything is written', async () => {
     h = await startHarness();
     const { plugSet } = await import('../helpers/fake-system.js');
     plugSet(h.lab, 'A', ['sde', 'sdf'], 100 * 1024 * 1024);
-    await h.daemon.engine.reconcile('plug small');
+    await h.daemon.rotation!.engine.reconcile('plug small');
     const mail = await h.smtp.waitFor((m) => m.subject.includes('ABORTED'));
     expect(mail.text).toContain('too small');
     const writes = argvs(h).filter((c) => /^mdadm (--assemble|\/dev)/.test(c));
@@ -175,11 +193,20 @@ describe('abort paths', () => {
 describe('crash and resume', () => {
   // Stop the daemon (as a SIGKILL would: nothing cleaned up) at the start of a phase, start a
   // new daemon on the same state and kernel, and check the rotation completes.
-  for (const phase of ['assembling', 'joining', 'pausing', 'syncing', 'detaching', 'verifying', 'spinning-down', 'reporting']) {
+  for (const phase of [
+    'assembling',
+    'joining',
+    'pausing',
+    'syncing',
+    'detaching',
+    'verifying',
+    'spinning-down',
+    'reporting',
+  ]) {
     it(`resumes after a crash in phase ${phase}`, async () => {
       h = await startHarness();
       let crashed = false;
-      const engine = h.daemon.engine;
+      const engine = h.daemon.rotation!.engine;
       const origPersist = engine.store.save.bind(engine.store);
       // Freeze the persisted state the moment the phase is entered: later writes are "lost".
       // SIGKILL right after the phase is entered: that write lands, nothing after it does,
@@ -203,20 +230,34 @@ describe('crash and resume', () => {
       await waitUntil(() => crashed, `phase ${phase}`);
       // The old daemon "dies": stop its timers and socket without any cleanup of the rotation.
       await h.daemon.stop();
-      const d2 = new Daemon({ configPath: h.lab.configPath, runner: h.lab.sys, env: {}, scanIntervalMs: 3600_000, progressIntervalMs: 50 });
+      const d2 = new Daemon({
+        configPath: h.lab.configPath,
+        runner: h.lab.sys,
+        env: {},
+        scanIntervalMs: 3600_000,
+        progressIntervalMs: 50,
+      });
       h.daemon = d2;
       await d2.start();
-      if (d2.engine.state.rotation?.phase === 'syncing' || ['assembling', 'joining', 'pausing', 'syncing'].includes(phase)) {
-        await waitUntil(() => d2.engine.state.rotation?.phase === 'syncing' || !d2.engine.state.rotation, 'syncing after resume');
+      if (
+        d2.rotation!.engine.state.rotation?.phase === 'syncing' ||
+        ['assembling', 'joining', 'pausing', 'syncing'].includes(phase)
+      ) {
+        await waitUntil(
+          () => d2.rotation!.engine.state.rotation?.phase === 'syncing' || !d2.rotation!.engine.state.rotation,
+          'syncing after resume',
+        );
         if (h.lab.sys.arrays.get('md5')!.syncAction !== 'idle') h.lab.sys.completeSync('md5');
         if (h.lab.sys.arrays.get('md1')!.syncAction !== 'idle') h.lab.sys.completeSync('md1');
       }
       await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
-      await waitUntil(() => !d2.engine.state.rotation, 'rotation end');
+      await waitUntil(() => !d2.rotation!.engine.state.rotation, 'rotation end');
       expect(h.lab.sys.backuppcActive).toBe(true);
       expect(h.lab.sys.frozen).toBe(false);
-      expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe('$Conf{BackupsDisable} = 0;\n');
-      expect(d2.engine.state.history[0]?.outcome).toBe('success');
+      expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe(
+        '$Conf{BackupsDisable} = 0;\n',
+      );
+      expect(d2.rotation!.engine.state.history[0]?.outcome).toBe('success');
     });
   }
 });
@@ -238,7 +279,10 @@ describe('interrupted mdadm', () => {
 describe('an interrupted first copy', () => {
   it('a stripe whose recovery was interrupted (hard reset) is copied again in full, not re-added', async () => {
     h = await startHarness();
-    h.lab.sys.stripeContent.set(h.lab.uuids.md8, { ...h.lab.sys.sb(h.lab.uuids.md5, 'raid1', 2, 'lab:5'), partlyRecovered: true });
+    h.lab.sys.stripeContent.set(h.lab.uuids.md8, {
+      ...h.lab.sys.sb(h.lab.uuids.md5, 'raid1', 2, 'lab:5'),
+      partlyRecovered: true,
+    });
     await h.plug('A');
     await h.waitPhase('syncing');
     const c = argvs(h);
@@ -254,8 +298,8 @@ describe('the pool without one of its mirrors', () => {
     const md7 = h.lab.sys.arrays.get('md7')!;
     md7.members = md7.members.filter((m) => m.dev !== 'md5');
     h.lab.sys.sync();
-    await h.daemon.engine.reconcile('test');
-    await h.daemon.engine.reconcile('test again');
+    await h.daemon.rotation!.engine.reconcile('test');
+    await h.daemon.rotation!.engine.reconcile('test again');
     const mail = await h.smtp.waitFor((m) => m.subject.includes('runs without one of its mirrors'));
     expect(mail.text).toContain('mdadm /dev/md7 --re-add /dev/md5');
     expect(h.smtp.mails.filter((m) => m.subject.includes('runs without one of its mirrors'))).toHaveLength(1);
@@ -282,7 +326,9 @@ describe('hotplug payloads', () => {
   it('rejects strange kernel names on the control socket without acting', async () => {
     h = await startHarness();
     for (const kernel of ['sda;rm -rf /', '../../etc', 'sd a', '$(reboot)', 'SDA', '']) {
-      await expect(request(h.daemon.socketPath, { cmd: 'notify', action: 'add', kernel } as never)).rejects.toThrow(/invalid request/);
+      await expect(request(h.daemon.socketPath, { cmd: 'notify', action: 'add', kernel } as never)).rejects.toThrow(
+        /invalid request/,
+      );
     }
     await expect(request(h.daemon.socketPath, { cmd: 'nope' } as never)).rejects.toThrow(/invalid request/);
     expect(h.lab.sys.calls.filter((c) => c[0] === 'mdadm' && c[1] !== '--detail' && c[1] !== '--examine')).toEqual([]);
@@ -293,7 +339,7 @@ describe('hotplug payloads', () => {
     const { logLines } = await import('../helpers/harness.js');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(h.lab.sys.path('sys/block/sdz`id`'), { recursive: true });
-    await h.daemon.engine.reconcile('odd');
+    await h.daemon.rotation!.engine.reconcile('odd');
     expect(logLines.some((l) => l.startsWith('<4>') && l.includes('unexpected kernel names'))).toBe(true);
     expect(h.lab.sys.calls.some((c) => c.join(' ').includes('sdz'))).toBe(false);
   });
@@ -305,7 +351,9 @@ describe('bad configuration', () => {
     const { writeFileSync } = await import('node:fs');
     const lab = seedTopology();
     writeFileSync(lab.configPath, lab.configToml.replace('stop_when_idle = true', 'stop_when_idle = "yes"'));
-    expect(() => new Daemon({ configPath: lab.configPath, runner: lab.sys, env: {} })).toThrow(/backuppc\.stop_when_idle: .*Nothing was changed/s);
+    expect(() => new Daemon({ configPath: lab.configPath, runner: lab.sys, env: {} })).toThrow(
+      /backuppc\.stop_when_idle: .*Nothing was changed/s,
+    );
     expect(lab.sys.calls).toEqual([]);
     lab.sys.cleanup();
   });

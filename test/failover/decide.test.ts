@@ -1,6 +1,13 @@
 // The failover decision table (seed 003) and its rise/fall hysteresis, exhaustively.
 import { describe, expect, it } from 'vitest';
-import { decide, freshPath, updatePath, verdictOf, type PathCounter, type RoundInput } from '../../src/failover/decide.js';
+import {
+  decide,
+  freshPath,
+  type PathCounter,
+  type RoundInput,
+  updatePath,
+  verdictOf,
+} from '../../src/failover/decide.js';
 
 const h = { fall: 4, rise: 2 };
 const down: PathCounter = { up: false, fails: 4, oks: 0 };
@@ -62,7 +69,9 @@ describe('decision table', () => {
 
   it('the cure is tried once when only the LAN fails and a cure key is configured', () => {
     expect(decide(input({ lan: down, cureConfigured: true })).actions.map((a) => a.kind)).toEqual(['report', 'cure']);
-    expect(decide(input({ lan: down, cureConfigured: true, cureTried: true })).actions.map((a) => a.kind)).toEqual(['report']);
+    expect(decide(input({ lan: down, cureConfigured: true, cureTried: true })).actions.map((a) => a.kind)).toEqual([
+      'report',
+    ]);
   });
 
   it('acts on a change of verdict only (no repeated reports or takeovers)', () => {
@@ -83,6 +92,8 @@ describe('decision table', () => {
   });
 
   it('verdictOf covers every combination', () => {
-    for (const lan of [up, down]) for (const segment of [up, down]) for (const ownLan of [true, false]) expect(typeof verdictOf({ lan, segment, ownLan })).toBe('string');
+    for (const lan of [up, down])
+      for (const segment of [up, down])
+        for (const ownLan of [true, false]) expect(typeof verdictOf({ lan, segment, ownLan })).toBe('string');
   });
 });

@@ -1,26 +1,38 @@
 // The failover scenario on top of NetLab: an HTTP "service" on A and B (each answers with its
 // name), the standby's config, and the checks the tests and the bench share. Contract: only
 // real processes and real namespaces; the client is host C on the LAN.
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { NetLab, lanA, segA } from './netlab.js';
-import { hostConfig, cli, readJson, stateDir, startDaemon, waitFor } from './netdaemon.js';
-import type { FailoverState } from '../../src/failover/state.js';
+
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FailoverState } from '../../src/failover/state.js';
+import { cli, hostConfig, readJson, startDaemon, stateDir, waitFor } from './netdaemon.js';
+import { lanA, type NetLab, segA } from './netlab.js';
 
 export const servicePort = 8080;
 
 export function startServices(lab: NetLab): void {
   for (const h of ['a', 'b'] as const) {
     const js = join(lab.dir, `${h}-service.cjs`);
-    writeFileSync(js, `require('http').createServer((q, s) => s.end('${h.toUpperCase()}')).listen(${servicePort}, '0.0.0.0');\n`);
+    writeFileSync(
+      js,
+      `require('http').createServer((q, s) => s.end('${h.toUpperCase()}')).listen(${servicePort}, '0.0.0.0');\n`,
+    );
     lab.start(h, [process.execPath, js], `${h}-service`);
   }
 }
 
 /** Who answers on A's address for client C: 'A', 'B' or undefined (nobody, within 700 ms). */
 export function servedBy(lab: NetLab): string | undefined {
-  const r = lab.exec('c', [process.execPath, '-e', `fetch('http://${lanA}:${servicePort}/',{signal:AbortSignal.timeout(700)}).then(r=>r.text()).then(t=>console.log(t),()=>console.log('-'))`], true);
+  const r = lab.exec(
+    'c',
+    [
+      process.execPath,
+      '-e',
+      `fetch('http://${lanA}:${servicePort}/',{signal:AbortSignal.timeout(700)}).then(r=>r.text()).then(t=>console.log(t),()=>console.log('-'))`,
+    ],
+    true,
+  );
   const t = r.stdout.trim();
   return t === 'A' || t === 'B' ? t : undefined;
 }

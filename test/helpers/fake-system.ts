@@ -5,14 +5,23 @@
 // fixtures captured from the real tools in the lab (test/fixtures/lab). The model is small but
 // faithful where the daemon looks: raid0 stripes made of partitions, raid1 mirrors with
 // bitmaps, superblocks inside assembled stripes, recovery progress, faulty members.
-import { mkdirSync, rmSync, writeFileSync, cpSync, readdirSync, existsSync, utimesSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mdV1Magic } from '../../src/system/parsers/md-superblock.js';
 import type { CommandRunner, LongLived, RunOptions, RunResult } from '../../src/system/runner.js';
 import { CommandError } from '../../src/system/runner.js';
 import { mdadmUuid, normalizeUuid } from '../../src/util/names.js';
-import { mdV1Magic } from '../../src/system/parsers/md-superblock.js';
 
 export interface Superblock {
   partlyRecovered?: boolean;
@@ -100,7 +109,8 @@ export class FakeSystem implements CommandRunner {
 
   constructor() {
     this.root = mkdtempSync(join(tmpdir(), 'baysync-fake-'));
-    for (const d of ['sys/block', 'proc', 'dev', 'state', 'run', 'pool', 'etc/backuppc']) mkdirSync(join(this.root, d), { recursive: true });
+    for (const d of ['sys/block', 'proc', 'dev', 'state', 'run', 'pool', 'etc/backuppc'])
+      mkdirSync(join(this.root, d), { recursive: true });
     this.livePool = join(this.root, 'pool');
     mkdirSync(join(this.livePool, 'pc', 'localhost'), { recursive: true });
     const old = new Date(Date.now() - 3600_000);
@@ -122,8 +132,18 @@ export class FakeSystem implements CommandRunner {
 
   // ---- building the topology ---------------------------------------------------------
 
-  addDisk(name: string, sizeBytes: number, parts: Array<{ sizeBytes: number; sb?: Superblock }>, serial = name.toUpperCase()): FakeDisk {
-    const d: FakeDisk = { name, sizeBytes, serial, parts: parts.map((p, i) => ({ name: `${name}${i + 1}`, sizeBytes: p.sizeBytes, sb: p.sb })) };
+  addDisk(
+    name: string,
+    sizeBytes: number,
+    parts: Array<{ sizeBytes: number; sb?: Superblock }>,
+    serial = name.toUpperCase(),
+  ): FakeDisk {
+    const d: FakeDisk = {
+      name,
+      sizeBytes,
+      serial,
+      parts: parts.map((p, i) => ({ name: `${name}${i + 1}`, sizeBytes: p.sizeBytes, sb: p.sb })),
+    };
     this.disks.set(name, d);
     this.sync();
     return d;
@@ -154,8 +174,16 @@ export class FakeSystem implements CommandRunner {
     this.sync();
   }
 
-  addArray(a: Omit<FakeArray, 'readonly' | 'syncAction' | 'bitmap' | 'dataOffsetSectors'> & Partial<FakeArray>): FakeArray {
-    const full: FakeArray = { readonly: false, syncAction: 'idle', bitmap: a.level === 'raid1', dataOffsetSectors: 2048, ...a };
+  addArray(
+    a: Omit<FakeArray, 'readonly' | 'syncAction' | 'bitmap' | 'dataOffsetSectors'> & Partial<FakeArray>,
+  ): FakeArray {
+    const full: FakeArray = {
+      readonly: false,
+      syncAction: 'idle',
+      bitmap: a.level === 'raid1',
+      dataOffsetSectors: 2048,
+      ...a,
+    };
     this.arrays.set(a.name, full);
     this.sync();
     return full;
@@ -196,7 +224,8 @@ export class FakeSystem implements CommandRunner {
 
   sync(): void {
     const sys = this.path('sys/block');
-    for (const e of readdirSync(sys)) if (e.startsWith('md') && !this.arrays.has(e)) rmSync(join(sys, e), { recursive: true, force: true });
+    for (const e of readdirSync(sys))
+      if (e.startsWith('md') && !this.arrays.has(e)) rmSync(join(sys, e), { recursive: true, force: true });
     const lines = ['Personalities : [raid0] [raid1] '];
     for (const a of [...this.arrays.values()].sort((x, y) => y.name.localeCompare(x.name))) {
       const md = join(sys, a.name, 'md');
@@ -221,13 +250,20 @@ export class FakeSystem implements CommandRunner {
         writeFileSync(join(md, `dev-${m.dev}`, 'state'), `${m.state.join(',')}\n`);
         writeFileSync(join(md, `dev-${m.dev}`, 'slot'), `${m.slot ?? 'none'}\n`);
       }
-      const members = a.members.map((m) => `${m.dev}[${m.slot ?? a.raidDisks + 1}]${m.state.includes('faulty') ? '(F)' : ''}`).join(' ');
+      const members = a.members
+        .map((m) => `${m.dev}[${m.slot ?? a.raidDisks + 1}]${m.state.includes('faulty') ? '(F)' : ''}`)
+        .join(' ');
       lines.push(`${a.name} : active${a.readonly ? ' (read-only)' : ''} ${a.level} ${members}`);
-      const health = a.level === 'raid1' ? ` [${a.raidDisks}/${a.raidDisks - this.degraded(a)}] [${'U'.repeat(a.raidDisks - this.degraded(a))}${'_'.repeat(this.degraded(a))}]` : ' 512k chunks';
+      const health =
+        a.level === 'raid1'
+          ? ` [${a.raidDisks}/${a.raidDisks - this.degraded(a)}] [${'U'.repeat(a.raidDisks - this.degraded(a))}${'_'.repeat(this.degraded(a))}]`
+          : ' 512k chunks';
       lines.push(`      ${a.sizeBytes / 1024} blocks super 1.2${health}`);
       if (a.syncAction !== 'idle' && a.syncDone !== undefined) {
         const pct = (100 * a.syncDone) / (a.syncTotal ?? 1);
-        lines.push(`      [=>...................]  recovery = ${pct.toFixed(1)}% (${a.syncDone / 2}/${(a.syncTotal ?? 0) / 2}) finish=0.4min speed=20000K/sec`);
+        lines.push(
+          `      [=>...................]  recovery = ${pct.toFixed(1)}% (${a.syncDone / 2}/${(a.syncTotal ?? 0) / 2}) finish=0.4min speed=20000K/sec`,
+        );
       }
       if (a.bitmap) lines.push('      bitmap: 0/1 pages [0KB], 65536KB chunk');
       lines.push('      ');
@@ -237,7 +273,8 @@ export class FakeSystem implements CommandRunner {
     }
     lines.push('unused devices: <none>', '');
     writeFileSync(this.path('proc/mdstat'), lines.join('\n'));
-    for (const e of readdirSync(sys)) if (!e.startsWith('md') && !this.disks.has(e)) rmSync(join(sys, e), { recursive: true, force: true });
+    for (const e of readdirSync(sys))
+      if (!e.startsWith('md') && !this.disks.has(e)) rmSync(join(sys, e), { recursive: true, force: true });
     for (const d of this.disks.values()) {
       mkdirSync(join(sys, d.name, 'device'), { recursive: true });
       writeFileSync(join(sys, d.name, 'device', 'delete'), '');
@@ -251,18 +288,31 @@ export class FakeSystem implements CommandRunner {
       for (const p of d.parts) {
         // The partition's device node: an md v1.2 superblock 4 KiB in, as mdadm writes it.
         const buf = Buffer.alloc(p.sb ? 8192 : 0);
-        if (p.sb) writeSb(buf, 4096, p.sb.uuid, p.sb.level === 'raid0' ? 0 : 1, 2048, p.sb.raidDevices, p.sb.devUuid, p.sb.events);
+        if (p.sb)
+          writeSb(
+            buf,
+            4096,
+            p.sb.uuid,
+            p.sb.level === 'raid0' ? 0 : 1,
+            2048,
+            p.sb.raidDevices,
+            p.sb.devUuid,
+            p.sb.events,
+          );
         writeFileSync(this.path(`dev/${p.name}`), buf);
       }
     }
     mkdirSync(this.path('proc/self'), { recursive: true });
     // Running BackupPC_dump processes, as /proc shows them.
-    for (const e of readdirSync(this.path('proc'))) if (/^\d+$/.test(e)) rmSync(this.path(`proc/${e}`), { recursive: true, force: true });
+    for (const e of readdirSync(this.path('proc')))
+      if (/^\d+$/.test(e)) rmSync(this.path(`proc/${e}`), { recursive: true, force: true });
     for (let i = 0; i < this.runningDumps; i++) {
       mkdirSync(this.path(`proc/${9000 + i}`), { recursive: true });
       writeFileSync(this.path(`proc/${9000 + i}/comm`), 'BackupPC_dump\n');
     }
-    const mounts = [this.livePool, ...this.mounted].map((m, i) => `${30 + i} 1 9:7 / ${m.replace(/ /g, '\\040')} rw,relatime shared:1 - xfs /dev/md7 rw`);
+    const mounts = [this.livePool, ...this.mounted].map(
+      (m, i) => `${30 + i} 1 9:7 / ${m.replace(/ /g, '\\040')} rw,relatime shared:1 - xfs /dev/md7 rw`,
+    );
     writeFileSync(this.path('proc/self/mountinfo'), `${mounts.join('\n')}\n`);
   }
 
@@ -343,7 +393,9 @@ export class FakeSystem implements CommandRunner {
       case 'pgrep':
         return { code: this.runningDumps ? 0 : 1, out: `${this.runningDumps}\n` };
       case 'runuser':
-        return this.backuppcActive ? { code: 0 } : { code: 1, err: "Can't connect to server (unix connect: No such file or directory)" };
+        return this.backuppcActive
+          ? { code: 0 }
+          : { code: 1, err: "Can't connect to server (unix connect: No such file or directory)" };
       case 'fsfreeze':
         if (a[0] === '--freeze') {
           if (this.frozen) return { code: 1, err: 'fsfreeze: /pool: freeze failed: Device or resource busy' };
@@ -362,7 +414,13 @@ export class FakeSystem implements CommandRunner {
       case 'losetup': {
         if (a.includes('--associated')) {
           const target = dev(a[a.length - 1]);
-          return { code: 0, out: [...this.loops.entries()].filter(([, v]) => v.dev === target).map(([k]) => `/dev/${k}\n`).join('') };
+          return {
+            code: 0,
+            out: [...this.loops.entries()]
+              .filter(([, v]) => v.dev === target)
+              .map(([k]) => `/dev/${k}\n`)
+              .join(''),
+          };
         }
         if (a[0] === '--detach') {
           this.loops.delete(dev(a[1]));
@@ -379,6 +437,17 @@ export class FakeSystem implements CommandRunner {
         const o = a[a.indexOf('-o') + 1] ?? '';
         if (o.startsWith('remount')) return { code: 0 };
         if (!o.split(',').includes('ro')) return { code: 1, err: 'test fake: copies are only ever mounted read-only' };
+        if (o.split(',').includes('loop')) {
+          // mount's own loop device, read-only with the mount: it must start where the filesystem does.
+          const src = this.arrays.get(dev(a[a.length - 2]));
+          const want = src ? (src.dataOffsetSectors + (this.topUuid ? 2048 : 0)) * 512 : 0;
+          const got = Number(/(?:^|,)offset=(\d+)/.exec(o)?.[1] ?? 0);
+          if (got !== want)
+            return {
+              code: 32,
+              err: `mount: test fake: wrong fs type, bad option, bad superblock (loop offset ${got}, the filesystem starts at ${want})`,
+            };
+        }
         // The copy: what the live pool held when it was detached.
         mkdirSync(target, { recursive: true });
         cpSync(this.livePool, target, { recursive: true });
@@ -413,7 +482,10 @@ export class FakeSystem implements CommandRunner {
       const arr = this.arrays.get(name);
       const sb = p?.sb ?? (arr ? this.stripeContent.get(arr.uuid) : undefined);
       if (!sb) return { code: 1, err: `mdadm: No md superblock detected on /dev/${name}.` };
-      return { code: 0, out: `MD_LEVEL=${sb.level}\nMD_DEVICES=${sb.raidDevices}\nMD_NAME=${sb.name}\nMD_UUID=${mdadmUuid(sb.uuid)}\nMD_UPDATE_TIME=1763781234\nMD_DEV_UUID=${mdadmUuid(sb.devUuid)}\nMD_EVENTS=${sb.events}\n` };
+      return {
+        code: 0,
+        out: `MD_LEVEL=${sb.level}\nMD_DEVICES=${sb.raidDevices}\nMD_NAME=${sb.name}\nMD_UUID=${mdadmUuid(sb.uuid)}\nMD_UPDATE_TIME=1763781234\nMD_DEV_UUID=${mdadmUuid(sb.devUuid)}\nMD_EVENTS=${sb.events}\n`,
+      };
     }
     if (a[0] === '--zero-superblock') {
       const arr = this.arrays.get(dev(a[1]));
@@ -425,30 +497,58 @@ export class FakeSystem implements CommandRunner {
       // Dirty while a mirror runs degraded after its external half left; clean once it synced.
       const up = [...this.arrays.values()].find((x) => x.members.some((m) => m.dev === dev(a[1])));
       const dirty = up && this.degraded(up) > 0 && this.everDetached.has(up.name) ? 1 : 0;
-      return { code: 0, out: `        Filename : ${a[1]}\n       Chunksize : 64 MB\n          Bitmap : 7 bits (chunks), ${dirty} dirty (${((dirty / 7) * 100).toFixed(1)}%)\n` };
+      return {
+        code: 0,
+        out: `        Filename : ${a[1]}\n       Chunksize : 64 MB\n          Bitmap : 7 bits (chunks), ${dirty} dirty (${((dirty / 7) * 100).toFixed(1)}%)\n`,
+      };
     }
     if (a[0] === '--examine') return { code: 0, out: '    Data Offset : 2048 sectors\n' };
     if (a[0] === '--detail' && a[1] === '--export') {
       const x = this.arrays.get(dev(a[2]));
       if (!x) return { code: 1, err: `mdadm: cannot open ${a[2]}: No such file or directory` };
-      const members = x.members.map((m) => `MD_DEVICE_dev_${m.dev}_ROLE=${m.state.includes('faulty') ? 'faulty' : (m.slot ?? 'spare')}\nMD_DEVICE_dev_${m.dev}_DEV=/dev/${m.dev}\n`).join('');
-      return { code: 0, out: `MD_LEVEL=${x.level}\nMD_DEVICES=${x.raidDisks}\nMD_METADATA=1.2\nMD_UUID=${mdadmUuid(x.uuid)}\nMD_DEVNAME=${x.name.slice(2)}\nMD_NAME=lab:${x.name.slice(2)}\n${members}` };
+      const members = x.members
+        .map(
+          (m) =>
+            `MD_DEVICE_dev_${m.dev}_ROLE=${m.state.includes('faulty') ? 'faulty' : (m.slot ?? 'spare')}\nMD_DEVICE_dev_${m.dev}_DEV=/dev/${m.dev}\n`,
+        )
+        .join('');
+      return {
+        code: 0,
+        out: `MD_LEVEL=${x.level}\nMD_DEVICES=${x.raidDisks}\nMD_METADATA=1.2\nMD_UUID=${mdadmUuid(x.uuid)}\nMD_DEVNAME=${x.name.slice(2)}\nMD_NAME=lab:${x.name.slice(2)}\n${members}`,
+      };
     }
     if (a[0] === '--assemble') {
       const name = dev(a[1]);
       const uuid = normalizeUuid(a.find((x) => x.startsWith('--uuid='))!.slice(7));
-      const devs = a.filter((x) => x.startsWith('/dev/')).slice(1).map(dev);
+      const devs = a
+        .filter((x) => x.startsWith('/dev/'))
+        .slice(1)
+        .map(dev);
       if (this.arrays.has(name)) return { code: 1, err: `mdadm: ${a[1]} is already in use.` };
       const parts = devs.map((d) => this.partByName(d));
-      if (parts.some((p) => !p || p.sb?.uuid !== uuid)) return { code: 1, err: 'mdadm: no devices found for the array' };
+      if (parts.some((p) => !p || p.sb?.uuid !== uuid))
+        return { code: 1, err: 'mdadm: no devices found for the array' };
       const size = parts.reduce((s, p) => s + p!.sizeBytes, 0) - 2 * 1024 * 1024;
-      this.addArray({ name, uuid, level: 'raid0', raidDisks: devs.length, sizeBytes: size, componentSizeKiB: 0, members: devs.map((d, i) => ({ dev: d, slot: i, state: ['in_sync'] })), readonly: a.includes('--readonly') });
+      this.addArray({
+        name,
+        uuid,
+        level: 'raid0',
+        raidDisks: devs.length,
+        sizeBytes: size,
+        componentSizeKiB: 0,
+        members: devs.map((d, i) => ({ dev: d, slot: i, state: ['in_sync'] })),
+        readonly: a.includes('--readonly'),
+      });
       return { code: 0, out: `mdadm: ${a[1]} has been started with ${devs.length} drives.\n` };
     }
     if (a[0] === '--stop') {
       const name = dev(a[1]);
       if (!this.arrays.has(name)) return { code: 1, err: `mdadm: error opening ${a[1]}: No such file or directory` };
-      if ([...this.arrays.values()].some((x) => x.members.some((m) => m.dev === name && !m.state.includes('faulty')))) return { code: 1, err: `mdadm: Cannot get exclusive access to ${a[1]}: Perhaps a running process, mounted filesystem or active volume group?` };
+      if ([...this.arrays.values()].some((x) => x.members.some((m) => m.dev === name && !m.state.includes('faulty'))))
+        return {
+          code: 1,
+          err: `mdadm: Cannot get exclusive access to ${a[1]}: Perhaps a running process, mounted filesystem or active volume group?`,
+        };
       this.arrays.delete(name);
       this.sync();
       return { code: 0 };
@@ -480,15 +580,27 @@ export class FakeSystem implements CommandRunner {
     const target = this.arrays.get(dev(a[0]))!;
     const member = dev(a[2]);
     if (op === '--re-add' || op === '--add') {
-      const inner = this.arrays.get(member) ? this.stripeContent.get(this.arrays.get(member)!.uuid) : this.partByName(member)?.sb;
-      if (op === '--re-add' && (!inner || inner.uuid !== target.uuid)) return { code: 1, err: `mdadm: --re-add for ${a[2]} to ${a[0]} is not possible` };
-      const free = [...Array(target.raidDisks).keys()].find((s) => !target.members.some((m) => m.slot === s && !m.state.includes('faulty')));
+      const inner = this.arrays.get(member)
+        ? this.stripeContent.get(this.arrays.get(member)!.uuid)
+        : this.partByName(member)?.sb;
+      if (op === '--re-add' && (!inner || inner.uuid !== target.uuid))
+        return { code: 1, err: `mdadm: --re-add for ${a[2]} to ${a[0]} is not possible` };
+      const free = [...Array(target.raidDisks).keys()].find(
+        (s) => !target.members.some((m) => m.slot === s && !m.state.includes('faulty')),
+      );
       target.members = target.members.filter((m) => m.dev !== member);
       target.members.push({ dev: member, slot: free, state: ['spare'] });
       target.syncAction = 'recover';
       target.syncDone = 0;
       target.syncTotal = target.componentSizeKiB * 2;
-      const sb: Superblock = { uuid: target.uuid, level: target.level, raidDevices: target.raidDisks, devUuid: inner?.devUuid ?? fakeUuid(0x77), events: (inner?.events ?? 0) + 1, name: `lab:${target.name.slice(2)}` };
+      const sb: Superblock = {
+        uuid: target.uuid,
+        level: target.level,
+        raidDevices: target.raidDisks,
+        devUuid: inner?.devUuid ?? fakeUuid(0x77),
+        events: (inner?.events ?? 0) + 1,
+        name: `lab:${target.name.slice(2)}`,
+      };
       const arr = this.arrays.get(member);
       if (arr) this.stripeContent.set(arr.uuid, sb);
       else {
@@ -513,7 +625,8 @@ export class FakeSystem implements CommandRunner {
     if (op === '--remove') {
       const m = target.members.find((x) => x.dev === member);
       if (!m) return { code: 1, err: `mdadm: hot remove failed for ${a[2]}: No such device or address` };
-      if (!m.state.includes('faulty')) return { code: 1, err: `mdadm: hot remove failed for ${a[2]}: Device or resource busy` };
+      if (!m.state.includes('faulty'))
+        return { code: 1, err: `mdadm: hot remove failed for ${a[2]}: Device or resource busy` };
       target.members = target.members.filter((x) => x.dev !== member);
       this.everDetached.add(target.name);
       this.sync();
@@ -523,7 +636,16 @@ export class FakeSystem implements CommandRunner {
   }
 }
 
-function writeSb(buf: Buffer, at: number, uuid: string, level: number, dataOffsetSectors: number, raidDisks = 2, devUuid?: string, events = 0): void {
+function writeSb(
+  buf: Buffer,
+  at: number,
+  uuid: string,
+  level: number,
+  dataOffsetSectors: number,
+  raidDisks = 2,
+  devUuid?: string,
+  events = 0,
+): void {
   buf.writeUInt32LE(mdV1Magic, at);
   buf.writeUInt32LE(1, at + 4);
   Buffer.from(normalizeUuid(uuid), 'hex').copy(buf, at + 16);
@@ -542,10 +664,19 @@ export interface LabLike {
   configPath: string;
 }
 
-export function seedTopology(opts: { stopWhenIdle?: boolean; rootMirror?: boolean; smtpPort?: number; extra?: string } = {}): LabLike {
+export function seedTopology(
+  opts: { stopWhenIdle?: boolean; rootMirror?: boolean; smtpPort?: number; extra?: string } = {},
+): LabLike {
   const sys = new FakeSystem();
   const u = {
-    md1: fakeUuid(1), md3: fakeUuid(3), md4: fakeUuid(4), md5: fakeUuid(5), md6: fakeUuid(6), md7: fakeUuid(7), md8: fakeUuid(8), md9: fakeUuid(9),
+    md1: fakeUuid(1),
+    md3: fakeUuid(3),
+    md4: fakeUuid(4),
+    md5: fakeUuid(5),
+    md6: fakeUuid(6),
+    md7: fakeUuid(7),
+    md8: fakeUuid(8),
+    md9: fakeUuid(9),
   };
   sys.topUuid = u.md7;
   const MiB = 1024 * 1024;
@@ -555,12 +686,70 @@ export function seedTopology(opts: { stopWhenIdle?: boolean; rootMirror?: boolea
       { sizeBytes: 222 * MiB, sb: sys.sb(i < 2 ? u.md3 : u.md4, 'raid0', 2, `lab:${i < 2 ? 3 : 4}`) },
     ]);
   }
-  sys.addArray({ name: 'md1', uuid: u.md1, level: 'raid1', raidDisks: 6, sizeBytes: 31 * MiB, componentSizeKiB: 31 * 1024, members: ['sda1', 'sdb1', 'sdc1', 'sdd1'].map((d, i) => ({ dev: d, slot: i, state: ['in_sync'] })) });
-  sys.addArray({ name: 'md3', uuid: u.md3, level: 'raid0', raidDisks: 2, sizeBytes: 442 * MiB, componentSizeKiB: 0, members: [{ dev: 'sda2', slot: 0, state: ['in_sync'] }, { dev: 'sdb2', slot: 1, state: ['in_sync'] }] });
-  sys.addArray({ name: 'md4', uuid: u.md4, level: 'raid0', raidDisks: 2, sizeBytes: 442 * MiB, componentSizeKiB: 0, members: [{ dev: 'sdc2', slot: 0, state: ['in_sync'] }, { dev: 'sdd2', slot: 1, state: ['in_sync'] }] });
-  sys.addArray({ name: 'md5', uuid: u.md5, level: 'raid1', raidDisks: 2, sizeBytes: 440 * MiB, componentSizeKiB: 440 * 1024, members: [{ dev: 'md3', slot: 0, state: ['in_sync'] }] });
-  sys.addArray({ name: 'md6', uuid: u.md6, level: 'raid1', raidDisks: 2, sizeBytes: 440 * MiB, componentSizeKiB: 440 * 1024, members: [{ dev: 'md4', slot: 0, state: ['in_sync'] }] });
-  sys.addArray({ name: 'md7', uuid: u.md7, level: 'raid1', raidDisks: 2, sizeBytes: 438 * MiB, componentSizeKiB: 438 * 1024, bitmap: false, members: [{ dev: 'md5', slot: 0, state: ['in_sync'] }, { dev: 'md6', slot: 1, state: ['in_sync'] }] });
+  sys.addArray({
+    name: 'md1',
+    uuid: u.md1,
+    level: 'raid1',
+    raidDisks: 6,
+    sizeBytes: 31 * MiB,
+    componentSizeKiB: 31 * 1024,
+    members: ['sda1', 'sdb1', 'sdc1', 'sdd1'].map((d, i) => ({ dev: d, slot: i, state: ['in_sync'] })),
+  });
+  sys.addArray({
+    name: 'md3',
+    uuid: u.md3,
+    level: 'raid0',
+    raidDisks: 2,
+    sizeBytes: 442 * MiB,
+    componentSizeKiB: 0,
+    members: [
+      { dev: 'sda2', slot: 0, state: ['in_sync'] },
+      { dev: 'sdb2', slot: 1, state: ['in_sync'] },
+    ],
+  });
+  sys.addArray({
+    name: 'md4',
+    uuid: u.md4,
+    level: 'raid0',
+    raidDisks: 2,
+    sizeBytes: 442 * MiB,
+    componentSizeKiB: 0,
+    members: [
+      { dev: 'sdc2', slot: 0, state: ['in_sync'] },
+      { dev: 'sdd2', slot: 1, state: ['in_sync'] },
+    ],
+  });
+  sys.addArray({
+    name: 'md5',
+    uuid: u.md5,
+    level: 'raid1',
+    raidDisks: 2,
+    sizeBytes: 440 * MiB,
+    componentSizeKiB: 440 * 1024,
+    members: [{ dev: 'md3', slot: 0, state: ['in_sync'] }],
+  });
+  sys.addArray({
+    name: 'md6',
+    uuid: u.md6,
+    level: 'raid1',
+    raidDisks: 2,
+    sizeBytes: 440 * MiB,
+    componentSizeKiB: 440 * 1024,
+    members: [{ dev: 'md4', slot: 0, state: ['in_sync'] }],
+  });
+  sys.addArray({
+    name: 'md7',
+    uuid: u.md7,
+    level: 'raid1',
+    raidDisks: 2,
+    sizeBytes: 438 * MiB,
+    componentSizeKiB: 438 * 1024,
+    bitmap: false,
+    members: [
+      { dev: 'md5', slot: 0, state: ['in_sync'] },
+      { dev: 'md6', slot: 1, state: ['in_sync'] },
+    ],
+  });
   const configPath = sys.path('baysync.toml');
   const configToml = `
 [storage]
@@ -606,7 +795,12 @@ ${opts.extra ?? ''}
 }
 
 /** Plug in an external set: two disks with a root-mirror partition and a stripe member each. */
-export function plugSet(lab: LabLike, set: 'A' | 'B', disks: [string, string] = set === 'A' ? ['sde', 'sdf'] : ['sdg', 'sdh'], sizeBytes = 256 * 1024 * 1024): void {
+export function plugSet(
+  lab: LabLike,
+  set: 'A' | 'B',
+  disks: [string, string] = set === 'A' ? ['sde', 'sdf'] : ['sdg', 'sdh'],
+  sizeBytes = 256 * 1024 * 1024,
+): void {
   const stripeUuid = set === 'A' ? lab.uuids.md8 : lab.uuids.md9;
   const MiB = 1024 * 1024;
   for (const d of disks) {

@@ -1,10 +1,11 @@
 // Integration harness: the real Daemon (engine, planner, spool, control socket) over the
 // FakeSystem runner, with a real SMTP server on loopback receiving the mail.
-import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
-import { seedTopology, plugSet, type LabLike } from './fake-system.js';
-import { TestSmtp } from './smtp.js';
-import { setLogger, createLogger } from '../../src/log.js';
+
 import { Writable } from 'node:stream';
+import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
+import { createLogger, setLogger } from '../../src/log.js';
+import { type LabLike, plugSet, seedTopology } from './fake-system.js';
+import { TestSmtp } from './smtp.js';
 
 export const logLines: string[] = [];
 setLogger(
@@ -41,12 +42,23 @@ export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 1
   }
 }
 
-export async function startHarness(opts: Parameters<typeof seedTopology>[0] = {}, startDaemon = true, daemonOpts: Partial<DaemonOptions> = {}): Promise<Harness> {
+export async function startHarness(
+  opts: Parameters<typeof seedTopology>[0] = {},
+  startDaemon = true,
+  daemonOpts: Partial<DaemonOptions> = {},
+): Promise<Harness> {
   const port = nextPort++;
   const lab = seedTopology({ ...opts, smtpPort: port });
   const smtp = new TestSmtp(port);
   await smtp.start();
-  const daemon = new Daemon({ configPath: lab.configPath, runner: lab.sys, env: {}, scanIntervalMs: 3600_000, progressIntervalMs: 50, ...daemonOpts });
+  const daemon = new Daemon({
+    configPath: lab.configPath,
+    runner: lab.sys,
+    env: {},
+    scanIntervalMs: 3600_000,
+    progressIntervalMs: 50,
+    ...daemonOpts,
+  });
   if (startDaemon) await daemon.start();
   const h: Harness = {
     lab,
@@ -55,11 +67,16 @@ export async function startHarness(opts: Parameters<typeof seedTopology>[0] = {}
     async plug(set) {
       plugSet(lab, set);
       const disks = set === 'A' ? ['sde', 'sdf'] : ['sdg', 'sdh'];
-      for (const d of disks) for (const k of [d, `${d}1`, `${d}2`]) await daemon.handle({ cmd: 'notify', action: 'add', kernel: k });
+      for (const d of disks)
+        for (const k of [d, `${d}1`, `${d}2`]) await daemon.handle({ cmd: 'notify', action: 'add', kernel: k });
     },
-    phase: () => daemon.engine!.state.rotation?.phase,
+    phase: () => daemon.rotation!.engine!.state.rotation?.phase,
     async waitPhase(p, timeoutMs = 10_000) {
-      await waitUntil(() => daemon.engine!.state.rotation?.phase === p, `phase ${p} (now ${daemon.engine!.state.rotation?.phase})`, timeoutMs);
+      await waitUntil(
+        () => daemon.rotation!.engine!.state.rotation?.phase === p,
+        `phase ${p} (now ${daemon.rotation!.engine!.state.rotation?.phase})`,
+        timeoutMs,
+      );
     },
     async close() {
       await daemon.stop();

@@ -1,13 +1,15 @@
 // Helpers for the network-namespace tests: write a host's baysync config, run the real CLI
 // and daemon (built JS) inside a namespace, and wait for conditions.
-import { mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+
 import type { ChildProcess } from 'node:child_process';
-import { segB, type Host, type NetLab } from './netlab.js';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Host, type NetLab, segB } from './netlab.js';
 
 export const mainJs = resolve('build/src/cli/main.js');
 
-const rootOf = (lab: NetLab, h: Host, name: string): string => join(lab.dir, name === 'baysync' ? `${h}-baysync` : `${h}-baysync-${name}`);
+const rootOf = (lab: NetLab, h: Host, name: string): string =>
+  join(lab.dir, name === 'baysync' ? `${h}-baysync` : `${h}-baysync-${name}`);
 
 /** Writes <host>-baysync[-<name>]/<name>.toml, with its own state and run directories. */
 export function hostConfig(lab: NetLab, h: Host, body: string, name = 'baysync'): string {
@@ -57,7 +59,13 @@ export function stateDir(lab: NetLab, h: Host, name = 'baysync'): string {
   return join(rootOf(lab, h, name), 'state');
 }
 
-export function cli(lab: NetLab, h: Host, cfg: string, args: string[], allowFailure = true): { status: number; stdout: string; stderr: string } {
+export function cli(
+  lab: NetLab,
+  h: Host,
+  cfg: string,
+  args: string[],
+  allowFailure = true,
+): { status: number; stdout: string; stderr: string } {
   return lab.exec(h, [process.execPath, mainJs, '-c', cfg, ...args], allowFailure);
 }
 
@@ -65,7 +73,12 @@ export function startDaemon(lab: NetLab, h: Host, cfg: string, name = `${h}-daem
   return lab.start(h, [process.execPath, mainJs, '-c', cfg, 'daemon'], name, { BAYSYNC_LOG_LEVEL: 'debug' });
 }
 
-export async function waitFor<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  f: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await f();

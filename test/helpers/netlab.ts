@@ -5,8 +5,8 @@
 // for data, `ip link set dev lan0 down` for fencing). Only addresses inside these namespaces
 // are used (192.168.77.0/24 LAN, 10.77.0.0/24 segment). Everything is real: ip, sshd, ssh,
 // rsync, ping, arping. Needs root. down() removes every namespace and process it made.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, openSync, existsSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -21,7 +21,8 @@ export type Host = 'a' | 'b' | 'c' | 'sw';
 export function netlabMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'the network-namespace tests need root (run `sudo npm test`, or .ci/run)';
   for (const c of ['ip', 'sshd', 'ssh', 'rsync', 'rrsync', 'ping', 'arping', 'ssh-keygen']) {
-    if (spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0 && !existsSync(`/usr/sbin/${c}`)) return `${c} is missing: apt-get install openssh-server openssh-client rsync iputils-ping iputils-arping (.ci/run does)`;
+    if (spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0 && !existsSync(`/usr/sbin/${c}`))
+      return `${c} is missing: apt-get install openssh-server openssh-client rsync iputils-ping iputils-arping (.ci/run does)`;
   }
   return undefined;
 }
@@ -30,7 +31,13 @@ export class NetLab {
   readonly id = `bs${process.pid % 100000}${Math.floor(Math.random() * 100)}`;
   readonly dir = mkdtempSync(join(tmpdir(), 'baysync-netlab-'));
   private procs: ChildProcess[] = [];
-  readonly keys: Record<'sync' | 'fence' | 'cure' | 'failback' | 'push', string> = { sync: '', fence: '', cure: '', failback: '', push: '' };
+  readonly keys: Record<'sync' | 'fence' | 'cure' | 'failback' | 'push', string> = {
+    sync: '',
+    fence: '',
+    cure: '',
+    failback: '',
+    push: '',
+  };
   knownHosts = '';
 
   ns(h: Host): string {
@@ -54,7 +61,11 @@ export class NetLab {
     const log = openSync(join(this.dir, `${logName}.log`), 'a');
     // A process group of its own, so that down() also ends what it starts (the inotify-limit
     // wrapper runs the daemon as its child).
-    const p = spawn('ip', ['netns', 'exec', this.ns(h), ...argv], { stdio: ['ignore', log, log], env: { ...process.env, ...env }, detached: true });
+    const p = spawn('ip', ['netns', 'exec', this.ns(h), ...argv], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...env },
+      detached: true,
+    });
     this.procs.push(p);
     return p;
   }
@@ -74,7 +85,11 @@ export class NetLab {
     }
     this.exec('sw', ['ip', 'link', 'add', 'br0', 'type', 'bridge']);
     this.exec('sw', ['ip', 'link', 'set', 'br0', 'up']);
-    const lan: Array<[Host, string]> = [['a', lanA], ['b', lanB], ['c', lanC]];
+    const lan: Array<[Host, string]> = [
+      ['a', lanA],
+      ['b', lanB],
+      ['c', lanC],
+    ];
     for (const [h, addr] of lan) {
       const port = `p${h}`;
       this.host(['ip', 'link', 'add', `${this.id}${h}l`, 'type', 'veth', 'peer', 'name', `${this.id}${h}p`]);
@@ -135,7 +150,7 @@ export class NetLab {
       const cfgFile = join(this.dir, `${h}_sshd_config`);
       writeFileSync(
         cfgFile,
-        [
+        `${[
           'Port 22',
           `HostKey ${hk}`,
           `PidFile ${join(this.dir, `${h}_sshd.pid`)}`,
@@ -146,10 +161,12 @@ export class NetLab {
           'UsePAM no',
           'StrictModes no',
           'LogLevel ERROR',
-        ].join('\n') + '\n',
+        ].join('\n')}\n`,
       );
       this.start(h, ['/usr/sbin/sshd', '-D', '-e', '-f', cfgFile], `${h}_sshd`);
-      known.push(`${h === 'a' ? segA : segB} ${readFileSync(`${hk}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}`);
+      known.push(
+        `${h === 'a' ? segA : segB} ${readFileSync(`${hk}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}`,
+      );
     }
     this.knownHosts = join(this.dir, 'known_hosts');
     writeFileSync(this.knownHosts, `${known.join('\n')}\n`);

@@ -32,7 +32,13 @@ export class TestSmtp {
         stream.on('data', (d: string) => (raw += d));
         stream.on('end', () => {
           const subject = /^Subject: (.*)$/m.exec(raw)?.[1] ?? '';
-          this.mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, subject, text: decodeQp(raw).replace(/\s+/g, ' ') });
+          this.mails.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+            subject,
+            text: decodeQp(raw).replace(/\s+/g, ' '),
+          });
           for (const w of this.waiters.splice(0)) w();
           cb();
         });
@@ -49,7 +55,10 @@ export class TestSmtp {
     for (;;) {
       const m = this.mails.find(pred);
       if (m) return m;
-      if (Date.now() > deadline) throw new Error(`no matching mail within ${timeoutMs} ms; got: ${this.mails.map((x) => x.subject).join(' | ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no matching mail within ${timeoutMs} ms; got: ${this.mails.map((x) => x.subject).join(' | ')}`,
+        );
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 200);

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, readdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MailSpool, qualifyAddress, makeTransport } from '../../src/mail/spool.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
+import { MailSpool, makeTransport, qualifyAddress } from '../../src/mail/spool.js';
 import { TestSmtp } from '../helpers/smtp.js';
 
 const dirs: string[] = [];
@@ -12,7 +12,10 @@ afterEach(() => {
 });
 
 function cfgFor(port: number) {
-  return parseConfigText('t', `[storage]\ntop_mirror_uuid = "00000001:00000000:00000000:00000001"\nmountpoint = "/x"\n[[sets]]\nname = "A"\nstripe_uuid = "00000002:00000000:00000000:00000002"\nmirror_uuid = "00000003:00000000:00000000:00000003"\nstripe_device = "md8"\n[mail]\nto = ["root"]\ntransport = "smtp"\n[mail.smtp]\nhost = "127.0.0.1"\nport = ${port}\n`).mail;
+  return parseConfigText(
+    't',
+    `[storage]\ntop_mirror_uuid = "00000001:00000000:00000000:00000001"\nmountpoint = "/x"\n[[sets]]\nname = "A"\nstripe_uuid = "00000002:00000000:00000000:00000002"\nmirror_uuid = "00000003:00000000:00000000:00000003"\nstripe_device = "md8"\n[mail]\nto = ["root"]\ntransport = "smtp"\n[mail.smtp]\nhost = "127.0.0.1"\nport = ${port}\n`,
+  ).mail;
 }
 
 describe('mail spool', () => {
@@ -21,11 +24,27 @@ describe('mail spool', () => {
     dirs.push(dir);
     // A stand-in MTA that records its argv and message (an executable, as the real one is).
     const fake = join(dir, 'sendmail');
-    writeFileSync(fake, `#!${process.execPath}\nconst fs = require('fs');\nfs.writeFileSync(${JSON.stringify(join(dir, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));\nfs.writeFileSync(${JSON.stringify(join(dir, 'msg.txt'))}, fs.readFileSync(0));\n`, { mode: 0o755 });
+    writeFileSync(
+      fake,
+      `#!${process.execPath}\nconst fs = require('fs');\nfs.writeFileSync(${JSON.stringify(join(dir, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));\nfs.writeFileSync(${JSON.stringify(join(dir, 'msg.txt'))}, fs.readFileSync(0));\n`,
+      { mode: 0o755 },
+    );
     const cfg = { ...cfgFor(25), transport: 'sendmail' as const, sendmail_path: fake, to: ['root', 'ops@example.org'] };
     const t = await makeTransport(cfg);
-    await t.sendMail({ from: 'baysync@localhost', to: ['root@localhost', 'ops@example.org'], subject: 'hi', text: 'body' });
-    expect(JSON.parse(readFileSync(join(dir, 'argv.json'), 'utf8'))).toEqual(['-i', '-odi', '-f', 'baysync@localhost', 'root@localhost', 'ops@example.org']);
+    await t.sendMail({
+      from: 'baysync@localhost',
+      to: ['root@localhost', 'ops@example.org'],
+      subject: 'hi',
+      text: 'body',
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'argv.json'), 'utf8'))).toEqual([
+      '-i',
+      '-odi',
+      '-f',
+      'baysync@localhost',
+      'root@localhost',
+      'ops@example.org',
+    ]);
     expect(existsSync(join(dir, 'msg.txt')) && readFileSync(join(dir, 'msg.txt'), 'utf8')).toContain('Subject: hi');
   });
 

@@ -1,12 +1,23 @@
 // The failover monitor across real network namespaces: real ping, ip, arping, ssh fencing,
 // rsync failback; the daemon on B is the real built CLI in B's namespace.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+
 import { spawn } from 'node:child_process';
-import { NetLab, netlabMissing } from '../helpers/netlab.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  aLanUp,
+  failoverState,
+  failoverStatus,
+  flapA,
+  servedBy,
+  standbyConfig,
+  standbyHasAddress,
+  startServices,
+  startStandby,
+} from '../helpers/failover-lab.js';
 import { mainJs, spooledSubjects, waitFor } from '../helpers/netdaemon.js';
-import { aLanUp, failoverState, flapA, failoverStatus, servedBy, standbyConfig, standbyHasAddress, startServices, startStandby } from '../helpers/failover-lab.js';
+import { NetLab, netlabMissing } from '../helpers/netlab.js';
 
 const missing = netlabMissing();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -55,14 +66,16 @@ describe.skipIf(missing)(`failover over real namespaces${missing ? ` (skipped: $
     lab.exec('a', ['sysctl', '-q', '-w', 'net.ipv4.icmp_echo_ignore_all=1']);
     const t0 = Date.now();
     await waitFor('phase active', () => failoverState(lab)?.phase === 'active', 20_000);
-    await waitFor('B serving A\'s address', () => servedBy(lab) === 'B', 10_000, 100);
+    await waitFor("B serving A's address", () => servedBy(lab) === 'B', 10_000, 100);
     const ms = Date.now() - t0;
     expect(ms).toBeLessThan(15_000);
     expect(standbyHasAddress(lab)).toBe(true);
     expect(aLanUp(lab)).toBe(false);
     const st = failoverState(lab)!;
     expect(st.takeover?.done).toEqual(['stop-sync', 'fence', 'address', 'services', 'mail']);
-    expect(st.takeover?.notes.join('\n')).toMatch(/fence: A answered on the segment; its LAN interface was brought down/);
+    expect(st.takeover?.notes.join('\n')).toMatch(
+      /fence: A answered on the segment; its LAN interface was brought down/,
+    );
     expect(spooledSubjects(lab, 'b').filter((s) => s.includes('TAKEOVER'))).toHaveLength(1);
     // The sync is suspended while B serves.
     const run = lab.exec('b', [process.execPath, mainJs, '-c', cfg, 'sync', 'run'], true);
@@ -90,7 +103,12 @@ describe.skipIf(missing)(`failover over real namespaces${missing ? ` (skipped: $
     const cfg = standbyConfig(lab);
     const first = await startStandby(lab, cfg, 'b-daemon-1');
     lab.exec('a', ['sysctl', '-q', '-w', 'net.ipv4.icmp_echo_ignore_all=1']);
-    const caught = await waitFor('phase takeover', () => (failoverState(lab)?.phase === 'takeover' ? failoverState(lab) : undefined), 20_000, 5);
+    const caught = await waitFor(
+      'phase takeover',
+      () => (failoverState(lab)?.phase === 'takeover' ? failoverState(lab) : undefined),
+      20_000,
+      5,
+    );
     first.kill('SIGKILL');
     await new Promise((r) => first.once('close', r));
     expect(caught.takeover!.done.length).toBeLessThan(5);
@@ -123,7 +141,11 @@ describe.skipIf(missing)(`failover over real namespaces${missing ? ` (skipped: $
     expect(standbyHasAddress(lab)).toBe(true);
     // A is mended.
     lab.exec('a', ['sysctl', '-q', '-w', 'net.ipv4.icmp_echo_ignore_all=0']);
-    const fb = spawn('ip', ['netns', 'exec', lab.ns('b'), process.execPath, mainJs, '-c', cfg, 'failover', 'failback', '--wait', '60'], { stdio: 'pipe' });
+    const fb = spawn(
+      'ip',
+      ['netns', 'exec', lab.ns('b'), process.execPath, mainJs, '-c', cfg, 'failover', 'failback', '--wait', '60'],
+      { stdio: 'pipe' },
+    );
     let out = '';
     fb.stdout.on('data', (d: Buffer) => (out += d.toString()));
     fb.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -132,7 +154,9 @@ describe.skipIf(missing)(`failover over real namespaces${missing ? ` (skipped: $
     lab.link('a', 'lan0', true);
     const code = await new Promise<number>((r) => fb.on('close', (c) => r(c ?? -1)));
     expect(code, out).toBe(0);
-    expect(out).toMatch(/\[1\/5\] check that the main server is mended[\s\S]*\[3\/5\] send this host's copy[\s\S]*\[5\/5\] resume monitoring/);
+    expect(out).toMatch(
+      /\[1\/5\] check that the main server is mended[\s\S]*\[3\/5\] send this host's copy[\s\S]*\[5\/5\] resume monitoring/,
+    );
     expect(readFileSync(join(lab.dataA, 'home/written-on-b.txt'), 'utf8')).toBe('during the takeover\n');
     expect(readFileSync(join(lab.dataA, 'home/old.txt'), 'utf8')).toBe('changed on B\n');
     const kept = readdirSync(lab.dataA).find((d) => d.startsWith('.baysync-failback-'));

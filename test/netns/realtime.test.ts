@@ -1,12 +1,22 @@
 // Real-time sync across real network namespaces: sshd with rrsync forced commands, real rsync.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync, rmSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+
 import { spawn, spawnSync } from 'node:child_process';
-import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
-import { cli, hostConfig, pushConfig, startDaemon, waitFor, readJson, stateDir, spooledSubjects } from '../helpers/netdaemon.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeState } from '../../src/realtime/state.js';
+import {
+  cli,
+  hostConfig,
+  pushConfig,
+  readJson,
+  spooledSubjects,
+  startDaemon,
+  stateDir,
+  waitFor,
+} from '../helpers/netdaemon.js';
+import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
 
 const missing = netlabMissing();
 
@@ -20,7 +30,7 @@ function tree(dir: string): Record<string, string> {
       if (e.isDirectory()) {
         out[`${r}/`] = 'dir';
         walk(p, r);
-      } else out[r] = readFileSync(p).toString('base64').slice(0, 64) + `:${statSync(p).size}`;
+      } else out[r] = `${readFileSync(p).toString('base64').slice(0, 64)}:${statSync(p).size}`;
     }
   };
   walk(dir, '');
@@ -83,9 +93,16 @@ known_hosts = "${lab.knownHosts}"
     const conf = join(lab.dir, 'rsyncd.conf');
     const secrets = join(lab.dir, 'rsyncd.secrets');
     writeFileSync(secrets, 'realtime:mypasswd\n', { mode: 0o600 });
-    writeFileSync(conf, `uid = root\ngid = root\nuse chroot = no\nmax connections = 4\npid file = ${join(lab.dir, 'rsyncd.pid')}\nread only = true\nhosts allow = ${segB}\n[home]\npath = ${lab.dataA}\nauth users = realtime\nsecrets file = ${secrets}\n`);
+    writeFileSync(
+      conf,
+      `uid = root\ngid = root\nuse chroot = no\nmax connections = 4\npid file = ${join(lab.dir, 'rsyncd.pid')}\nread only = true\nhosts allow = ${segB}\n[home]\npath = ${lab.dataA}\nauth users = realtime\nsecrets file = ${secrets}\n`,
+    );
     lab.start('a', ['rsync', '--daemon', '--no-detach', `--config=${conf}`, `--address=${segA}`], 'a-rsyncd');
-    await waitFor('rsyncd listening', () => lab.exec('a', ['ss', '-ltn', 'sport = :873'], true).stdout.includes(':873'), 10_000);
+    await waitFor(
+      'rsyncd listening',
+      () => lab.exec('a', ['ss', '-ltn', 'sport = :873'], true).stdout.includes(':873'),
+      10_000,
+    );
     const pw = join(lab.dir, 'b-rsync-pwd');
     writeFileSync(pw, 'mypasswd\n', { mode: 0o600 });
     const dst = join(lab.dir, 'b-rsyncd-copy');
@@ -119,8 +136,19 @@ password_file = "${pw}"
 
   it('pull: runs never overlap, even with a slow transfer', async () => {
     writeFileSync(join(lab.dataA, 'home/bob/slow.bin'), randomBytes(3 * 1024 * 1024));
-    const slowCfg = hostConfig(lab, 'b', readFileSync(pullCfg, 'utf8').split('\n[mail]')[0]!.replace('interval_seconds = 5', 'interval_seconds = 5\nbwlimit_kbps = 1000'), 'slow');
-    const first = spawn('ip', ['netns', 'exec', lab.ns('b'), process.execPath, 'build/src/cli/main.js', '-c', slowCfg, 'sync', 'run'], { stdio: 'pipe' });
+    const slowCfg = hostConfig(
+      lab,
+      'b',
+      readFileSync(pullCfg, 'utf8')
+        .split('\n[mail]')[0]!
+        .replace('interval_seconds = 5', 'interval_seconds = 5\nbwlimit_kbps = 1000'),
+      'slow',
+    );
+    const first = spawn(
+      'ip',
+      ['netns', 'exec', lab.ns('b'), process.execPath, 'build/src/cli/main.js', '-c', slowCfg, 'sync', 'run'],
+      { stdio: 'pipe' },
+    );
     let firstOut = '';
     first.stdout.on('data', (d: Buffer) => (firstOut += d.toString()));
     const lock = join(lab.dir, 'b-baysync-slow/run/sync.lock');
@@ -134,7 +162,11 @@ password_file = "${pw}"
     expect(existsSync(lock)).toBe(false);
     // A stop (systemctl stop, or the takeover's SIGTERM to the lock holder) ends rsync too.
     writeFileSync(join(lab.dataA, 'home/bob/slow2.bin'), randomBytes(3 * 1024 * 1024));
-    const third = spawn('ip', ['netns', 'exec', lab.ns('b'), process.execPath, 'build/src/cli/main.js', '-c', slowCfg, 'sync', 'run'], { stdio: 'pipe' });
+    const third = spawn(
+      'ip',
+      ['netns', 'exec', lab.ns('b'), process.execPath, 'build/src/cli/main.js', '-c', slowCfg, 'sync', 'run'],
+      { stdio: 'pipe' },
+    );
     let thirdOut = '';
     third.stdout.on('data', (d: Buffer) => (thirdOut += d.toString()));
     await waitFor('the third run to hold the lock', () => existsSync(lock), 10_000);
@@ -153,14 +185,25 @@ password_file = "${pw}"
     renameSync(join(lab.dataA, '.baysync-source'), join(lab.dataA, '.marker-away'));
     const r = cli(lab, 'b', pullCfg, ['sync', 'run']);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/REFUSED: the source \/ on 10\.77\.0\.1 has no \.baysync-source marker: it is not mounted/);
+    expect(r.stdout).toMatch(
+      /REFUSED: the source \/ on 10\.77\.0\.1 has no \.baysync-source marker: it is not mounted/,
+    );
     renameSync(join(lab.dataA, '.marker-away'), join(lab.dataA, '.baysync-source'));
     // Half of the tree gone: above the 10% share (with no minimum allowance for this small tree).
     rmSync(join(lab.dataA, 'home/bob'), { recursive: true });
-    const strict = hostConfig(lab, 'b', readFileSync(pullCfg, 'utf8').split('\n[mail]')[0]!.replace('interval_seconds = 5', 'interval_seconds = 5\nmax_delete_min_files = 0'), 'strict');
+    const strict = hostConfig(
+      lab,
+      'b',
+      readFileSync(pullCfg, 'utf8')
+        .split('\n[mail]')[0]!
+        .replace('interval_seconds = 5', 'interval_seconds = 5\nmax_delete_min_files = 0'),
+      'strict',
+    );
     const r2 = cli(lab, 'b', strict, ['sync', 'run']);
     expect(r2.status).toBe(1);
-    expect(r2.stdout).toMatch(/FAILED: deletion guard: more than \d+ files \(the larger of 0 and 10% of the \d+ files in the copy\) would be deleted/);
+    expect(r2.stdout).toMatch(
+      /FAILED: deletion guard: more than \d+ files \(the larger of 0 and 10% of the \d+ files in the copy\) would be deleted/,
+    );
     expect(existsSync(join(lab.dataB, 'home/bob/big.bin'))).toBe(true);
     expect(Object.keys(tree(lab.dataB)).length).toBeGreaterThanOrEqual(Object.keys(before).length - 1);
     const ok = cli(lab, 'b', strict, ['sync', 'run', '--allow-deletions']);
@@ -177,15 +220,32 @@ password_file = "${pw}"
     const cfg = pushConfig(lab, src, '/', 'baysync', 'debounce_ms = 200');
     startDaemon(lab, 'a', cfg, 'a-push-daemon');
     // The start-up reconcile copies the whole tree.
-    await waitFor('the start-up reconcile', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 30_000, 200);
+    await waitFor(
+      'the start-up reconcile',
+      () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined,
+      30_000,
+      200,
+    );
     writeFileSync(join(src, 'home/alice/new.txt'), 'written on A\n');
     const t0 = Date.now();
-    await waitFor('new.txt on B', () => existsSync(join(dst, 'home/alice/new.txt')) && readFileSync(join(dst, 'home/alice/new.txt'), 'utf8') === 'written on A\n', 15_000, 50);
+    await waitFor(
+      'new.txt on B',
+      () =>
+        existsSync(join(dst, 'home/alice/new.txt')) &&
+        readFileSync(join(dst, 'home/alice/new.txt'), 'utf8') === 'written on A\n',
+      15_000,
+      50,
+    );
     const rpo = Date.now() - t0;
     expect(rpo).toBeLessThan(10_000);
     renameSync(join(src, 'home/alice/docs'), join(src, 'home/alice/papers'));
     rmSync(join(src, 'home/bob/notes.md'));
-    await waitFor('rename and deletion on B', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 15_000, 100);
+    await waitFor(
+      'rename and deletion on B',
+      () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined,
+      15_000,
+      100,
+    );
     // A directory tree moved in from outside the watched tree, a new deep directory written
     // at once, and a directory removed.
     const outside = join(lab.dir, 'outside/project');
@@ -195,10 +255,17 @@ password_file = "${pw}"
     mkdirSync(join(src, 'home/carol/a/b'), { recursive: true });
     writeFileSync(join(src, 'home/carol/a/b/c.txt'), 'deep\n');
     rmSync(join(src, 'home/alice/papers'), { recursive: true });
-    await waitFor('moved-in and new trees on B', () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined, 15_000, 100);
+    await waitFor(
+      'moved-in and new trees on B',
+      () => JSON.stringify(tree(dst)) === JSON.stringify(tree(src)) || undefined,
+      15_000,
+      100,
+    );
     expect(readFileSync(join(dst, 'home/project/sub/deeper/x.txt'), 'utf8')).toBe('moved in\n');
     const st = cli(lab, 'a', cfg, ['status', '--json']);
-    const status = JSON.parse(st.stdout) as { realtime: { mode: string; push: { watcher: string }; lastRun: { ok: boolean } } };
+    const status = JSON.parse(st.stdout) as {
+      realtime: { mode: string; push: { watcher: string }; lastRun: { ok: boolean } };
+    };
     expect(status.realtime.mode).toBe('push');
     expect(status.realtime.push.watcher).toBe('watching');
     expect(status.realtime.lastRun.ok).toBe(true);
@@ -212,11 +279,34 @@ password_file = "${pw}"
     mkdirSync(dst, { recursive: true });
     const cfg = pushConfig(lab, src, '/limited', 'limited', 'interval_seconds = 2');
     // 10 inotify watches for 41 directories, in a user namespace of its own.
-    lab.start('a', ['unshare', '--user', '--map-root-user', process.execPath, 'test/helpers/with-inotify-limit.mjs', '10', process.execPath, 'build/src/cli/main.js', '-c', cfg, 'daemon'], 'a-limited');
-    await waitFor('the watch-limit error', () => /inotify limit reached \(ENOSPC\)/.test(lab.log('a-limited')), 20_000, 100);
+    lab.start(
+      'a',
+      [
+        'unshare',
+        '--user',
+        '--map-root-user',
+        process.execPath,
+        'test/helpers/with-inotify-limit.mjs',
+        '10',
+        process.execPath,
+        'build/src/cli/main.js',
+        '-c',
+        cfg,
+        'daemon',
+      ],
+      'a-limited',
+    );
+    await waitFor(
+      'the watch-limit error',
+      () => /inotify limit reached \(ENOSPC\)/.test(lab.log('a-limited')),
+      20_000,
+      100,
+    );
     writeFileSync(join(src, 'd7/after-failure.txt'), 'still synced\n');
     await waitFor('the fallback timer to sync it', () => existsSync(join(dst, 'd7/after-failure.txt')), 20_000, 100);
-    expect(spooledSubjects(lab, 'a', 'limited')).toContain('[baysync] real-time sync: file watcher failed, timer fallback active');
+    expect(spooledSubjects(lab, 'a', 'limited')).toContain(
+      '[baysync] real-time sync: file watcher failed, timer fallback active',
+    );
     expect(lab.log('a-limited')).toMatch(/falling back to a full sync every 2 s/);
   }, 60_000);
 

@@ -1,11 +1,12 @@
 // One test per safety invariant of design.md, named after it.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { readFileSync, writeFileSync } from 'node:fs';
-import { startHarness, waitUntil, type Harness } from '../helpers/harness.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { checkMdadmConf } from '../../src/cli/doctor.js';
 import { udevRule } from '../../src/cli/install.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { disableLine } from '../../src/system/backuppc.js';
+import { type Harness, startHarness, waitUntil } from '../helpers/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -14,7 +15,9 @@ afterEach(async () => {
 });
 const calls = (h: Harness): string[] => h.lab.sys.calls.map((c) => c.join(' '));
 const writesTo = (h: Harness, dev: string): string[] =>
-  calls(h).filter((c) => c.includes(`/dev/${dev}`) && /--add|--re-add|--fail|--remove|--create|--grow|--zero|mkfs|dd /.test(c));
+  calls(h).filter(
+    (c) => c.includes(`/dev/${dev}`) && /--add|--re-add|--fail|--remove|--create|--grow|--zero|mkfs|dd /.test(c),
+  );
 
 async function fullRotation(h: Harness, set: 'A' | 'B' = 'A'): Promise<void> {
   const before = h.smtp.mails.length;
@@ -22,8 +25,13 @@ async function fullRotation(h: Harness, set: 'A' | 'B' = 'A'): Promise<void> {
   await h.waitPhase('syncing');
   h.lab.sys.completeSync('md1');
   h.lab.sys.completeSync(set === 'A' ? 'md5' : 'md6');
-  await h.smtp.waitFor((m) => h.smtp.mails.indexOf(m) >= before && m.subject.includes(`set ${set}`) && /safe to remove|FAILED|ABORTED/.test(m.subject));
-  await waitUntil(() => !h.daemon.engine.state.rotation, 'rotation end');
+  await h.smtp.waitFor(
+    (m) =>
+      h.smtp.mails.indexOf(m) >= before &&
+      m.subject.includes(`set ${set}`) &&
+      /safe to remove|FAILED|ABORTED/.test(m.subject),
+  );
+  await waitUntil(() => !h.daemon.rotation!.engine.state.rotation, 'rotation end');
 }
 
 describe('invariant 1: the internal half is the authority', () => {
@@ -37,7 +45,7 @@ describe('invariant 1: the internal half is the authority', () => {
     expect(calls(h).filter((c) => /^mdadm \/dev\/md5 --(re-)?add/.test(c))).toEqual([]);
   });
 
-  it('never writes a stripe that carries another array\'s superblock', async () => {
+  it("never writes a stripe that carries another array's superblock", async () => {
     h = await startHarness();
     h.lab.sys.stripeContent.set(h.lab.uuids.md8, h.lab.sys.sb(h.lab.uuids.md6, 'raid1', 2, 'lab:6'));
     await h.plug('A');
@@ -50,27 +58,39 @@ describe('invariant 1: the internal half is the authority', () => {
     h = await startHarness();
     await fullRotation(h);
     for (const d of ['sde', 'sdf']) h.lab.sys.removeDisk(d);
-    await h.daemon.engine.reconcile('unplugged');
+    await h.daemon.rotation!.engine.reconcile('unplugged');
     h.lab.sys.failures.set('mdadm /dev/md5 --re-add', 'mdadm: --re-add for /dev/md8 to /dev/md5 is not possible');
     await fullRotation(h);
     const mail = h.smtp.mails.filter((m) => m.subject.includes('safe to remove')).at(-1)!;
     expect(mail.text).toMatch(/FULL recovery/);
-    expect(mail.text).toMatch(/full recovery instead of a bitmap re-add|FULL RECOVERY where a bitmap re-add was expected/);
+    expect(mail.text).toMatch(
+      /full recovery instead of a bitmap re-add|FULL RECOVERY where a bitmap re-add was expected/,
+    );
   });
 });
 
 describe('invariant 2: external sets are never auto-assembled', () => {
   const cfg = parseConfigText('t', readFileSync(new URL('../../examples/baysync.toml', import.meta.url), 'utf8'));
   it('doctor fails without ARRAY <ignore> lines, and with a line that would assemble a stripe', () => {
-    expect(checkMdadmConf(cfg, 'ARRAY /dev/md5 UUID=00000000:00000000:00000000:00000005\n', 'x').every((f) => f.level === 'fail')).toBe(true);
-    const assembling = checkMdadmConf(cfg, 'ARRAY /dev/md8 UUID=00000000:00000000:00000000:00000008\nARRAY <ignore> UUID=00000000:00000000:00000000:00000009\n', 'initramfs');
+    expect(
+      checkMdadmConf(cfg, 'ARRAY /dev/md5 UUID=00000000:00000000:00000000:00000005\n', 'x').every(
+        (f) => f.level === 'fail',
+      ),
+    ).toBe(true);
+    const assembling = checkMdadmConf(
+      cfg,
+      'ARRAY /dev/md8 UUID=00000000:00000000:00000000:00000008\nARRAY <ignore> UUID=00000000:00000000:00000000:00000009\n',
+      'initramfs',
+    );
     expect(assembling[0]).toMatchObject({ level: 'fail', detail: 'line 1 would assemble it at boot' });
     expect(assembling[1]).toMatchObject({ level: 'ok' });
     expect(assembling[0]!.fix).toContain('ARRAY <ignore> UUID=00000000:00000000:00000000:00000008');
   });
   it('the udev rule keeps mdadm --incremental away from assembled stripes', () => {
     const rule = udevRule(cfg, readFileSync(new URL('../../udev/64-baysync.rules.in', import.meta.url), 'utf8'));
-    expect(rule).toContain('ENV{MD_UUID}=="00000000:00000000:00000000:00000008", ENV{ID_FS_TYPE}="baysync_external_stripe"');
+    expect(rule).toContain(
+      'ENV{MD_UUID}=="00000000:00000000:00000000:00000008", ENV{ID_FS_TYPE}="baysync_external_stripe"',
+    );
   });
   it('the daemon never uses --scan to assemble', async () => {
     h = await startHarness();
@@ -80,18 +100,25 @@ describe('invariant 2: external sets are never auto-assembled', () => {
 });
 
 describe('invariant 3: a detached copy is only ever read', () => {
-  it('after the detach, the copy is assembled --readonly, mapped read-only and mounted ro,norecovery,nouuid', async () => {
+  it('after the detach, the copy is assembled --readonly and mounted ro,norecovery,nouuid on a read-only loop at its offset', async () => {
     h = await startHarness();
     await fullRotation(h);
     const all = calls(h);
-    const detach = all.findIndex((c) => c === 'mdadm /dev/md5 --fail /dev/md8 --remove /dev/md8');
-    const after = all.slice(detach + 1).filter((c) => c.includes('md8') || c.startsWith('losetup') || c.startsWith('mount '));
+    const detach = all.indexOf('mdadm /dev/md5 --fail /dev/md8 --remove /dev/md8');
+    const after = all
+      .slice(detach + 1)
+      .filter((c) => c.includes('md8') || c.startsWith('losetup') || c.startsWith('mount '));
     expect(after.some((c) => /^mdadm --assemble \/dev\/md8 .*--readonly/.test(c))).toBe(true);
     for (const c of after.filter((x) => x.startsWith('mdadm --assemble'))) expect(c).toContain('--readonly');
-    for (const c of after.filter((x) => x.startsWith('losetup') && !x.includes('--detach') && !x.includes('--associated'))) expect(c).toContain('--read-only');
-    for (const c of after.filter((x) => x.startsWith('mount '))) expect(c).toContain('ro,norecovery,nouuid');
+    for (const c of after.filter(
+      (x) => x.startsWith('losetup') && !x.includes('--detach') && !x.includes('--associated'),
+    ))
+      expect(c).toContain('--read-only');
+    const mounts = after.filter((x) => x.startsWith('mount '));
+    expect(mounts.length).toBeGreaterThan(0);
+    for (const c of mounts) expect(c).toMatch(/ -o ro,norecovery,nouuid,nodev,nosuid,noexec,loop,offset=\d+ -- /);
     expect(after.filter((c) => /--add|--re-add|--grow|--create/.test(c))).toEqual([]);
-    expect(h.daemon.engine.state.history[0]!.summary).toMatch(/^ok/);
+    expect(h.daemon.rotation!.engine.state.history[0]!.summary).toMatch(/^ok/);
   });
 });
 
@@ -133,7 +160,9 @@ describe('invariant 5: BackupPC always returns to the state it had before', () =
     h = await startHarness({}, false);
     writeFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), disableLine);
     await h.daemon.start();
-    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe('$Conf{BackupsDisable} = 0;\n');
+    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe(
+      '$Conf{BackupsDisable} = 0;\n',
+    );
   });
   it('a BackupPC that was stopped before the rotation stays stopped, and a custom include comes back verbatim', async () => {
     h = await startHarness();
@@ -141,7 +170,9 @@ describe('invariant 5: BackupPC always returns to the state it had before', () =
     writeFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), '# local\n$Conf{BackupsDisable} = 1;\n');
     await fullRotation(h);
     expect(h.lab.sys.backuppcActive).toBe(false);
-    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe('# local\n$Conf{BackupsDisable} = 1;\n');
+    expect(readFileSync(h.lab.sys.path('etc/backuppc/external-control.pl'), 'utf8')).toBe(
+      '# local\n$Conf{BackupsDisable} = 1;\n',
+    );
   });
 });
 
@@ -157,7 +188,7 @@ describe('invariant 6: one rotation at a time', () => {
     h.lab.sys.completeSync('md1');
     h.lab.sys.completeSync('md5');
     await h.smtp.waitFor((m) => m.subject.includes('set A') && m.subject.includes('safe to remove'));
-    await waitUntil(() => h!.daemon.engine.state.rotation?.set === 'B', 'set B rotating');
+    await waitUntil(() => h!.daemon.rotation!.engine.state.rotation?.set === 'B', 'set B rotating');
     await h.waitPhase('syncing');
     h.lab.sys.completeSync('md1');
     h.lab.sys.completeSync('md6');
@@ -182,8 +213,8 @@ describe('invariant 8: mail never blocks or fails a workflow', () => {
     h = await startHarness();
     await h.smtp.stop();
     await fullRotation(h).catch(() => undefined); // no mail can arrive yet
-    await waitUntil(() => !h!.daemon.engine.state.rotation, 'rotation end');
-    expect(h.daemon.engine.state.history[0]!.outcome).toBe('success');
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'rotation end');
+    expect(h.daemon.rotation!.engine.state.history[0]!.outcome).toBe('success');
     expect(h.daemon.mail.pending().length).toBeGreaterThan(0);
     const { TestSmtp } = await import('../helpers/smtp.js');
     const back = new TestSmtp(h.smtp.port);
@@ -209,6 +240,10 @@ describe('invariant 9: long work takes a logind inhibitor lock', () => {
     h = await startHarness();
     await h.plug('A');
     await h.waitPhase('syncing');
-    expect(h.lab.sys.calls.some((c) => c[0] === 'systemd-inhibit' && c.includes('--what=shutdown:sleep') && c.includes('--mode=block'))).toBe(true);
+    expect(
+      h.lab.sys.calls.some(
+        (c) => c[0] === 'systemd-inhibit' && c.includes('--what=shutdown:sleep') && c.includes('--mode=block'),
+      ),
+    ).toBe(true);
   });
 });

@@ -1,15 +1,24 @@
 // Unit tests of the pure planner and detection: facts in, steps and decisions out.
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { plan, checkSet } from '../../src/rotation/planner.js';
-import { setPresence, unknownMembers, internalHalfProblem, mirrorClean, partitionName } from '../../src/rotation/detect.js';
+import {
+  internalHalfProblem,
+  mirrorClean,
+  partitionName,
+  setPresence,
+  unknownMembers,
+} from '../../src/rotation/detect.js';
+import { plan } from '../../src/rotation/planner.js';
+import { checkSet } from '../../src/rotation/steps/check-set.js';
 import type { Facts, RotationState, StepId } from '../../src/rotation/types.js';
 import type { MdArrayState } from '../../src/system/md.js';
 
 const U = (n: number): string => `0000000${n}:00000000:00000000:0000000${n}`;
 const H = (n: number): string => `0000000${n}${'0'.repeat(23)}${n}`;
 
-const cfg = parseConfigText('t.toml', `
+const cfg = parseConfigText(
+  't.toml',
+  `
 [storage]
 top_mirror_uuid = "${U(7)}"
 mountpoint = "/var/lib/backuppc"
@@ -25,10 +34,30 @@ name = "B"
 stripe_uuid = "${U(9)}"
 mirror_uuid = "${U(6)}"
 stripe_device = "md9"
-`);
+`,
+);
 
-function arr(name: string, uuid: string, members: Array<[string, string[]]>, extra: Partial<MdArrayState> = {}): MdArrayState {
-  return { name, uuid, active: true, readonly: false, level: 'raid1', raidDisks: 2, degraded: 2 - members.filter(([, s]) => s.includes('in_sync')).length, syncAction: 'idle', componentSizeKiB: 1000, sizeBytes: 1000 * 1024, arrayState: 'clean', members: members.map(([dev, state], i) => ({ dev, slot: i, state })), ...extra };
+function arr(
+  name: string,
+  uuid: string,
+  members: Array<[string, string[]]>,
+  extra: Partial<MdArrayState> = {},
+): MdArrayState {
+  return {
+    name,
+    uuid,
+    active: true,
+    readonly: false,
+    level: 'raid1',
+    raidDisks: 2,
+    degraded: 2 - members.filter(([, s]) => s.includes('in_sync')).length,
+    syncAction: 'idle',
+    componentSizeKiB: 1000,
+    sizeBytes: 1000 * 1024,
+    arrayState: 'clean',
+    members: members.map(([dev, state], i) => ({ dev, slot: i, state })),
+    ...extra,
+  };
 }
 
 function cand(dev: string, disk: string, uuid: string, raidDevices = 2) {
@@ -37,8 +66,21 @@ function cand(dev: string, disk: string, uuid: string, raidDevices = 2) {
 
 function baseFacts(over: Partial<Facts> = {}): Facts {
   return {
-    arrays: [arr('md5', H(5), [['md3', ['in_sync']]]), arr('md6', H(6), [['md4', ['in_sync']]]), arr('md1', H(1), [['sda1', ['in_sync']]], { raidDisks: 6 }), arr('md7', H(7), [['md5', ['in_sync']], ['md6', ['in_sync']]])],
-    candidates: [cand('sde2', 'sde', H(8)), cand('sdf2', 'sdf', H(8)), cand('sde1', 'sde', H(1), 6), cand('sdf1', 'sdf', H(1), 6)],
+    arrays: [
+      arr('md5', H(5), [['md3', ['in_sync']]]),
+      arr('md6', H(6), [['md4', ['in_sync']]]),
+      arr('md1', H(1), [['sda1', ['in_sync']]], { raidDisks: 6 }),
+      arr('md7', H(7), [
+        ['md5', ['in_sync']],
+        ['md6', ['in_sync']],
+      ]),
+    ],
+    candidates: [
+      cand('sde2', 'sde', H(8)),
+      cand('sdf2', 'sdf', H(8)),
+      cand('sde1', 'sde', H(1), 6),
+      cand('sdf1', 'sdf', H(1), 6),
+    ],
     blankPartitions: [],
     backuppc: { serviceActive: true, runningDumps: 0 },
     mountpointMounted: true,
@@ -48,9 +90,24 @@ function baseFacts(over: Partial<Facts> = {}): Facts {
 
 function rot(over: Partial<RotationState> = {}): RotationState {
   return {
-    id: 'r1', set: 'A', phase: 'checking', startedAt: '2026-11-22T00:00:00.000Z', timeline: [{ phase: 'checking', at: '2026-11-22T00:00:00.000Z' }],
-    members: [{ dev: 'sde2', disk: 'sde' }, { dev: 'sdf2', disk: 'sdf' }], rootPartitions: [{ dev: 'sde1', disk: 'sde' }, { dev: 'sdf1', disk: 'sdf' }],
-    stripeDevice: 'md8', mirrorDevice: 'md5', done: [], warnings: [], ...over,
+    id: 'r1',
+    set: 'A',
+    phase: 'checking',
+    startedAt: '2026-11-22T00:00:00.000Z',
+    timeline: [{ phase: 'checking', at: '2026-11-22T00:00:00.000Z' }],
+    members: [
+      { dev: 'sde2', disk: 'sde' },
+      { dev: 'sdf2', disk: 'sdf' },
+    ],
+    rootPartitions: [
+      { dev: 'sde1', disk: 'sde' },
+      { dev: 'sdf1', disk: 'sdf' },
+    ],
+    stripeDevice: 'md8',
+    mirrorDevice: 'md5',
+    done: [],
+    warnings: [],
+    ...over,
   };
 }
 
@@ -58,7 +115,15 @@ const withStripe = (f: Facts, mirrorMembers?: Array<[string, string[]]>, extra: 
   ...f,
   arrays: [
     ...f.arrays.filter((a) => a.name !== 'md5'),
-    arr('md8', H(8), [['sde2', ['in_sync']], ['sdf2', ['in_sync']]], { level: 'raid0', degraded: 0, sizeBytes: 1200 * 1024 }),
+    arr(
+      'md8',
+      H(8),
+      [
+        ['sde2', ['in_sync']],
+        ['sdf2', ['in_sync']],
+      ],
+      { level: 'raid0', degraded: 0, sizeBytes: 1200 * 1024 },
+    ),
     arr('md5', H(5), mirrorMembers ?? [['md3', ['in_sync']]], extra),
   ],
 });
@@ -76,7 +141,9 @@ describe('detection by UUID', () => {
     expect(setPresence(cfg, cfg.sets[0]!, f).complete).toBe(false);
   });
   it('unknown md members are reported, never part of a set', () => {
-    const f = baseFacts({ candidates: [...baseFacts().candidates, cand('sdx1', 'sdx', 'ffffffffffffffffffffffffffffffff')] });
+    const f = baseFacts({
+      candidates: [...baseFacts().candidates, cand('sdx1', 'sdx', 'ffffffffffffffffffffffffffffffff')],
+    });
     expect(unknownMembers(cfg, f).map((c) => c.dev)).toEqual(['sdx1']);
     expect(setPresence(cfg, cfg.sets[0]!, f).disks).not.toContain('sdx');
   });
@@ -92,16 +159,34 @@ describe('checks before anything is written', () => {
     expect(c).toMatchObject({ ok: false, wait: true });
   });
   it('refuses a too-small set', () => {
-    const f = baseFacts({ candidates: [cand('sde2', 'sde', H(8)), cand('sdf2', 'sdf', H(8))].map((c) => ({ ...c, sizeBytes: 100 })) });
-    expect(checkSet({ cfg, rotation: rot(), facts: f })).toMatchObject({ ok: false, reason: expect.stringMatching(/too small/) });
+    const f = baseFacts({
+      candidates: [cand('sde2', 'sde', H(8)), cand('sdf2', 'sdf', H(8))].map((c) => ({ ...c, sizeBytes: 100 })),
+    });
+    expect(checkSet({ cfg, rotation: rot(), facts: f })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/too small/),
+    });
   });
   it('refuses when the pool is not mounted', () => {
-    expect(checkSet({ cfg, rotation: rot(), facts: baseFacts({ mountpointMounted: false }) })).toMatchObject({ ok: false, reason: expect.stringMatching(/not mounted/) });
+    expect(checkSet({ cfg, rotation: rot(), facts: baseFacts({ mountpointMounted: false }) })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not mounted/),
+    });
   });
   it('refuses when the mirror has no free slot', () => {
     const f = baseFacts();
-    f.arrays = f.arrays.map((a) => (a.name === 'md5' ? arr('md5', H(5), [['md3', ['in_sync']], ['sdz', ['in_sync']]]) : a));
-    expect(checkSet({ cfg, rotation: rot(), facts: f })).toMatchObject({ ok: false, reason: expect.stringMatching(/not degraded|rebuilding/) });
+    f.arrays = f.arrays.map((a) =>
+      a.name === 'md5'
+        ? arr('md5', H(5), [
+            ['md3', ['in_sync']],
+            ['sdz', ['in_sync']],
+          ])
+        : a,
+    );
+    expect(checkSet({ cfg, rotation: rot(), facts: f })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not degraded|rebuilding/),
+    });
   });
 });
 
@@ -110,9 +195,27 @@ describe('plan', () => {
 
   it('lists the seed procedure in order', () => {
     expect(ids(baseFacts(), rot())).toEqual([
-      'check-set', 'assemble-stripe', 'join-mirror', 'add-root-partitions', 'disable-dumps', 'stop-idle-backuppc', 'wait-clean',
-      'remove-root-partitions', 'stop-backuppc', 'flush', 'freeze', 'remove-stripe', 'thaw', 'enable-dumps', 'start-backuppc', 'stop-stripe',
-      'verify-copy', 'spin-down', 'send-report',
+      'check-set',
+      'assemble-stripe',
+      'join-mirror',
+      'add-root-partitions',
+      'disable-dumps',
+      'stop-idle-backuppc',
+      'wait-clean',
+      'remove-root-partitions',
+      'stop-backuppc',
+      'flush',
+      'freeze',
+      'remove-stripe',
+      'thaw',
+      'enable-dumps',
+      'start-backuppc',
+      'stop-stripe',
+      'verify-assemble',
+      'verify-copy',
+      'verify-release',
+      'spin-down',
+      'send-report',
     ]);
   });
 
@@ -130,51 +233,160 @@ describe('plan', () => {
   });
 
   it('waits while the mirror recovers, then detaches', () => {
-    const joined = withStripe(baseFacts(), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1, syncCompleted: { done: 10, total: 100 } });
-    joined.arrays = joined.arrays.map((a) => (a.name === 'md1' ? arr('md1', H(1), [['sda1', ['in_sync']], ['sde1', ['in_sync']], ['sdf1', ['in_sync']]], { raidDisks: 6 }) : a));
+    const joined = withStripe(
+      baseFacts(),
+      [
+        ['md3', ['in_sync']],
+        ['md8', []],
+      ],
+      { syncAction: 'recover', degraded: 1, syncCompleted: { done: 10, total: 100 } },
+    );
+    joined.arrays = joined.arrays.map((a) =>
+      a.name === 'md1'
+        ? arr(
+            'md1',
+            H(1),
+            [
+              ['sda1', ['in_sync']],
+              ['sde1', ['in_sync']],
+              ['sdf1', ['in_sync']],
+            ],
+            { raidDisks: 6 },
+          )
+        : a,
+    );
     const r = rot({ done: ['check-set', 'disable-dumps'], backuppc: { controlBefore: null, serviceWasActive: true } });
-    const waiting = plan({ cfg, rotation: r, facts: { ...joined, backuppc: { serviceActive: true, runningDumps: 2 } } });
+    const waiting = plan({
+      cfg,
+      rotation: r,
+      facts: { ...joined, backuppc: { serviceActive: true, runningDumps: 2 } },
+    });
     expect(waiting.next).toMatchObject({ kind: 'wait', reason: 'recover 10.0%' });
     expect(waiting.steps.find((s) => s.id === 'stop-idle-backuppc')?.status).toBe('deferred');
     const idle = plan({ cfg, rotation: r, facts: joined });
     expect(idle.next).toMatchObject({ kind: 'run', step: { id: 'stop-idle-backuppc' } });
-    const clean = withStripe(joined, [['md3', ['in_sync']], ['md8', ['in_sync']]], { degraded: 0 });
+    const clean = withStripe(
+      joined,
+      [
+        ['md3', ['in_sync']],
+        ['md8', ['in_sync']],
+      ],
+      { degraded: 0 },
+    );
     const p = plan({ cfg, rotation: { ...r, done: [...r.done, 'stop-idle-backuppc'] }, facts: clean });
     expect(p.phase).toBe('detaching');
     expect(p.next).toMatchObject({ kind: 'run', step: { id: 'remove-root-partitions' } });
   });
 
   it('aborts when a drive disappears before the detach', () => {
-    const f = withStripe(baseFacts({ candidates: [cand('sde2', 'sde', H(8))] }), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1 });
+    const f = withStripe(
+      baseFacts({ candidates: [cand('sde2', 'sde', H(8))] }),
+      [
+        ['md3', ['in_sync']],
+        ['md8', []],
+      ],
+      { syncAction: 'recover', degraded: 1 },
+    );
     const p = plan({ cfg, rotation: rot({ phase: 'syncing', done: ['check-set', 'disable-dumps'] }), facts: f });
     expect(p.next).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/disappeared during/) });
   });
 
   it('refuses to join, and aborts before the detach, when the mirror is out of the top mirror (stale pool half)', () => {
-    const outOfTop = (f: Facts): Facts => ({ ...f, arrays: [...f.arrays.filter((a) => a.name !== 'md7'), arr('md7', H(7), [['md6', ['in_sync']]])] });
+    const outOfTop = (f: Facts): Facts => ({
+      ...f,
+      arrays: [...f.arrays.filter((a) => a.name !== 'md7'), arr('md7', H(7), [['md6', ['in_sync']]])],
+    });
     const c = checkSet({ cfg, rotation: rot(), facts: outOfTop(baseFacts()) });
-    expect(c).toMatchObject({ ok: false, reason: expect.stringMatching(/mirror md5 is not an in-sync member of the top mirror md7 \(absent\).*mdadm \/dev\/md7 --re-add \/dev\/md5/) });
-    const f = outOfTop(withStripe(baseFacts(), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1 }));
-    const p = plan({ cfg, rotation: rot({ phase: 'syncing', done: ['check-set', 'assemble-stripe', 'join-mirror', 'disable-dumps'] }), facts: f });
-    expect(p.next).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/not an in-sync member of the top mirror md7/) });
+    expect(c).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(
+        /mirror md5 is not an in-sync member of the top mirror md7 \(absent\).*mdadm \/dev\/md7 --re-add \/dev\/md5/,
+      ),
+    });
+    const f = outOfTop(
+      withStripe(
+        baseFacts(),
+        [
+          ['md3', ['in_sync']],
+          ['md8', []],
+        ],
+        { syncAction: 'recover', degraded: 1 },
+      ),
+    );
+    const p = plan({
+      cfg,
+      rotation: rot({ phase: 'syncing', done: ['check-set', 'assemble-stripe', 'join-mirror', 'disable-dumps'] }),
+      facts: f,
+    });
+    expect(p.next).toMatchObject({
+      kind: 'abort',
+      reason: expect.stringMatching(/not an in-sync member of the top mirror md7/),
+    });
   });
 
   it('does not abort for a missing set after the detach', () => {
     const f = baseFacts({ candidates: [] });
-    const r = rot({ phase: 'spinning-down', done: ['check-set', 'disable-dumps', 'freeze', 'remove-stripe', 'thaw', 'stop-stripe', 'start-backuppc', 'enable-dumps', 'stop-backuppc', 'flush', 'remove-root-partitions', 'wait-clean'], verify: { ok: true, detail: '', sampled: 1, mismatched: [], markerFound: true } });
+    const r = rot({
+      phase: 'spinning-down',
+      done: [
+        'check-set',
+        'disable-dumps',
+        'freeze',
+        'remove-stripe',
+        'thaw',
+        'stop-stripe',
+        'start-backuppc',
+        'enable-dumps',
+        'stop-backuppc',
+        'flush',
+        'remove-root-partitions',
+        'wait-clean',
+      ],
+      verify: { ok: true, detail: '', sampled: 1, mismatched: [], markerFound: true },
+    });
     expect(plan({ cfg, rotation: r, facts: f }).next.kind).not.toBe('abort');
   });
 
   it('abort steps undo only what is there', () => {
-    const f = withStripe(baseFacts(), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover', degraded: 1 });
+    const f = withStripe(
+      baseFacts(),
+      [
+        ['md3', ['in_sync']],
+        ['md8', []],
+      ],
+      { syncAction: 'recover', degraded: 1 },
+    );
     const r = rot({ phase: 'aborting', abortReason: 'x', backuppc: { controlBefore: null, serviceWasActive: true } });
     const p = plan({ cfg, rotation: r, facts: f });
-    expect(p.steps.filter((s) => s.status === 'pending').map((s) => s.id)).toEqual(['abort-remove-stripe', 'abort-stop-stripe', 'abort-restore-backuppc', 'abort-report']);
+    expect(p.steps.filter((s) => s.status === 'pending').map((s) => s.id)).toEqual([
+      'abort-remove-stripe',
+      'abort-stop-stripe',
+      'abort-restore-backuppc',
+      'abort-report',
+    ]);
     expect(p.next).toMatchObject({ kind: 'run', step: { id: 'abort-remove-stripe' } });
   });
 
   it('a failed verification skips the spin-down and finishes as failed', () => {
-    const r = rot({ phase: 'verifying', done: ['check-set', 'disable-dumps', 'wait-clean', 'stop-backuppc', 'flush', 'remove-root-partitions', 'freeze', 'remove-stripe', 'thaw', 'start-backuppc', 'enable-dumps', 'stop-stripe', 'send-report'], verify: { ok: false, detail: 'marker missing', sampled: 0, mismatched: [], markerFound: false } });
+    const r = rot({
+      phase: 'verifying',
+      done: [
+        'check-set',
+        'disable-dumps',
+        'wait-clean',
+        'stop-backuppc',
+        'flush',
+        'remove-root-partitions',
+        'freeze',
+        'remove-stripe',
+        'thaw',
+        'start-backuppc',
+        'enable-dumps',
+        'stop-stripe',
+        'send-report',
+      ],
+      verify: { ok: false, detail: 'marker missing', sampled: 0, mismatched: [], markerFound: false },
+    });
     const p = plan({ cfg, rotation: r, facts: baseFacts() });
     expect(p.steps.find((s) => s.id === 'spin-down')?.status).toBe('skipped');
     expect(p.next).toEqual({ kind: 'finish', outcome: 'failed' });
@@ -183,13 +395,49 @@ describe('plan', () => {
 
 describe('md state helpers', () => {
   it('clean needs idle, not degraded and the stripe in sync', () => {
-    expect(mirrorClean(arr('md5', H(5), [['md3', ['in_sync']], ['md8', ['in_sync']]]), 'md8')).toBe(true);
-    expect(mirrorClean(arr('md5', H(5), [['md3', ['in_sync']], ['md8', []]], { syncAction: 'recover' }), 'md8')).toBe(false);
-    expect(mirrorClean(arr('md5', H(5), [['md3', ['in_sync']], ['md8', ['in_sync']]], { degraded: 1 }), 'md8')).toBe(false);
+    expect(
+      mirrorClean(
+        arr('md5', H(5), [
+          ['md3', ['in_sync']],
+          ['md8', ['in_sync']],
+        ]),
+        'md8',
+      ),
+    ).toBe(true);
+    expect(
+      mirrorClean(
+        arr(
+          'md5',
+          H(5),
+          [
+            ['md3', ['in_sync']],
+            ['md8', []],
+          ],
+          { syncAction: 'recover' },
+        ),
+        'md8',
+      ),
+    ).toBe(false);
+    expect(
+      mirrorClean(
+        arr(
+          'md5',
+          H(5),
+          [
+            ['md3', ['in_sync']],
+            ['md8', ['in_sync']],
+          ],
+          { degraded: 1 },
+        ),
+        'md8',
+      ),
+    ).toBe(false);
   });
   it('the internal half must be active, writable and in sync', () => {
     expect(internalHalfProblem(undefined, 'md8')).toMatch(/not active/);
-    expect(internalHalfProblem(arr('md5', H(5), [['md3', ['in_sync']]], { readonly: true }), 'md8')).toMatch(/read-write/);
+    expect(internalHalfProblem(arr('md5', H(5), [['md3', ['in_sync']]], { readonly: true }), 'md8')).toMatch(
+      /read-write/,
+    );
     expect(internalHalfProblem(arr('md5', H(5), [['md3', []]]), 'md8')).toMatch(/no in-sync internal member/);
     expect(internalHalfProblem(arr('md5', H(5), [['md3', ['in_sync']]]), 'md8')).toBeUndefined();
   });

@@ -1,15 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { rotationMail, wrap, formatBytes, formatDuration } from '../../src/rotation/report.js';
+import { formatBytes, formatDuration } from '../../src/jobs/progress.js';
+import { rotationMail, wrap } from '../../src/rotation/report.js';
 import type { RotationState } from '../../src/rotation/types.js';
 
 const r: RotationState = {
-  id: 'r1', set: 'A', phase: 'reporting', startedAt: '2026-11-22T10:00:00.000Z',
-  timeline: [{ phase: 'checking', at: '2026-11-22T10:00:00.000Z' }, { phase: 'syncing', at: '2026-11-22T10:00:05.000Z' }, { phase: 'detaching', at: '2026-11-22T10:40:05.000Z' }],
-  members: [{ dev: 'sde2', disk: 'sde' }, { dev: 'sdf2', disk: 'sdf' }], rootPartitions: [], stripeDevice: 'md8', done: [],
-  warnings: ['set A rotated twice in a row; the other set(s) are overdue: B (last: 2026-10-01) and this warning is long enough to need wrapping'],
-  joinMode: 're-add', expectReAdd: true, resyncBytes: 3 * 1048576, pauseWindow: { ms: 8400 },
-  verify: { ok: true, detail: 'marker pc present, 20 sampled files identical', sampled: 20, mismatched: [], markerFound: true },
-  syncStartedAt: '2026-11-22T10:00:05.000Z', syncEndedAt: '2026-11-22T10:40:05.000Z',
+  id: 'r1',
+  set: 'A',
+  phase: 'reporting',
+  startedAt: '2026-11-22T10:00:00.000Z',
+  timeline: [
+    { phase: 'checking', at: '2026-11-22T10:00:00.000Z' },
+    { phase: 'syncing', at: '2026-11-22T10:00:05.000Z' },
+    { phase: 'detaching', at: '2026-11-22T10:40:05.000Z' },
+  ],
+  members: [
+    { dev: 'sde2', disk: 'sde' },
+    { dev: 'sdf2', disk: 'sdf' },
+  ],
+  rootPartitions: [],
+  stripeDevice: 'md8',
+  done: [],
+  warnings: [
+    'set A rotated twice in a row; the other set(s) are overdue: B (last: 2026-10-01) and this warning is long enough to need wrapping',
+  ],
+  joinMode: 're-add',
+  expectReAdd: true,
+  resyncBytes: 3 * 1048576,
+  pauseWindow: { ms: 8400 },
+  verify: {
+    ok: true,
+    detail: 'marker pc present, 20 sampled files identical',
+    sampled: 20,
+    mismatched: [],
+    markerFound: true,
+  },
+  syncStartedAt: '2026-11-22T10:00:05.000Z',
+  syncEndedAt: '2026-11-22T10:40:05.000Z',
 };
 
 describe('report mail', () => {
@@ -23,7 +49,11 @@ describe('report mail', () => {
     expect(m.text.split('\n').every((l) => l.length <= 76)).toBe(true);
   });
   it('an abort says what happened and what to do', () => {
-    const m = rotationMail({ ...r, abortReason: 'a drive of set A disappeared during syncing' }, 'aborted', '2026-11-22T10:41:00.000Z');
+    const m = rotationMail(
+      { ...r, abortReason: 'a drive of set A disappeared during syncing' },
+      'aborted',
+      '2026-11-22T10:41:00.000Z',
+    );
     expect(m.subject).toContain('ABORTED');
     expect(m.text).toContain('INCOMPLETE');
     expect(m.text).toContain('plug the set in again');
@@ -32,6 +62,9 @@ describe('report mail', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatDuration(3_723_000)).toBe('1 h 2 min');
     expect(wrap('short', 76)).toEqual(['short']);
-    expect(wrap('  label:        a long value that goes on and on', 30)).toEqual(['  label:        a long value', '    that goes on and on']);
+    expect(wrap('  label:        a long value that goes on and on', 30)).toEqual([
+      '  label:        a long value',
+      '    that goes on and on',
+    ]);
   });
 });

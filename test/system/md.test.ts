@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { MdAdapter } from '../../src/system/md.js';
+import { mdOps } from '../../src/system/md-ops.js';
+import { renderOp } from '../../src/system/op.js';
 import type { CommandRunner, RunResult } from '../../src/system/runner.js';
 
 function scripted(fail: (argv: string[]) => boolean): { runner: CommandRunner; calls: string[] } {
@@ -16,21 +18,20 @@ function scripted(fail: (argv: string[]) => boolean): { runner: CommandRunner; c
   return { runner, calls };
 }
 
-describe('MdAdapter.failAndRemove', () => {
-  it('fails and removes several members in one mdadm call', async () => {
-    const { runner, calls } = scripted(() => false);
-    await new MdAdapter(runner, '/nonexistent').failAndRemove('md1', ['sde1', 'sdf1']);
-    expect(calls).toEqual(['mdadm /dev/md1 --fail /dev/sde1 --remove /dev/sde1 --fail /dev/sdf1 --remove /dev/sdf1']);
+describe('mdOps.failAndRemove', () => {
+  it('lists one combined call, then per-member fallbacks', () => {
+    const ops = mdOps.failAndRemove('md1', ['sde1', 'sdf1']);
+    expect(ops.map(renderOp)).toEqual([
+      'mdadm /dev/md1 --fail /dev/sde1 --remove /dev/sde1 --fail /dev/sdf1 --remove /dev/sdf1',
+      '(if that fails) mdadm /dev/md1 --fail /dev/sde1',
+      '(if that fails) mdadm /dev/md1 --remove /dev/sde1',
+      '(if that fails) mdadm /dev/md1 --fail /dev/sdf1',
+      '(if that fails) mdadm /dev/md1 --remove /dev/sdf1',
+    ]);
   });
 
-  it('when the combined call fails, does the members still listed one by one', async () => {
-    const sys = mkdtempSync(join(tmpdir(), 'md-'));
-    mkdirSync(join(sys, 'block/md1/md/dev-sdf1'), { recursive: true });
-    writeFileSync(join(sys, 'block/md1/md/array_state'), 'clean\n');
-    writeFileSync(join(sys, 'block/md1/md/dev-sdf1/state'), 'in_sync\n');
-    const { runner, calls } = scripted((a) => a.length > 4);
-    await new MdAdapter(runner, sys).failAndRemove('md1', ['sde1', 'sdf1']);
-    expect(calls.slice(1)).toEqual(['mdadm /dev/md1 --fail /dev/sdf1', 'mdadm /dev/md1 --remove /dev/sdf1']);
+  it('refuses a device name that is not a kernel name (invariant 7)', () => {
+    expect(() => mdOps.failAndRemove('md1', ['sde1; rm -rf /'])).toThrow();
   });
 });
 
@@ -42,7 +43,10 @@ describe('MdAdapter.listArrays after its own assembly', () => {
     const proc = join(root, 'proc');
     mkdirSync(proc, { recursive: true });
     mkdirSync(join(root, 'dev/disk/by-id'), { recursive: true });
-    writeFileSync(join(proc, 'mdstat'), `Personalities : [raid0]\nmd8 : active raid0 ${members.map((m, i) => `${m}[${i}]`).join(' ')}\n      450560 blocks super 1.2 512k chunks\n\nunused devices: <none>\n`);
+    writeFileSync(
+      join(proc, 'mdstat'),
+      `Personalities : [raid0]\nmd8 : active raid0 ${members.map((m, i) => `${m}[${i}]`).join(' ')}\n      450560 blocks super 1.2 512k chunks\n\nunused devices: <none>\n`,
+    );
     mkdirSync(join(sys, 'block/md8/md'), { recursive: true });
     writeFileSync(join(sys, 'block/md8/md/array_state'), 'clean\n');
     for (const m of members) {
@@ -57,7 +61,7 @@ describe('MdAdapter.listArrays after its own assembly', () => {
     const { sys, proc, dev } = system(['sde2', 'sdf2']);
     const { runner, calls } = scripted(() => false);
     const md = new MdAdapter(runner, sys, proc, dev);
-    await md.assemble('md8', uuid, ['sdf2', 'sde2']);
+    md.noteAssembled('md8', uuid, ['sdf2', 'sde2']);
     const arrays = await md.listArrays();
     expect(arrays.find((a) => a.name === 'md8')?.uuid).toBe('f0d3c317da7d71e6961d3299ce3aef23');
     expect(calls.filter((c) => c.includes('--detail'))).toEqual([]);
@@ -67,7 +71,7 @@ describe('MdAdapter.listArrays after its own assembly', () => {
     const { sys, proc, dev } = system(['sdg2', 'sdh2']);
     const { runner, calls } = scripted(() => false);
     const md = new MdAdapter(runner, sys, proc, dev);
-    await md.assemble('md8', uuid, ['sde2', 'sdf2']);
+    md.noteAssembled('md8', uuid, ['sde2', 'sdf2']);
     await md.listArrays();
     expect(calls.filter((c) => c.includes('--detail'))).toEqual(['mdadm --detail --export /dev/md8']);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SystemdAdapter } from '../../src/system/systemd.js';
 import type { CommandRunner, RunResult } from '../../src/system/runner.js';
+import { SystemdAdapter } from '../../src/system/systemd.js';
 
 /** A runner whose calls stay pending until release() is called. */
 function heldRunner(): { runner: CommandRunner; calls: string[][]; release: () => void } {
@@ -15,7 +15,13 @@ function heldRunner(): { runner: CommandRunner; calls: string[][]; release: () =
       throw new Error('not used');
     },
   } as unknown as CommandRunner;
-  return { runner, calls, release: () => waiting.splice(0).forEach((w) => w()) };
+  return {
+    runner,
+    calls,
+    release: () => {
+      for (const w of waiting.splice(0)) w();
+    },
+  };
 }
 
 describe('SystemdAdapter.status', () => {

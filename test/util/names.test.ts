@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { kernelName, kernelNameFromPath, mdadmUuid, normalizeUuid, printable, isKernelName } from '../../src/util/names.js';
+import {
+  isKernelName,
+  kernelName,
+  kernelNameFromPath,
+  mdadmUuid,
+  normalizeUuid,
+  printable,
+} from '../../src/util/names.js';
 
 describe('kernel names (invariant 7)', () => {
   it('accepts plain kernel names', () => {

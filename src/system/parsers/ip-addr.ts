@@ -22,6 +22,8 @@ export function parseIpAddr(json: string): IfAddrs[] {
     name: String(i.ifname ?? ''),
     up: Array.isArray(i.flags) && i.flags.includes('UP'),
     operstate: String(i.operstate ?? 'UNKNOWN'),
-    addresses: (i.addr_info ?? []).filter((a) => typeof a.local === 'string').map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
+    addresses: (i.addr_info ?? [])
+      .filter((a) => typeof a.local === 'string')
+      .map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
   }));
 }

@@ -5,7 +5,15 @@
 // not start with the v1 magic; offsets are in 512-byte sectors as md stores them.
 export const mdV1Magic = 0xa92b4efc;
 
-const levelNames: Record<number, string> = { [-1]: 'linear', 0: 'raid0', 1: 'raid1', 4: 'raid4', 5: 'raid5', 6: 'raid6', 10: 'raid10' };
+const levelNames: Record<number, string> = {
+  [-1]: 'linear',
+  0: 'raid0',
+  1: 'raid1',
+  4: 'raid4',
+  5: 'raid5',
+  6: 'raid6',
+  10: 'raid10',
+};
 export function levelName(level: number): string {
   return levelNames[level] ?? `level${level}`;
 }

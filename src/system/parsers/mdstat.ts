@@ -26,7 +26,15 @@ export interface MdstatArray {
   raidDisks?: number;
   workingDisks?: number;
   /** Present while a resync/recovery/check runs or is pending. */
-  sync?: { action: string; percent?: number; done?: number; total?: number; finishMin?: number; speedKps?: number; delayed?: boolean };
+  sync?: {
+    action: string;
+    percent?: number;
+    done?: number;
+    total?: number;
+    finishMin?: number;
+    speedKps?: number;
+    delayed?: boolean;
+  };
   bitmap?: string;
 }
 
@@ -78,7 +86,8 @@ export function parseMdstat(text: string): MdstatArray[] {
       }
       continue;
     }
-    const prog = /^\s+\[[=>.]+\]\s+(\w+)\s*=\s*([\d.]+)%\s*\((\d+)\/(\d+)\)\s*finish=([\d.]+)min\s*speed=(\d+)K\/sec/.exec(line);
+    const prog =
+      /^\s+\[[=>.]+\]\s+(\w+)\s*=\s*([\d.]+)%\s*\((\d+)\/(\d+)\)\s*finish=([\d.]+)min\s*speed=(\d+)K\/sec/.exec(line);
     if (prog) {
       cur.sync = {
         action: prog[1]!,

@@ -7,7 +7,8 @@ export interface MountEntry {
   options: string;
 }
 
-const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescapeOctal = (s: string): string =>
+  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 export function parseMountinfo(text: string): MountEntry[] {
   const out: MountEntry[] = [];
@@ -15,7 +16,12 @@ export function parseMountinfo(text: string): MountEntry[] {
     const parts = line.split(' ');
     const sep = parts.indexOf('-');
     if (parts.length < 10 || sep < 6) continue;
-    out.push({ mountpoint: unescape(parts[4]!), options: parts[5]!, fstype: parts[sep + 1]!, source: unescape(parts[sep + 2]!) });
+    out.push({
+      mountpoint: unescapeOctal(parts[4]!),
+      options: parts[5]!,
+      fstype: parts[sep + 1]!,
+      source: unescapeOctal(parts[sep + 2]!),
+    });
   }
   return out;
 }

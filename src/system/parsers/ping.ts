@@ -10,6 +10,8 @@ export interface PingResult {
 export function parsePing(exitCode: number, stdout: string, stderr: string): PingResult {
   const rtt = /time[=<]([\d.]+) ms/.exec(stdout);
   if (exitCode === 0 && rtt) return { ok: true, rttMs: Number(rtt[1]) };
-  const why = stderr.trim().split('\n').pop() || (/(Destination \w+ Unreachable)/.exec(stdout)?.[1] ?? (exitCode === 1 ? 'no reply' : `ping exit ${exitCode}`));
+  const why =
+    stderr.trim().split('\n').pop() ||
+    (/(Destination \w+ Unreachable)/.exec(stdout)?.[1] ?? (exitCode === 1 ? 'no reply' : `ping exit ${exitCode}`));
   return { ok: false, reason: why };
 }

@@ -13,7 +13,8 @@ export interface RsyncStats {
   bytesReceived?: number;
 }
 
-const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s.replace(/[,.](?=\d{3}\b)/g, '')));
+const num = (s: string | undefined): number | undefined =>
+  s === undefined ? undefined : Number(s.replace(/[,.](?=\d{3}\b)/g, ''));
 
 export function parseRsyncStats(out: string): RsyncStats {
   const grab = (re: RegExp): string | undefined => re.exec(out)?.[1];

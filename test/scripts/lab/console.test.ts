@@ -7,7 +7,9 @@ const fixture = (name: string): string => readFileSync(join(__dirname, '../../fi
 
 describe('lab console', () => {
   it('a guest whose vCPUs are stuck in a soft lockup at boot is recognised as hung', () => {
-    expect(hangSignature(fixture('soft-lockup.txt'))).toBe('[   56.445487] watchdog: BUG: soft lockup - CPU#0 stuck for 45s! [(udev-worker):229]');
+    expect(hangSignature(fixture('soft-lockup.txt'))).toBe(
+      '[   56.445487] watchdog: BUG: soft lockup - CPU#0 stuck for 45s! [(udev-worker):229]',
+    );
   });
 
   it('a normal boot, md messages included, is not', () => {

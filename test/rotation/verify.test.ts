@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareSample } from '../../src/rotation/engine.js';
+import { describe, expect, it } from 'vitest';
+import { compareSample } from '../../src/rotation/verify.js';
 
 function trees(): { live: string; copy: string } {
   const root = mkdtempSync(join(tmpdir(), 'sample-'));
@@ -41,7 +41,12 @@ describe('compareSample', () => {
   it('files changed after the detach are not sampled', async () => {
     const { live, copy } = trees();
     writeFileSync(join(copy, 'pc/localhost/1/f0'), 'stale\n');
-    expect(await compareSample(live, copy, 6, Date.now() - 60_000)).toEqual({ sampled: 0, mismatched: [], changed: 0, moved: 0 });
+    expect(await compareSample(live, copy, 6, Date.now() - 60_000)).toEqual({
+      sampled: 0,
+      mismatched: [],
+      changed: 0,
+      moved: 0,
+    });
   });
 });
 

@@ -1,0 +1,75 @@
+// What a rotation step plans from and runs with. PlanCtx is pure data derived once per plan from
+// the config, the persisted rotation and the facts (the set, its presence, the arrays involved);
+// RunCtx adds the adapters for reads, the mail spool, the clock, the logger and persist().
+// Contract: derive() has no I/O; a step's title/status/ops read only a PlanCtx.
+import type { Logger } from 'pino';
+import type { RotationConfig as Config, SetConfig } from '../../config/schema.js';
+import type { Step } from '../../jobs/step.js';
+import type { MailSpool } from '../../mail/spool.js';
+import type { MdArrayState } from '../../system/md.js';
+import type { Adapters } from '../adapters.js';
+import { activeArrayByUuid, arrayByName, type SetPresence, setPresence } from '../detect.js';
+import type { Facts, Phase, RotationState, StepId } from '../types.js';
+
+export interface PlanCtx {
+  cfg: Config;
+  r: RotationState;
+  facts: Facts;
+  /** The set as recorded at the start (its identity does not follow later config edits). */
+  set: SetConfig;
+  p: SetPresence;
+  stripe?: MdArrayState;
+  stripeName: string;
+  mirror?: MdArrayState;
+  mirrorName: string;
+  rootMirror?: MdArrayState;
+  rootParts: string[];
+  /** The copy left the mirror (or never will join it again in this rotation). */
+  detached: boolean;
+  did: (id: StepId) => boolean;
+}
+
+export interface RunCtx extends PlanCtx {
+  a: Adapters;
+  mail: MailSpool;
+  log: Logger;
+  persist: () => void;
+  nowMs: () => number;
+  iso: () => string;
+}
+
+export type RotationStep = Step<StepId, Phase, PlanCtx, RunCtx>;
+
+export function derive(cfg: Config, r: RotationState, facts: Facts): PlanCtx {
+  // A set gone from the config mid-rotation matches no array: the planner aborts, and the abort
+  // steps find nothing of it to touch.
+  const set = cfg.sets.find((s) => s.name === r.set) ?? {
+    name: r.set,
+    stripe_uuid: '',
+    mirror_uuid: '',
+    stripe_device: r.stripeDevice,
+  };
+  const did = (id: StepId): boolean => r.done.includes(id);
+  const p = setPresence(cfg, set, facts);
+  const mirror = p.mirrorArray ?? arrayByName(facts, r.mirrorDevice);
+  const stripe = p.stripeArray;
+  return {
+    cfg,
+    r,
+    facts,
+    set,
+    p,
+    stripe,
+    stripeName: stripe?.name ?? r.stripeDevice,
+    mirror,
+    mirrorName: mirror?.name ?? r.mirrorDevice ?? '(mirror)',
+    rootMirror: cfg.root_mirror ? activeArrayByUuid(facts, cfg.root_mirror.uuid) : undefined,
+    rootParts: r.rootPartitions.map((x) => x.dev),
+    detached: did('remove-stripe') || (did('freeze') && !p.joined),
+    did,
+  };
+}
+
+/** Members of `array` among `devs` (for fail/remove of what is still there). */
+export const stillIn = (array: MdArrayState | undefined, devs: string[]): string[] =>
+  devs.filter((d) => array?.members.some((m) => m.dev === d));
