@@ -9,16 +9,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { log, sleep } from './common.js';
 import { hangSignature } from './console.js';
 import type { LabImage } from './image.js';
 import { JsonSocket } from './jsonsock.js';
+import { type DiskSpec, qemuArgs } from './qemu.js';
 
-export interface DiskSpec {
-  id: string; // e.g. "int0", "a0"; also the SCSI serial (upper-cased)
-  file: string; // qcow2
-}
+export { qcow2Blank, qcow2Overlay } from './qemu.js';
+export type { DiskSpec };
 
 export interface ExecResult {
   exitCode: number;
@@ -67,44 +65,14 @@ export class Vm {
 
   async boot(opts: { paused?: boolean } = {}): Promise<void> {
     for (const s of ['qmp.sock', 'qga.sock']) rmSync(join(this.workDir, s), { force: true });
-    const args = [
-      '-accel',
-      'tcg',
-      '-m',
-      '2048',
-      '-smp',
-      '2',
-      '-display',
-      'none',
-      '-nic',
-      'none',
-      '-kernel',
-      this.image.kernel,
-      '-initrd',
-      this.initrd,
-      '-append',
-      'root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 net.ifnames=0',
-      '-serial',
-      `file:${this.consoleLog}`,
-      '-qmp',
-      `unix:${join(this.workDir, 'qmp.sock')},server=on,wait=off`,
-      '-chardev',
-      `socket,path=${join(this.workDir, 'qga.sock')},server=on,wait=off,id=qga0`,
-      '-device',
-      'virtio-serial',
-      '-device',
-      'virtserialport,chardev=qga0,name=org.qemu.guest_agent.0',
-      '-drive',
-      `file=${this.rootDisk},if=virtio,format=qcow2,cache=unsafe`,
-      '-device',
-      'virtio-scsi-pci,id=scsi0',
-      '-device',
-      'virtio-scsi-pci,id=ext',
-    ];
-    for (const d of this.internalDisks) {
-      args.push('-drive', `if=none,id=drv-${d.id},file=${d.file},format=qcow2,cache=unsafe`);
-      args.push('-device', `scsi-hd,drive=drv-${d.id},bus=scsi0.0,serial=${d.id.toUpperCase()},id=dev-${d.id}`);
-    }
+    const args = qemuArgs({
+      ...this.image,
+      initrd: this.initrd,
+      workDir: this.workDir,
+      consoleLog: this.consoleLog,
+      rootDisk: this.rootDisk,
+      internalDisks: this.internalDisks,
+    });
     if (opts.paused) args.push('-S'); // lab self-test of the hang handling: the vCPUs never start
     log(`booting VM in ${this.workDir}`);
     const started = Date.now();
@@ -321,14 +289,4 @@ export class Vm {
     this.qmp.close();
     this.qga.close();
   }
-}
-
-export async function qcow2Overlay(base: string, file: string, baseFormat: 'raw' | 'qcow2'): Promise<void> {
-  if (existsSync(file)) rmSync(file);
-  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', baseFormat, file]);
-}
-
-export async function qcow2Blank(file: string, size: string): Promise<void> {
-  if (existsSync(file)) rmSync(file);
-  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', file, size]);
 }
