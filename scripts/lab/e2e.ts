@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labCacheDir, log } from './common.js';
 import { figureLines, figures } from './e2e/figures.js';
+import { run as sAdapterContract } from './e2e/scenarios/adapter-contract.js';
 import { run as sBothSetsAtOnce } from './e2e/scenarios/both-sets-at-once.js';
 import { run as sDumpRunningAtPlugIn } from './e2e/scenarios/dump-running-at-plug-in.js';
 import { run as sForeignDisksUntouched } from './e2e/scenarios/foreign-disks-untouched.js';
@@ -40,6 +41,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'foreign-disks-untouched': sForeignDisksUntouched,
   'mta-down': sMtaDown,
   'both-sets-at-once': sBothSetsAtOnce,
+  'adapter-contract': sAdapterContract,
 };
 
 /** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */

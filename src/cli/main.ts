@@ -41,29 +41,39 @@ program
     await runDaemon(configPath());
   });
 
-program
-  .command('status')
-  .description('phase, progress bar and ETA, last rotation per set, age of the oldest copy')
-  .option('--json', 'print the raw status object')
-  .action(async (o: { json?: boolean }) => {
-    const cfg = await config();
-    const s = await request<StatusData>(socketOf(cfg), { cmd: 'status' });
-    if (o.json) json(s);
-    else print((await import('./render.js')).renderStatus(s));
-  });
-
-program
-  .command('plan')
-  .description('what the daemon would do now (a dry run from the real system state)')
-  .option('--json', 'print the raw plan')
-  .action(async (o: { json?: boolean }) => {
-    const cfg = await config();
-    const p = await request<{ rotation: RotationState | null; plan: Plan | null; status: string }>(socketOf(cfg), {
-      cmd: 'plan',
+/** A read-only command: ask the daemon, print its answer raw with --json, or rendered. */
+function show<T>(
+  parent: Command,
+  name: string,
+  description: string,
+  req: { cmd: string } & Record<string, unknown>,
+  render: (r: typeof import('./render.js'), data: T) => string,
+): void {
+  parent
+    .command(name)
+    .description(description)
+    .option('--json', 'print the raw data')
+    .action(async (o: { json?: boolean }) => {
+      const data = await request<T>(socketOf(await config()), req);
+      if (o.json) json(data);
+      else print(render(await import('./render.js'), data));
     });
-    if (o.json) json(p);
-    else print((await import('./render.js')).renderPlan(p));
-  });
+}
+
+show<StatusData>(
+  program,
+  'status',
+  'phase, progress bar and ETA, last rotation per set, age of the oldest copy',
+  { cmd: 'status' },
+  (r, s) => r.renderStatus(s),
+);
+show<{ rotation: RotationState | null; plan: Plan | null; status: string }>(
+  program,
+  'plan',
+  'what the daemon would do now, with the exact commands (a dry run from the real system state)',
+  { cmd: 'plan' },
+  (r, p) => r.renderPlan(p),
+);
 
 const rotate = program.command('rotate').description("manual control of a rotation (the seed's scripts as commands)");
 for (const action of ['start', 'finish', 'abort'] as const) {
@@ -219,28 +229,18 @@ sync
       { allowDeletions: o.allowDeletions, signal: stop.signal },
     );
     if (o.json) json(out);
-    else if (out.status === 'skipped') print(`skipped: ${out.reason}`);
-    else if (out.status === 'refused') print(`REFUSED: ${out.reason}`);
-    else
-      print(
-        out.run.ok
-          ? `ok: ${out.run.transferred ?? 0} files sent, ${out.run.deleted ?? 0} deleted, ${(out.run.bytesSent ?? 0) + (out.run.bytesReceived ?? 0)} bytes moved in ${out.run.durationMs} ms`
-          : `FAILED: ${out.run.error}`,
-      );
+    else print((await import('./render.js')).renderSyncOutcome(out));
     if (out.status === 'refused' || (out.status === 'done' && !out.run.ok)) process.exitCode = 1;
   });
 
 const failover = program.command('failover').description('the failover monitor on the standby server (seed 003)');
-failover
-  .command('status')
-  .description('both probe paths, the current phase and the last transitions')
-  .option('--json', 'print the raw status')
-  .action(async (o: { json?: boolean }) => {
-    const cfg = await config();
-    const s = await request<NonNullable<StatusData['failover']>>(socketOf(cfg), { cmd: 'failover', action: 'status' });
-    if (o.json) json(s);
-    else print((await import('./render.js')).renderFailover(s).join('\n'));
-  });
+show<NonNullable<StatusData['failover']>>(
+  failover,
+  'status',
+  'both probe paths, the current phase and the last transitions',
+  { cmd: 'failover', action: 'status' },
+  (r, s) => r.renderFailover(s).join('\n'),
+);
 failover
   .command('failback')
   .description("hand the service back to the mended main server, step by step (the seed's procedure)")

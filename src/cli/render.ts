@@ -3,6 +3,7 @@
 // data itself instead, so both views always show the same facts.
 import type { StatusData } from '../daemon/status.js';
 import { formatBytes, formatEta } from '../jobs/progress.js';
+import type { RunOutcome } from '../realtime/run.js';
 import type { Plan, PlannedStep, RotationState } from '../rotation/types.js';
 import { renderOp } from '../system/op.js';
 
@@ -151,4 +152,14 @@ function describeNext(p: Plan): string {
     case 'finish':
       return `finish (${p.next.outcome})`;
   }
+}
+
+/** One line for `baysync sync run`. */
+export function renderSyncOutcome(out: RunOutcome): string {
+  if (out.status === 'skipped') return `skipped: ${out.reason}`;
+  if (out.status === 'refused') return `REFUSED: ${out.reason}`;
+  const r = out.run;
+  if (!r.ok) return `FAILED: ${r.error}`;
+  const moved = (r.bytesSent ?? 0) + (r.bytesReceived ?? 0);
+  return `ok: ${r.transferred ?? 0} files sent, ${r.deleted ?? 0} deleted, ${moved} bytes moved in ${r.durationMs} ms`;
 }

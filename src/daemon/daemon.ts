@@ -18,7 +18,7 @@ import { daemonPidPath, socketPath } from '../paths.js';
 import type { ControlRequest } from '../protocol.js';
 import { RealtimeService } from '../realtime/service.js';
 import { makeAdapters } from '../rotation/adapters.js';
-import { RotationService } from '../rotation/service.js';
+import { RotationService, type RotationServiceOptions } from '../rotation/service.js';
 import { NetAdapter } from '../system/net.js';
 import { type CommandRunner, ExecRunner } from '../system/runner.js';
 import { SshAdapter } from '../system/ssh.js';
@@ -37,6 +37,8 @@ export interface DaemonOptions {
   progressIntervalMs?: number;
   /** Watch /dev for disk nodes (default true; the bench turns it off to time the udev path alone). */
   watchDevices?: boolean;
+  /** Sees each planned rotation step just before it runs (tests compare it with what ran). */
+  onStep?: RotationServiceOptions['onStep'];
 }
 
 export class Daemon {
@@ -79,14 +81,9 @@ export class Daemon {
     const suspended = (): string | undefined => this.failover?.suspended();
     if (cfg.realtime) this.realtime = new RealtimeService(cfg, { runner, mail, now, suspended, onStatus });
     if (hasRotation(cfg)) {
-      const { scanIntervalMs, progressIntervalMs, watchDevices } = opts;
-      this.rotation = new RotationService(cfg, this.adapters, mail, {
-        now,
-        onStatus,
-        scanIntervalMs,
-        progressIntervalMs,
-        watchDevices,
-      });
+      const { scanIntervalMs, progressIntervalMs, watchDevices, onStep } = opts;
+      const o = { now, onStatus, scanIntervalMs, progressIntervalMs, watchDevices, onStep };
+      this.rotation = new RotationService(cfg, this.adapters, mail, o);
     }
     for (const s of [this.failover, this.realtime, this.rotation]) if (s) this.services.push(s);
   }

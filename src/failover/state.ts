@@ -4,9 +4,7 @@
 // failback` returns the phase to monitoring. The real-time sync reads it: it runs only in
 // the monitoring phase. load() never throws.
 
-import { logger } from '../log.js';
-import { recordPath } from '../paths.js';
-import { loadVersioned, saveJson } from '../util/json-store.js';
+import { RecordStore } from '../jobs/store.js';
 
 export type FailoverPhase = 'monitoring' | 'takeover' | 'active' | 'failback';
 export type Verdict = 'unknown' | 'healthy' | 'lan-down' | 'segment-down' | 'a-down' | 'own-link-down';
@@ -37,26 +35,21 @@ export interface FailoverState {
 
 const maxTransitions = 40;
 
-export class FailoverStore {
-  readonly file: string;
+export class FailoverStore extends RecordStore<FailoverState> {
   constructor(stateDir: string) {
-    this.file = recordPath({ state_dir: stateDir }, 'failover');
-  }
-
-  load(): FailoverState {
-    // Unreadable: kept aside. A takeover in progress would also have left the address on this
-    // host, which the monitor checks at start (monitor.ts).
-    return loadVersioned<FailoverState>(
-      this.file,
+    // An unreadable record is kept aside; a takeover in progress would also have left the
+    // address on this host, which the monitor checks at start (monitor.ts).
+    super(
+      stateDir,
+      'failover',
       () => ({ version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] }),
-      (err, movedTo) =>
-        logger().child({ mod: 'failover' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`),
+      0o644,
     );
   }
 
-  save(s: FailoverState): void {
+  override save(s: FailoverState): void {
     s.transitions = s.transitions.slice(0, maxTransitions);
-    saveJson(this.file, s, 0o644);
+    super.save(s);
   }
 }
 

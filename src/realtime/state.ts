@@ -4,9 +4,7 @@
 // file kept aside); the run list is capped; the recovery point is the start of the last run
 // that succeeded (the copy holds at least what the source had then).
 
-import { logger } from '../log.js';
-import { recordPath } from '../paths.js';
-import { loadVersioned, saveJson } from '../util/json-store.js';
+import { RecordStore } from '../jobs/store.js';
 
 export interface SyncRun {
   kind: 'full' | 'paths';
@@ -37,19 +35,9 @@ export interface RealtimeState {
 
 const maxRuns = 30;
 
-export class RealtimeStore {
-  readonly file: string;
+export class RealtimeStore extends RecordStore<RealtimeState> {
   constructor(stateDir: string) {
-    this.file = recordPath({ state_dir: stateDir }, 'realtime');
-  }
-
-  load(): RealtimeState {
-    return loadVersioned<RealtimeState>(
-      this.file,
-      () => ({ version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] }),
-      (err, movedTo) =>
-        logger().child({ mod: 'sync' }).error({ err, movedTo }, `${this.file} unreadable; starting fresh`),
-    );
+    super(stateDir, 'realtime', () => ({ version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] }), 0o644);
   }
 
   record(run: SyncRun, fileCount?: number): RealtimeState {
@@ -62,7 +50,7 @@ export class RealtimeStore {
       if (!s.lastSuccessStartedAt || run.startedAt > s.lastSuccessStartedAt) s.lastSuccessStartedAt = run.startedAt;
       if (fileCount !== undefined) s.lastFileCount = fileCount;
     } else s.consecutiveFailures += 1;
-    saveJson(this.file, s, 0o644);
+    this.save(s);
     return s;
   }
 }

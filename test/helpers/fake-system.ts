@@ -66,6 +66,8 @@ export interface FakeArray {
   sizeBytes: number;
   componentSizeKiB: number;
   dataOffsetSectors: number;
+  /** md/bitmap/time_base in seconds (md's default 5); the daemon shortens it while frozen. */
+  bitmapTimeBase?: number;
 }
 
 const hex = (n: number): string => n.toString(16).padStart(8, '0');
@@ -243,6 +245,7 @@ export class FakeSystem implements CommandRunner {
       if (a.bitmap) {
         mkdirSync(join(md, 'bitmap'), { recursive: true });
         writeFileSync(join(md, 'bitmap', 'location'), '+8\n');
+        writeFileSync(join(md, 'bitmap', 'time_base'), `${a.bitmapTimeBase ?? 5}\n`);
       }
       writeFileSync(join(sys, a.name, 'size'), `${a.sizeBytes / 512}\n`);
       for (const m of a.members) {
@@ -343,6 +346,10 @@ export class FakeSystem implements CommandRunner {
 
   /** The daemon writes a few sysfs attributes itself (sync_action to unfreeze): take them into the model. */
   private pickUpSysfsWrites(): void {
+    for (const a of this.arrays.values()) {
+      const tb = this.path(`sys/block/${a.name}/md/bitmap/time_base`);
+      if (a.bitmap && existsSync(tb)) a.bitmapTimeBase = Number(readFileSync(tb, 'utf8').trim());
+    }
     for (const a of this.arrays.values()) {
       if (a.syncAction !== 'frozen') continue;
       const f = this.path(`sys/block/${a.name}/md/sync_action`);
