@@ -22,7 +22,8 @@ export interface FailoverDeps {
 
 export class FailoverService implements Service {
   readonly name = 'failover';
-  readonly commands = ['failover'] as const;
+  static readonly commands = ['failover'] as const;
+  readonly commands = FailoverService.commands;
   readonly monitor: FailoverMonitor;
   private line: string | undefined;
 

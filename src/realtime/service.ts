@@ -20,7 +20,8 @@ export interface RealtimeDeps {
 
 export class RealtimeService implements Service {
   readonly name = 'realtime';
-  readonly commands = [] as const;
+  static readonly commands = [] as const;
+  readonly commands = RealtimeService.commands;
   readonly exec: SyncExecutor;
   readonly pusher: Pusher | undefined;
   private line: string | undefined;

@@ -34,7 +34,8 @@ export interface RotationServiceOptions {
 
 export class RotationService implements Service {
   readonly name = 'rotation';
-  readonly commands = ['plan', 'notify', 'md-event', 'rotate', 'verify'] as const;
+  static readonly commands = ['plan', 'notify', 'md-event', 'rotate', 'verify'] as const;
+  readonly commands = RotationService.commands;
   readonly engine: RotationEngine;
   private readonly log = logger().child({ mod: 'daemon' });
   private line = 'scanning';

@@ -1,6 +1,5 @@
 // Unit tests of the pure planner and detection: facts in, steps and decisions out.
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
 import {
   internalHalfProblem,
   mirrorClean,
@@ -11,122 +10,7 @@ import {
 import { plan } from '../../src/rotation/planner.js';
 import { checkSet } from '../../src/rotation/steps/check-set.js';
 import type { Facts, RotationState, StepId } from '../../src/rotation/types.js';
-import type { MdArrayState } from '../../src/system/md.js';
-
-const U = (n: number): string => `0000000${n}:00000000:00000000:0000000${n}`;
-const H = (n: number): string => `0000000${n}${'0'.repeat(23)}${n}`;
-
-const cfg = parseConfigText(
-  't.toml',
-  `
-[storage]
-top_mirror_uuid = "${U(7)}"
-mountpoint = "/var/lib/backuppc"
-[root_mirror]
-uuid = "${U(1)}"
-[[sets]]
-name = "A"
-stripe_uuid = "${U(8)}"
-mirror_uuid = "${U(5)}"
-stripe_device = "md8"
-[[sets]]
-name = "B"
-stripe_uuid = "${U(9)}"
-mirror_uuid = "${U(6)}"
-stripe_device = "md9"
-`,
-);
-
-function arr(
-  name: string,
-  uuid: string,
-  members: Array<[string, string[]]>,
-  extra: Partial<MdArrayState> = {},
-): MdArrayState {
-  return {
-    name,
-    uuid,
-    active: true,
-    readonly: false,
-    level: 'raid1',
-    raidDisks: 2,
-    degraded: 2 - members.filter(([, s]) => s.includes('in_sync')).length,
-    syncAction: 'idle',
-    componentSizeKiB: 1000,
-    sizeBytes: 1000 * 1024,
-    arrayState: 'clean',
-    members: members.map(([dev, state], i) => ({ dev, slot: i, state })),
-    ...extra,
-  };
-}
-
-function cand(dev: string, disk: string, uuid: string, raidDevices = 2) {
-  return { dev, disk, sizeBytes: 600 * 1024, examine: { level: 'raid0', raidDevices, uuid, raw: {} } };
-}
-
-function baseFacts(over: Partial<Facts> = {}): Facts {
-  return {
-    arrays: [
-      arr('md5', H(5), [['md3', ['in_sync']]]),
-      arr('md6', H(6), [['md4', ['in_sync']]]),
-      arr('md1', H(1), [['sda1', ['in_sync']]], { raidDisks: 6 }),
-      arr('md7', H(7), [
-        ['md5', ['in_sync']],
-        ['md6', ['in_sync']],
-      ]),
-    ],
-    candidates: [
-      cand('sde2', 'sde', H(8)),
-      cand('sdf2', 'sdf', H(8)),
-      cand('sde1', 'sde', H(1), 6),
-      cand('sdf1', 'sdf', H(1), 6),
-    ],
-    blankPartitions: [],
-    backuppc: { serviceActive: true, runningDumps: 0 },
-    mountpointMounted: true,
-    ...over,
-  };
-}
-
-function rot(over: Partial<RotationState> = {}): RotationState {
-  return {
-    id: 'r1',
-    set: 'A',
-    phase: 'checking',
-    startedAt: '2026-11-22T00:00:00.000Z',
-    timeline: [{ phase: 'checking', at: '2026-11-22T00:00:00.000Z' }],
-    members: [
-      { dev: 'sde2', disk: 'sde' },
-      { dev: 'sdf2', disk: 'sdf' },
-    ],
-    rootPartitions: [
-      { dev: 'sde1', disk: 'sde' },
-      { dev: 'sdf1', disk: 'sdf' },
-    ],
-    stripeDevice: 'md8',
-    mirrorDevice: 'md5',
-    done: [],
-    warnings: [],
-    ...over,
-  };
-}
-
-const withStripe = (f: Facts, mirrorMembers?: Array<[string, string[]]>, extra: Partial<MdArrayState> = {}): Facts => ({
-  ...f,
-  arrays: [
-    ...f.arrays.filter((a) => a.name !== 'md5'),
-    arr(
-      'md8',
-      H(8),
-      [
-        ['sde2', ['in_sync']],
-        ['sdf2', ['in_sync']],
-      ],
-      { level: 'raid0', degraded: 0, sizeBytes: 1200 * 1024 },
-    ),
-    arr('md5', H(5), mirrorMembers ?? [['md3', ['in_sync']]], extra),
-  ],
-});
+import { arr, baseFacts, cand, cfg, H, rot, U, withStripe } from './fixtures.js';
 
 describe('detection by UUID', () => {
   it('finds a complete set, its disks and its root partitions', () => {

@@ -1,0 +1,35 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Serial } from '../../src/jobs/serial.js';
+
+const log = pino({ level: 'silent' });
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Serial', () => {
+  it('runs work one at a time in order; a failure does not stop the queue', async () => {
+    const s = new Serial(log);
+    const seen: string[] = [];
+    const a = s.run(async () => {
+      seen.push('a start');
+      await tick(20);
+      seen.push('a end');
+    });
+    const b = s.run(async () => {
+      seen.push('b');
+      throw new Error('b failed');
+    });
+    const c = s.run(async () => void seen.push('c'));
+    await Promise.all([a, b, c]);
+    expect(seen).toEqual(['a start', 'a end', 'b', 'c']);
+  });
+
+  it('a request returns its own result or error, and the reconcile runs after it either way', async () => {
+    const s = new Serial(log);
+    const seen: string[] = [];
+    const after = async () => void seen.push('reconcile');
+    expect(await s.request(async () => 'started', after)).toBe('started');
+    await expect(s.request(async () => Promise.reject(new Error('no set')), after)).rejects.toThrow('no set');
+    await s.run(async () => undefined);
+    expect(seen).toEqual(['reconcile', 'reconcile']);
+  });
+});
