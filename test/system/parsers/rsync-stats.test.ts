@@ -3,8 +3,6 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseIpAddr } from '../../../src/system/parsers/ip-addr.js';
-import { parsePing } from '../../../src/system/parsers/ping.js';
 import { parseRsyncStats, rsyncExitMeaning } from '../../../src/system/parsers/rsync-stats.js';
 
 const fx = (f: string): string => readFileSync(new URL(`../../fixtures/net/${f}`, import.meta.url), 'utf8');
@@ -37,41 +35,5 @@ describe('rsync --stats', () => {
     expect(rsyncExitMeaning(25)).toEqual({ ok: false, text: 'the --max-delete limit stopped deletions' });
     expect(rsyncExitMeaning(24).ok).toBe(true);
     expect(rsyncExitMeaning(255).text).toMatch(/ssh failed/);
-  });
-});
-
-describe('ip -j addr', () => {
-  it('addresses with prefixes, and the link flags', () => {
-    expect(parseIpAddr(fx('ip-addr-lo.json'))).toEqual([
-      { name: 'lo', up: true, operstate: 'UNKNOWN', addresses: ['127.0.0.1/8', '::1/128'] },
-    ]);
-    expect(parseIpAddr(fx('ip-addr-veth.json'))[0]).toMatchObject({
-      name: 'v0',
-      up: true,
-      addresses: expect.arrayContaining(['10.9.8.1/24']),
-    });
-    expect(parseIpAddr(fx('ip-addr-veth-no-carrier.json'))[0]).toMatchObject({ up: true, operstate: 'LOWERLAYERDOWN' });
-  });
-  it('rejects what is not iproute2 JSON', () => {
-    expect(() => parseIpAddr('{"x":1}')).toThrow(/expected a JSON array/);
-  });
-});
-
-describe('ping -c 1', () => {
-  it('a reply with its round trip', () => {
-    expect(parsePing(0, fx('ping-ok.txt'), '')).toEqual({ ok: true, rttMs: 0.065 });
-  });
-  it('no reply', () => {
-    expect(parsePing(1, fx('ping-no-reply.stdout'), fx('ping-no-reply.stderr'))).toEqual({
-      ok: false,
-      reason: 'no reply',
-    });
-    expect(parsePing(1, fx('ping-off-subnet.stdout'), fx('ping-off-subnet.stderr')).ok).toBe(false);
-  });
-  it("ping's own error is the reason", () => {
-    expect(parsePing(2, '', 'ping: SO_BINDTODEVICE eth9: No such device\n')).toEqual({
-      ok: false,
-      reason: 'ping: SO_BINDTODEVICE eth9: No such device',
-    });
   });
 });

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { verifyCopyStep } from '../../../src/rotation/steps/verify-copy.js';
+import { renderOp } from '../../../src/system/op.js';
+import { baseFacts, planCtx, withStripe } from '../fixtures.js';
+
+describe('step verify-copy (invariant 3)', () => {
+  it('mounts the copy read-only on a read-only loop at the filesystem offset, then unmounts', () => {
+    const c = planCtx(
+      { phase: 'verifying' },
+      { ...withStripe(baseFacts()), copy: { mounted: false, dataOffset: 2097152 } },
+    );
+    expect(verifyCopyStep.ops!(c).map(renderOp)).toEqual([
+      'mount -t xfs -o ro,norecovery,nouuid,nodev,nosuid,noexec,loop,offset=2097152 -- /dev/md8 /run/baysync/verify/A',
+      'umount -- /run/baysync/verify/A',
+    ]);
+  });
+});

@@ -1,0 +1,27 @@
+// Parsers of rsync, ip and ping output, on outputs captured from the real tools
+// (test/fixtures/net/README.md lists the commands).
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parsePing } from '../../../src/system/parsers/ping.js';
+
+const fx = (f: string): string => readFileSync(new URL(`../../fixtures/net/${f}`, import.meta.url), 'utf8');
+
+describe('ping -c 1', () => {
+  it('a reply with its round trip', () => {
+    expect(parsePing(0, fx('ping-ok.txt'), '')).toEqual({ ok: true, rttMs: 0.065 });
+  });
+  it('no reply', () => {
+    expect(parsePing(1, fx('ping-no-reply.stdout'), fx('ping-no-reply.stderr'))).toEqual({
+      ok: false,
+      reason: 'no reply',
+    });
+    expect(parsePing(1, fx('ping-off-subnet.stdout'), fx('ping-off-subnet.stderr')).ok).toBe(false);
+  });
+  it("ping's own error is the reason", () => {
+    expect(parsePing(2, '', 'ping: SO_BINDTODEVICE eth9: No such device\n')).toEqual({
+      ok: false,
+      reason: 'ping: SO_BINDTODEVICE eth9: No such device',
+    });
+  });
+});
