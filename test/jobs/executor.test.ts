@@ -52,9 +52,10 @@ describe('runPlanned', () => {
     const r = rec();
     const calls: string[] = [];
     const counting = {
-      run: async (argv: string[]) => (
-        calls.push(argv.join(' ')), { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 }
-      ),
+      run: async (argv: string[]) => {
+        calls.push(argv.join(' '));
+        return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+      },
     } as unknown as CommandRunner;
     const step = {
       run: async (_c: unknown, exec: (o: unknown) => Promise<unknown>) => exec(run(['rm', '-rf', '/srv'], 1000)),

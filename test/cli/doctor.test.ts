@@ -1,0 +1,39 @@
+// `baysync doctor` on a system tree of the FakeSystem: the mdadm.conf check of invariant 2 (the
+// initramfs copy too), and what it says to do.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { doctor } from '../../src/cli/doctor.js';
+import { loadConfig } from '../../src/config/load.js';
+import { mdadmUuid } from '../../src/util/names.js';
+import { type LabLike, seedTopology } from '../helpers/fake-system.js';
+
+let lab: LabLike | undefined;
+afterEach(() => lab?.sys.cleanup());
+
+describe('baysync doctor', () => {
+  it('a set that mdadm.conf would assemble at boot fails, with the line to use instead', async () => {
+    lab = seedTopology();
+    const root = lab.sys.path('');
+    mkdirSync(join(root, 'etc/mdadm'), { recursive: true });
+    writeFileSync(
+      join(root, 'etc/mdadm/mdadm.conf'),
+      `ARRAY <ignore> UUID=${mdadmUuid(lab.uuids.md9)}\nARRAY /dev/md8 UUID=${mdadmUuid(lab.uuids.md8)}\n`,
+    );
+    const findings = await doctor({
+      cfg: loadConfig(lab.configPath),
+      runner: lab.sys,
+      root,
+      kernelRelease: '6.1.0-test',
+    });
+    const a = findings.find((f) => f.check === 'set A never auto-assembled (/etc/mdadm/mdadm.conf)');
+    const b = findings.find((f) => f.check === 'set B never auto-assembled (/etc/mdadm/mdadm.conf)');
+    expect(a).toMatchObject({
+      level: 'fail',
+      detail: 'line 2 would assemble it at boot',
+      fix: expect.stringContaining('ARRAY <ignore>'),
+    });
+    expect(b).toMatchObject({ level: 'ok' });
+    expect(findings.some((f) => f.check === 'initramfs mdadm.conf' && f.level !== 'ok')).toBe(true);
+  });
+});

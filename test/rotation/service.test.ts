@@ -1,0 +1,74 @@
+// The rotation Service: hotplug notices and device nodes, odd payloads, and the pool running
+// without one of its mirrors (said once, in status and check).
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { request } from '../../src/daemon/control.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const argvs = (h: Harness): string[] => h.lab.sys.calls.map((c) => c.join(' '));
+const calls = argvs;
+
+async function _syncToEnd(h: Harness): Promise<void> {
+  await h.waitPhase('syncing');
+  h.lab.sys.completeSync('md1');
+  h.lab.sys.completeSync('md5');
+}
+
+describe('the pool without one of its mirrors', () => {
+  it('md7 running without md5 is reported once (error log, mail), shown in status and CRITICAL in check', async () => {
+    h = await startHarness();
+    const md7 = h.lab.sys.arrays.get('md7')!;
+    md7.members = md7.members.filter((m) => m.dev !== 'md5');
+    h.lab.sys.sync();
+    await h.daemon.rotation!.engine.reconcile('test');
+    await h.daemon.rotation!.engine.reconcile('test again');
+    const mail = await h.smtp.waitFor((m) => m.subject.includes('runs without one of its mirrors'));
+    expect(mail.text).toContain('mdadm /dev/md7 --re-add /dev/md5');
+    expect(h.smtp.mails.filter((m) => m.subject.includes('runs without one of its mirrors'))).toHaveLength(1);
+    const st = h.daemon.status();
+    expect(st.poolProblems).toHaveLength(1);
+    const { evaluateCheck } = await import('../../src/cli/check.js');
+    const c = evaluateCheck(h.daemon.cfg, st);
+    expect(c.code).toBe(2);
+    expect(c.line).toContain('mirror md5 is not an in-sync member of the top mirror md7');
+  });
+});
+
+describe('hotplug fast path', () => {
+  it('disk nodes appearing in /dev start the rotation without a hotplug notice', async () => {
+    h = await startHarness();
+    const { plugSet } = await import('../helpers/fake-system.js');
+    plugSet(h.lab, 'A'); // sysfs and /dev as the kernel shows them; no `baysync notify`
+    await h.waitPhase('syncing', 5000);
+    expect(calls(h).some((c) => c.startsWith('mdadm /dev/md5 --add /dev/md8'))).toBe(true);
+  });
+});
+
+describe('hotplug payloads', () => {
+  it('rejects strange kernel names on the control socket without acting', async () => {
+    h = await startHarness();
+    for (const kernel of ['sda;rm -rf /', '../../etc', 'sd a', '$(reboot)', 'SDA', '']) {
+      await expect(request(h.daemon.socketPath, { cmd: 'notify', action: 'add', kernel } as never)).rejects.toThrow(
+        /invalid request/,
+      );
+    }
+    await expect(request(h.daemon.socketPath, { cmd: 'nope' } as never)).rejects.toThrow(/invalid request/);
+    expect(h.lab.sys.calls.filter((c) => c[0] === 'mdadm' && c[1] !== '--detail' && c[1] !== '--examine')).toEqual([]);
+  });
+
+  it('a block device with an odd name in sysfs is ignored and logged', async () => {
+    h = await startHarness();
+    const { logLines } = await import('../helpers/harness.js');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(h.lab.sys.path('sys/block/sdz`id`'), { recursive: true });
+    await h.daemon.rotation!.engine.reconcile('odd');
+    expect(logLines.some((l) => l.startsWith('<4>') && l.includes('unexpected kernel names'))).toBe(true);
+    expect(h.lab.sys.calls.some((c) => c.join(' ').includes('sdz'))).toBe(false);
+  });
+});
