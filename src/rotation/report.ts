@@ -3,25 +3,9 @@
 // record; `now` is passed in); the text is plain ASCII-safe and names what to do next.
 
 import { formatBytes, formatDuration } from '../jobs/progress.js';
+import { mailText, timelineLines } from '../jobs/report.js';
 import type { MailMessage } from '../mail/spool.js';
 import type { HistoryEntry, Outcome, RotationState } from './types.js';
-
-/** Wrap a line at its last space before `width` (mail stays 7bit, no quoted-printable); spacing inside the line is kept. */
-export function wrap(line: string, width: number): string[] {
-  if (line.length <= width) return [line];
-  const indent = /^\s*/.exec(line)![0];
-  let cut = line.lastIndexOf(' ', width);
-  if (cut <= indent.length) cut = width;
-  const rest = `${indent}  ${line.slice(cut).trimStart()}`;
-  return [line.slice(0, cut).trimEnd(), ...(rest.trim() ? wrap(rest, width) : [])];
-}
-
-export function timelineLines(r: RotationState, nowIso: string): string[] {
-  return r.timeline.map((t, i) => {
-    const end = r.timeline[i + 1]?.at ?? nowIso;
-    return `  ${t.at.replace('T', ' ').slice(0, 19)}  ${t.phase.padEnd(14)} ${formatDuration(Date.parse(end) - Date.parse(t.at))}`;
-  });
-}
 
 export function summaryLine(r: RotationState, outcome: Outcome): string {
   if (outcome === 'aborted') return `aborted: ${r.abortReason ?? 'unknown reason'}`;
@@ -85,7 +69,7 @@ export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string,
   const warnings = [...r.warnings, ...extra];
   if (warnings.length) lines.push('', 'Warnings:', ...warnings.map((w) => `  - ${w}`));
   lines.push('', `Rotation ${r.id}.`);
-  return { subject, text: `${lines.flatMap((l) => wrap(l, 76)).join('\n')}\n` };
+  return { subject, text: mailText(lines) };
 }
 
 /** The history entry a finished rotation leaves (state.json keeps the newest 50). */

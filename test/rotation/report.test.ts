@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration } from '../../src/jobs/progress.js';
-import { rotationMail, wrap } from '../../src/rotation/report.js';
+import { rotationMail } from '../../src/rotation/report.js';
 import type { RotationState } from '../../src/rotation/types.js';
 
 const r: RotationState = {
@@ -61,10 +61,5 @@ describe('report mail', () => {
   it('formats', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatDuration(3_723_000)).toBe('1 h 2 min');
-    expect(wrap('short', 76)).toEqual(['short']);
-    expect(wrap('  label:        a long value that goes on and on', 30)).toEqual([
-      '  label:        a long value',
-      '    that goes on and on',
-    ]);
   });
 });
