@@ -24,6 +24,9 @@ export interface Step<Id extends string, Ph extends string, P, R> {
   title: (c: P) => string;
   status: (c: P) => StepView;
   ops?: (c: P) => Op[];
+  /** Its run leaves what the facts say as it was (a check, a sync, a mount and unmount, a mail):
+   *  the executor may plan the next step from the same facts instead of reading them again. */
+  keepsFacts?: boolean;
   /** Resolves to the string "again" when the step acted but is not done yet (it is planned again). */
   run: (c: R, exec: Exec, ops: Op[]) => Promise<unknown>;
 }

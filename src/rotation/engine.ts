@@ -125,7 +125,7 @@ export class RotationEngine {
         if (id === 'wait-clean') r.syncEndedAt ??= this.iso();
       });
       await this.runStep(r, next.step, facts);
-      if (next.step.id === 'check-set') unchanged = facts;
+      if (stepById.get(next.step.id)?.keepsFacts && this.state.rotation?.phase !== 'aborting') unchanged = facts;
     }
     this.log.error('reconcile did not settle after 200 steps; stopping this round');
   }

@@ -5,22 +5,13 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/daemon/control.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { type Harness, startHarness, waitUntil } from '../helpers/harness.js';
+import { argvs, type Harness, startHarness, syncToEnd, waitUntil } from '../helpers/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const argvs = (h: Harness): string[] => h.lab.sys.calls.map((c) => c.join(' '));
-const calls = argvs;
-
-async function syncToEnd(h: Harness): Promise<void> {
-  await h.waitPhase('syncing');
-  h.lab.sys.completeSync('md1');
-  h.lab.sys.completeSync('md5');
-}
 
 describe('whole rotation', () => {
   it('plug in set A -> assemble, join, pause, sync, detach, verify, spin down, mail', async () => {
@@ -110,7 +101,7 @@ describe('whole rotation', () => {
       kind: 'wait',
       reason: '1 BackupPC dump(s) still running; the detach waits for them',
     });
-    expect(calls(h).some((c) => c.startsWith('fsfreeze'))).toBe(false);
+    expect(argvs(h).some((c) => c.startsWith('fsfreeze'))).toBe(false);
     h.lab.sys.runningDumps = 0;
     await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
   });

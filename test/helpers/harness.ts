@@ -86,3 +86,13 @@ export async function startHarness(
   };
   return h;
 }
+
+/** Every command the fake system ran, as lines. */
+export const argvs = (h: Harness): string[] => h.lab.sys.calls.map((c) => c.join(' '));
+
+/** Let set A's recovery finish once the rotation syncs (md1: its root partitions, md5: its mirror). */
+export async function syncToEnd(h: Harness): Promise<void> {
+  await h.waitPhase('syncing');
+  h.lab.sys.completeSync('md1');
+  h.lab.sys.completeSync('md5');
+}

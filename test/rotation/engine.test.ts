@@ -5,22 +5,14 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/daemon/control.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { type Harness, startHarness, waitUntil } from '../helpers/harness.js';
+import { normalPhases } from '../../src/rotation/types.js';
+import { argvs, type Harness, startHarness, syncToEnd, waitUntil } from '../helpers/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const argvs = (h: Harness): string[] => h.lab.sys.calls.map((c) => c.join(' '));
-const _calls = argvs;
-
-async function syncToEnd(h: Harness): Promise<void> {
-  await h.waitPhase('syncing');
-  h.lab.sys.completeSync('md1');
-  h.lab.sys.completeSync('md5');
-}
 
 describe('abort paths', () => {
   it('a drive pulled mid-sync aborts: mail, BackupPC restored, internal side untouched', async () => {
@@ -85,16 +77,7 @@ describe('abort paths', () => {
 describe('crash and resume', () => {
   // Stop the daemon (as a SIGKILL would: nothing cleaned up) at the start of a phase, start a
   // new daemon on the same state and kernel, and check the rotation completes.
-  for (const phase of [
-    'assembling',
-    'joining',
-    'pausing',
-    'syncing',
-    'detaching',
-    'verifying',
-    'spinning-down',
-    'reporting',
-  ]) {
+  for (const phase of normalPhases.filter((p) => p !== 'checking' && p !== 'done')) {
     it(`resumes after a crash in phase ${phase}`, async () => {
       h = await startHarness();
       let crashed = false;

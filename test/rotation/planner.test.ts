@@ -244,3 +244,23 @@ describe('plan', () => {
     expect(p.next).toEqual({ kind: 'finish', outcome: 'failed' });
   });
 });
+
+describe('plans over a system that lost its arrays', () => {
+  it('never throws for any phase and step done, and aborts with the reason (no placeholder names reach an operation)', () => {
+    const empty = baseFacts({ arrays: [] });
+    const steps = plan({ cfg, rotation: rot(), facts: baseFacts() }).steps.map((s) => s.id);
+    for (let i = 0; i <= steps.length; i++) {
+      const r = rot({
+        phase: 'syncing',
+        done: steps.slice(0, i),
+        mirrorDevice: undefined,
+        rootMirrorDevice: undefined,
+      });
+      const p = plan({ cfg, rotation: r, facts: empty });
+      for (const st of p.steps) for (const op of st.ops) expect(JSON.stringify(op)).not.toMatch(/\(mirror\)|md\?/);
+      if (i > 0 && i < 7) expect(p.next).toMatchObject({ kind: 'abort', reason: expect.stringMatching(/not active/) });
+    }
+    const aborting = plan({ cfg, rotation: rot({ phase: 'aborting', frozen: true }), facts: empty });
+    expect(aborting.next).toMatchObject({ kind: 'run', step: { id: 'abort-thaw' } });
+  });
+});

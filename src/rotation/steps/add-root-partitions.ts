@@ -7,7 +7,6 @@ import { StepError } from '../errors.js';
 import type { PlanCtx, RotationStep } from './context.js';
 
 const missing = (c: PlanCtx): string[] => c.rootParts.filter((d) => !isMemberOf(c.rootMirror, d));
-const rootName = (c: PlanCtx): string => c.rootMirror?.name ?? c.r.rootMirrorDevice ?? 'md?';
 
 export const addRootPartitionsStep: RotationStep = {
   id: 'add-root-partitions',
@@ -15,7 +14,10 @@ export const addRootPartitionsStep: RotationStep = {
   applies: (c) => Boolean(c.cfg.root_mirror && c.rootParts.length),
   title: (c) => `add root partitions ${c.rootParts.join(', ')} to ${c.rootMirror?.name ?? 'the root mirror'}`,
   status: (c) => ({ status: !missing(c).length || c.did('remove-root-partitions') || c.detached ? 'done' : 'pending' }),
-  ops: (c) => missing(c).flatMap((d) => [mdOps.reAdd(rootName(c), d), mdOps.add(rootName(c), d, true)]),
+  ops: (c) => {
+    const root = c.rootMirror?.name;
+    return root ? missing(c).flatMap((d) => [mdOps.reAdd(root, d), mdOps.add(root, d, true)]) : [];
+  },
   run: async (c, exec, ops) => {
     if (!c.rootMirror) throw new StepError('the root mirror is not active');
     const devs = missing(c);

@@ -59,6 +59,7 @@ export function checkSet(input: PlanInput): { ok: true } | { ok: false; reason: 
 export const checkSetStep: RotationStep = {
   id: 'check-set',
   phase: 'checking',
+  keepsFacts: true,
   title: (c) => `check set ${c.set.name}: complete, large enough, internal half in sync`,
   status: (c) => {
     if (c.did('check-set')) return { status: 'done' };

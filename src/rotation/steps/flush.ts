@@ -5,6 +5,7 @@ import type { RotationStep } from './context.js';
 export const flushStep: RotationStep = {
   id: 'flush',
   phase: 'detaching',
+  keepsFacts: true,
   title: () => 'flush filesystem buffers (sync)',
   status: (c) => ({ status: c.did('flush') ? 'done' : 'pending' }),
   ops: () => [fsOps.sync()],

@@ -19,6 +19,7 @@ export const joinMirrorStep: RotationStep = {
     `join ${c.stripeName} to ${c.mirrorName} (${c.r.expectReAdd === false ? 'first copy: full recovery' : 're-add into the write-intent bitmap'})`,
   status: (c) => ({ status: c.p.joined || c.detached ? 'done' : 'pending' }),
   ops: (c) => {
+    if (!c.mirror) return []; // nothing to join: run() refuses, the plan says why
     const m = mode(c);
     if (m === 'restart') return [mdOps.zeroSuperblock(c.stripeName), mdOps.add(c.mirrorName, c.stripeName)];
     if (m === 're-add') return [mdOps.reAdd(c.mirrorName, c.stripeName), mdOps.add(c.mirrorName, c.stripeName, true)];

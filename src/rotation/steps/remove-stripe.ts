@@ -44,7 +44,7 @@ export const removeStripeStep: RotationStep = {
   phase: 'detaching',
   title: (c) => `fail and remove ${c.stripeName} from ${c.mirrorName} (only when clean, frozen and the bitmap flushed)`,
   status: (c) => ({ status: c.detached || (c.did('freeze') && !c.p.joined) ? 'done' : 'pending' }),
-  ops: (c) => mdOps.failAndRemove(c.mirrorName, [c.stripeName]),
+  ops: (c) => (c.mirror ? mdOps.failAndRemove(c.mirror.name, [c.stripeName]) : []),
   run: async (c, exec, ops) => {
     const { stripe, mirror, r } = c;
     if (!stripe || !mirror?.members.some((m) => m.dev === stripe.name)) return;

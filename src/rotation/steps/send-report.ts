@@ -6,6 +6,7 @@ import type { RotationStep } from './context.js';
 export const sendReportStep: RotationStep = {
   id: 'send-report',
   phase: 'reporting',
+  keepsFacts: true,
   title: () => 'mail the report',
   status: (c) => ({ status: c.did('send-report') ? 'done' : 'pending' }),
   run: async (c) => {

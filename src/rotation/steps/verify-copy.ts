@@ -11,6 +11,7 @@ import { verifyDir } from './verify-assemble.js';
 export const verifyCopyStep: RotationStep = {
   id: 'verify-copy',
   phase: 'verifying',
+  keepsFacts: true,
   title: () => 'verify the copy read-only (mount ro,norecovery,nouuid at the data offset, marker and sample files)',
   status: (c) => ({
     status: c.r.verify ? 'done' : 'pending',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abortSteps, normalSteps, verifySteps } from '../../../src/rotation/steps/index.js';
+import { normalPhases } from '../../../src/rotation/types.js';
 
 describe('the rotation step list', () => {
   it('has unique ids, the abort steps all in phase aborting, and the verification inside the normal run', () => {
@@ -11,17 +12,7 @@ describe('the rotation step list', () => {
   });
 
   it('phases never go backwards along the normal run', () => {
-    const order = [
-      'checking',
-      'assembling',
-      'joining',
-      'pausing',
-      'syncing',
-      'detaching',
-      'verifying',
-      'spinning-down',
-      'reporting',
-    ];
+    const order = normalPhases;
     const seen = normalSteps.map((s) => order.indexOf(s.phase));
     expect(seen.every((p, i) => p >= 0 && (i === 0 || p >= seen[i - 1]!))).toBe(true);
   });
