@@ -6,7 +6,7 @@ import { backuppcOps } from '../../system/backuppc.js';
 import { mdOps } from '../../system/md-ops.js';
 import { isMemberOf } from '../detect.js';
 import { rotationMail } from '../report.js';
-import type { PlanCtx, RotationStep } from './context.js';
+import { doneOnceRecorded, type PlanCtx, type RotationStep } from './context.js';
 import { restoreControlOps } from './enable-dumps.js';
 import { runFailAndRemove } from './fail-remove.js';
 import { rootPartitionsOut } from './remove-root-partitions.js';
@@ -84,7 +84,7 @@ export const abortSteps: RotationStep[] = [
     id: 'abort-report',
     phase: 'aborting',
     title: () => 'mail the abort report',
-    status: (c) => ({ status: c.did('abort-report') ? 'done' : 'pending' }),
+    status: doneOnceRecorded('abort-report'),
     run: async (c) => {
       c.mail.enqueue(rotationMail(c.r, 'aborted', c.iso()));
     },

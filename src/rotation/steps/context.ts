@@ -4,9 +4,11 @@
 // Contract: derive() has no I/O; a step's title/status/ops read only a PlanCtx.
 import type { Logger } from 'pino';
 import type { RotationConfig as Config, SetConfig } from '../../config/schema.js';
-import type { Step } from '../../jobs/step.js';
+import type { Step, StepView } from '../../jobs/step.js';
 import type { MailSpool } from '../../mail/spool.js';
 import type { MdArrayState } from '../../system/md.js';
+import type { Op } from '../../system/op.js';
+import type { Exec } from '../../system/op-runner.js';
 import type { Adapters } from '../adapters.js';
 import { activeArrayByUuid, arrayByName, type SetPresence, setPresence } from '../detect.js';
 import type { Facts, Phase, RotationState, StepId } from '../types.js';
@@ -73,3 +75,13 @@ export function derive(cfg: Config, r: RotationState, facts: Facts): PlanCtx {
 /** Members of `array` among `devs` (for fail/remove of what is still there). */
 export const stillIn = (array: MdArrayState | undefined, devs: string[]): string[] =>
   devs.filter((d) => array?.members.some((m) => m.dev === d));
+
+/** The status of a step whose effect the facts cannot show: done once the record says so. */
+export const doneOnceRecorded =
+  (id: StepId) =>
+  (c: PlanCtx): StepView => ({ status: c.did(id) ? 'done' : 'pending' });
+
+/** A run that performs its planned operations in order, nothing else. */
+export async function runAll(_c: RunCtx, exec: Exec, ops: Op[]): Promise<void> {
+  for (const op of ops) await exec(op);
+}

@@ -3,14 +3,14 @@
 // (invariant 5); the include gets baysync's marked disable line and a running server reloads.
 // A reload that fails is a warning: new dumps only slow the sync, and the detach stops BackupPC.
 import { backuppcOps, disableLine, disableMarker } from '../../system/backuppc.js';
-import type { RotationStep } from './context.js';
+import { doneOnceRecorded, type RotationStep } from './context.js';
 
 export const disableDumpsStep: RotationStep = {
   id: 'disable-dumps',
   phase: 'pausing',
   applies: (c) => c.cfg.backuppc.enabled,
   title: (c) => `pause BackupPC: ${c.cfg.backuppc.control_include} gets $Conf{BackupsDisable} = 2, server reload`,
-  status: (c) => ({ status: c.did('disable-dumps') ? 'done' : 'pending' }),
+  status: doneOnceRecorded('disable-dumps'),
   ops: (c) => [
     backuppcOps.writeControl(c.cfg.backuppc, disableLine),
     ...(c.facts.backuppc?.serviceActive ? [backuppcOps.reload(c.cfg.backuppc)] : []),

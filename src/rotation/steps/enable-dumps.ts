@@ -4,7 +4,7 @@
 
 import { backuppcOps, enableLine } from '../../system/backuppc.js';
 import type { Op } from '../../system/op.js';
-import type { PlanCtx, RotationStep } from './context.js';
+import { doneOnceRecorded, type PlanCtx, type RotationStep } from './context.js';
 
 /** Restore the include; reload when the server runs (`running`: as the facts say, or as it will). */
 export function restoreControlOps(c: PlanCtx, running: boolean): Op[] {
@@ -19,7 +19,7 @@ export const enableDumpsStep: RotationStep = {
   phase: 'detaching',
   applies: (c) => c.cfg.backuppc.enabled,
   title: () => 'restore the BackupPC control include',
-  status: (c) => ({ status: c.did('enable-dumps') ? 'done' : 'pending' }),
+  status: doneOnceRecorded('enable-dumps'),
   ops: (c) => restoreControlOps(c, c.facts.backuppc?.serviceActive ?? false),
   run: async (c, exec, ops) => {
     await exec(ops[0]!);

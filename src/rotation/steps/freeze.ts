@@ -4,7 +4,7 @@
 // undone is persisted before it is done.
 import { fsOps } from '../../system/fs.js';
 import { mdOps } from '../../system/md-ops.js';
-import type { PlanCtx, RotationStep } from './context.js';
+import { doneOnceRecorded, type PlanCtx, type RotationStep } from './context.js';
 
 const shortenBitmap = (c: PlanCtx): boolean =>
   Boolean(c.mirror && !c.r.bitmapTimeBase && (c.mirror.bitmapTimeBase ?? 0) > 1);
@@ -13,7 +13,7 @@ export const freezeStep: RotationStep = {
   id: 'freeze',
   phase: 'detaching',
   title: (c) => `quiesce ${c.cfg.storage.mountpoint} (${c.cfg.storage.freeze})`,
-  status: (c) => ({ status: c.did('freeze') ? 'done' : 'pending' }),
+  status: doneOnceRecorded('freeze'),
   ops: (c) => [
     ...(shortenBitmap(c) ? [mdOps.setBitmapTimeBase(c.cfg.paths.sysfs, c.mirror!.name, 1)] : []),
     ...(c.cfg.storage.freeze === 'fsfreeze'

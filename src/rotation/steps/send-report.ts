@@ -1,14 +1,14 @@
 // Step send-report (phase reporting): the rotation's mail goes to the spool (invariant 8: it
 // never blocks or fails the rotation).
 import { rotationMail } from '../report.js';
-import type { RotationStep } from './context.js';
+import { doneOnceRecorded, type RotationStep } from './context.js';
 
 export const sendReportStep: RotationStep = {
   id: 'send-report',
   phase: 'reporting',
   keepsFacts: true,
   title: () => 'mail the report',
-  status: (c) => ({ status: c.did('send-report') ? 'done' : 'pending' }),
+  status: doneOnceRecorded('send-report'),
   run: async (c) => {
     c.mail.enqueue(rotationMail(c.r, c.r.verify && !c.r.verify.ok ? 'failed' : 'success', c.iso()));
   },

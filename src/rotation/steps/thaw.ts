@@ -5,7 +5,7 @@ import { fsOps } from '../../system/fs.js';
 import { mdOps } from '../../system/md-ops.js';
 import type { Op } from '../../system/op.js';
 import type { Exec } from '../../system/op-runner.js';
-import type { PlanCtx, RotationStep, RunCtx } from './context.js';
+import { doneOnceRecorded, type PlanCtx, type RotationStep, type RunCtx } from './context.js';
 
 export function thawOps(c: PlanCtx): Op[] {
   const mp = c.cfg.storage.mountpoint;
@@ -40,7 +40,7 @@ export const thawStep: RotationStep = {
   id: 'thaw',
   phase: 'detaching',
   title: (c) => `thaw ${c.cfg.storage.mountpoint}`,
-  status: (c) => ({ status: c.did('thaw') ? 'done' : 'pending' }),
+  status: doneOnceRecorded('thaw'),
   ops: thawOps,
   run: runThaw,
 };
