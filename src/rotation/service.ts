@@ -179,7 +179,17 @@ export class RotationService implements Service {
   /** Invariant 5: an include still carrying baysync's pause marker with no rotation recorded is restored. */
   private async restoreForgottenBackupPc(): Promise<void> {
     if (!this.cfg.backuppc.enabled || this.engine.state.rotation) return;
-    if (!this.a.backuppc.readControl()?.includes(disableMarker)) return;
+    let content: string | undefined;
+    try {
+      content = this.a.backuppc.readControl();
+    } catch (e) {
+      this.log.error(
+        { err: String(e) },
+        `cannot check the BackupPC include: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      return;
+    }
+    if (!content?.includes(disableMarker)) return;
     this.log.warn(
       { file: this.cfg.backuppc.control_include },
       'BackupPC was left paused by an interrupted rotation with no record; re-enabling dumps',

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { readNoFollow } from '../util/safe-file.js';
 import { file, type Op, run } from './op.js';
 import type { CommandRunner } from './runner.js';
 
@@ -30,12 +31,9 @@ export class BackupPcAdapter {
     private readonly proc = '/proc',
   ) {}
 
+  /** The include's content (undefined: absent). A symlink or a non-regular file throws (invariant 11). */
   readControl(): string | undefined {
-    try {
-      return readFileSync(this.cfg.control_include, 'utf8');
-    } catch {
-      return undefined;
-    }
+    return readNoFollow(this.cfg.control_include);
   }
 
   async serviceActive(): Promise<boolean> {

@@ -4,7 +4,7 @@
 // cannot drift from what runs. Contract: exec() returns the command's result; a failed op
 // throws unless it is `mayFail` (then the result carries the exit code and the error text).
 import { writeFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { replaceOwnedFile } from '../util/safe-file.js';
 import { type Op, opKey, renderOp } from './op.js';
 import type { CommandRunner, RunResult } from './runner.js';
 
@@ -22,8 +22,8 @@ export type Exec = (op: Op) => Promise<RunResult>;
 export class OpRunner {
   constructor(
     readonly runner: CommandRunner,
-    /** Replaces a whole file (the BackupPC include); the writer owns the safety rules. */
-    private readonly writeWhole: (path: string, content: string) => void = (p, c) => writeFileAtomic(p, c, 0o644),
+    /** Replaces a whole file (the BackupPC include) without following links (invariant 11). */
+    private readonly writeWhole: (path: string, content: string) => void = (p, c) => replaceOwnedFile(p, c),
   ) {}
 
   async exec(op: Op): Promise<RunResult> {

@@ -1,6 +1,6 @@
 // One test per safety invariant of design.md, named after it.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkMdadmConf } from '../../src/cli/doctor.js';
 import { udevRule } from '../../src/cli/install.js';
@@ -245,5 +245,22 @@ describe('invariant 9: long work takes a logind inhibitor lock', () => {
         (c) => c[0] === 'systemd-inhibit' && c.includes('--what=shutdown:sleep') && c.includes('--mode=block'),
       ),
     ).toBe(true);
+  });
+});
+
+describe('invariant 11: files in directories other users own are not followed through links', () => {
+  it('an include replaced by a symlink (by the backuppc user) stops the rotation before BackupPC is touched; the link target is untouched', async () => {
+    h = await startHarness();
+    const inc = h.lab.sys.path('etc/backuppc/external-control.pl');
+    const victim = h.lab.sys.path('victim-shadow');
+    writeFileSync(victim, 'root:secret\n', { mode: 0o600 });
+    rmSync(inc);
+    symlinkSync(victim, inc);
+    await h.plug('A');
+    const mail = await h.smtp.waitFor((m) => m.subject.includes('set A: rotation ABORTED'));
+    expect(mail.text).toMatch(/symbolic\s+link/);
+    expect(readFileSync(victim, 'utf8')).toBe('root:secret\n');
+    expect(lstatSync(inc).isSymbolicLink()).toBe(true);
+    expect(calls(h).filter((c) => c.startsWith('runuser') || c.startsWith('systemctl stop'))).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,4 +15,23 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['state.json']);
     expect(statSync(f).mode & 0o777).toBe(0o640);
   });
+});
+
+describe('a write that cannot complete', () => {
+  it.skipIf(process.getuid?.() !== 0)(
+    'on a full filesystem throws, keeps the previous content whole and leaves no temp file',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'full-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+      try {
+        const f = join(dir, 'state.json');
+        writeFileAtomic(f, 'x'.repeat(20_000));
+        expect(() => writeFileAtomic(f, 'y'.repeat(60_000))).toThrow(/ENOSPC|wrote/);
+        expect(readFileSync(f, 'utf8')).toBe('x'.repeat(20_000));
+        expect(readdirSync(dir)).toEqual(['state.json']);
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    },
+  );
 });
