@@ -1,11 +1,14 @@
 // Mail spool (invariant 8): a mail is first written atomically to the spool directory, then
 // handed to the transport (sendmail by default, SMTP optional) by a drain that retries with
-// exponential backoff. Contract: enqueue() never throws into a workflow (a spool write error is
-// logged) and returns at once; a mail leaves the spool only after the transport accepted it;
+// exponential backoff. Contract: enqueue() and drain() never throw into a workflow (a spool write
+// error, a full disk, is logged); a mail leaves the spool only after the transport accepted it;
+// a hand-over that does not end within sendTimeoutMs counts as failed; an entry that is not a
+// well-formed mail is moved to mail/quarantine/ and said once; the spool keeps at most
+// maxSpooled mails (the oldest beyond that are dropped, each with an error naming its subject);
 // a retry timer exists only while the spool is not empty (no idle timers).
 
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/schema.js';
@@ -67,12 +70,35 @@ export function qualifyAddress(addr: string): string {
 
 const minBackoffMs = 30_000;
 const maxBackoffMs = 3600_000;
+export const maxSpooled = 500;
+
+/** A spool file is a mail only with these fields of these types; anything else is quarantined. */
+function wellFormed(e: unknown): e is SpoolEntry {
+  const x = e as Partial<SpoolEntry> | null;
+  return Boolean(
+    x &&
+      typeof x.id === 'string' &&
+      /^[A-Za-z0-9-]+$/.test(x.id) &&
+      typeof x.createdAt === 'string' &&
+      Number.isFinite(Date.parse(x.createdAt)) &&
+      Number.isFinite(x.attempts) &&
+      Number.isFinite(x.nextAttemptAt) &&
+      Array.isArray(x.to) &&
+      x.to.every((t) => typeof t === 'string') &&
+      typeof x.from === 'string' &&
+      typeof x.subject === 'string' &&
+      typeof x.text === 'string',
+  );
+}
 
 export class MailSpool {
   private readonly dir: string;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private readonly log = logger().child({ mod: 'mail' });
+  /** Retry times kept in memory too: a full disk cannot make a failed mail due again at once. */
+  private readonly retryAt = new Map<string, number>();
+  private dueAt = (e: SpoolEntry): number => Math.max(e.nextAttemptAt, this.retryAt.get(e.id) ?? 0);
   /** Called after each successful hand-over (for figures and tests). */
   onSent: (subject: string) => void = () => undefined;
 
@@ -81,6 +107,7 @@ export class MailSpool {
     private readonly cfg: Config['mail'],
     private transport: Transporter | undefined = undefined,
     private readonly now: () => number = Date.now,
+    private readonly sendTimeoutMs = 120_000,
   ) {
     this.dir = join(stateDir, 'mail');
   }
@@ -107,8 +134,21 @@ export class MailSpool {
       this.log.info({ text: msg.text }, msg.subject);
       return undefined;
     }
+    this.capSpool();
     void this.drain();
     return entry.id;
+  }
+
+  /** At most maxSpooled mails: the oldest beyond that are dropped, each said with its subject. */
+  private capSpool(): void {
+    const all = this.pending();
+    for (const e of all.slice(0, Math.max(0, all.length - maxSpooled))) {
+      rmSync(join(this.dir, `${e.id}.json`), { force: true });
+      this.log.error(
+        { subject: e.subject, createdAt: e.createdAt, lastError: e.lastError },
+        `mail spool full (${maxSpooled} mails): dropped the oldest, "${e.subject}"; check the mail transport`,
+      );
+    }
   }
 
   pending(): SpoolEntry[] {
@@ -120,38 +160,64 @@ export class MailSpool {
     }
     const out: SpoolEntry[] = [];
     for (const n of names.sort()) {
+      let e: unknown;
       try {
-        out.push(JSON.parse(readFileSync(join(this.dir, n), 'utf8')) as SpoolEntry);
-      } catch (e) {
-        this.log.warn({ file: n, err: String(e) }, 'unreadable spool entry left in place');
+        e = JSON.parse(readFileSync(join(this.dir, n), 'utf8'));
+      } catch (err) {
+        e = String(err);
       }
+      if (wellFormed(e) && `${e.id}.json` === n) out.push(e);
+      else this.quarantine(n);
     }
     return out;
   }
 
-  /** Try every due mail once; reschedule the rest. Concurrent calls share one run. */
+  /** A spool file that is not a mail: kept aside for the operator, never retried. */
+  private quarantine(name: string): void {
+    try {
+      mkdirSync(join(this.dir, 'quarantine'), { recursive: true, mode: 0o700 });
+      renameSync(join(this.dir, name), join(this.dir, 'quarantine', name));
+      this.log.error(
+        { file: name },
+        `mail spool entry ${name} is not a well-formed mail; moved to ${join(this.dir, 'quarantine')}`,
+      );
+    } catch (err) {
+      this.log.error({ file: name, err: String(err) }, 'cannot move a malformed spool entry aside');
+    }
+  }
+
+  /** Try every due mail once; reschedule the rest. Concurrent calls share one run. Never rejects. */
   drain(): Promise<void> {
-    this.draining ??= this.drainOnce().finally(() => {
-      this.draining = undefined;
-    });
+    this.draining ??= this.drainOnce()
+      .catch((e: unknown) => this.log.error({ err: String(e) }, 'mail spool drain failed; the next one retries'))
+      .finally(() => {
+        this.draining = undefined;
+      });
     return this.draining;
+  }
+
+  /** sendMail, given up after sendTimeoutMs (a hung sendmail must not hold every later mail). */
+  private send(transport: Transporter, e: SpoolEntry): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the mail transport did not answer within ${this.sendTimeoutMs / 1000} s`)),
+        this.sendTimeoutMs,
+      );
+    });
+    const mail = { from: e.from, to: e.to, subject: e.subject, text: e.text, headers: { 'X-Baysync-Id': e.id } };
+    return Promise.race([transport.sendMail(mail), timeout]).finally(() => clearTimeout(timer));
   }
 
   private async drainOnce(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    const due = this.pending().filter((e) => e.nextAttemptAt <= this.now());
+    const due = this.pending().filter((e) => this.dueAt(e) <= this.now());
     for (const e of due) {
-      if (e.nextAttemptAt > this.now()) continue;
       try {
         this.transport ??= await makeTransport(this.cfg);
-        await this.transport.sendMail({
-          from: e.from,
-          to: e.to,
-          subject: e.subject,
-          text: e.text,
-          headers: { 'X-Baysync-Id': e.id },
-        });
+        await this.send(this.transport, e);
         rmSync(join(this.dir, `${e.id}.json`), { force: true });
+        this.retryAt.delete(e.id);
         this.log.info({ subject: e.subject, attempts: e.attempts + 1 }, 'mail handed to the transport');
         this.onSent(e.subject);
       } catch (err) {
@@ -159,6 +225,7 @@ export class MailSpool {
         e.lastError = String(err).slice(0, 500);
         const ageH = (this.now() - Date.parse(e.createdAt)) / 3600_000;
         e.nextAttemptAt = this.now() + Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(e.attempts - 1, 10));
+        this.retryAt.set(e.id, e.nextAttemptAt);
         if (ageH > this.cfg.retry_hours) {
           this.log.error(
             { subject: e.subject, err: e.lastError },
@@ -170,7 +237,12 @@ export class MailSpool {
             'mail transport failed; will retry',
           );
         }
-        writeFileAtomic(join(this.dir, `${e.id}.json`), JSON.stringify(e));
+        try {
+          writeFileAtomic(join(this.dir, `${e.id}.json`), JSON.stringify(e));
+        } catch (werr) {
+          // A full disk: the entry keeps its previous retry time; the timer below tries again.
+          this.log.error({ subject: e.subject, err: String(werr) }, 'cannot update the mail spool entry');
+        }
       }
     }
     this.schedule();
@@ -179,8 +251,8 @@ export class MailSpool {
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const next = this.pending().reduce((m, e) => Math.min(m, e.nextAttemptAt), Infinity);
-    if (next === Infinity) return;
+    const next = this.pending().reduce((m, e) => Math.min(m, this.dueAt(e)), Infinity);
+    if (!Number.isFinite(next)) return;
     this.timer = setTimeout(() => void this.drain(), Math.max(1000, next - this.now()));
     this.timer.unref();
   }

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { MailSpool, makeTransport, qualifyAddress } from '../../src/mail/spool.js';
+import { MailSpool, makeTransport, maxSpooled, qualifyAddress } from '../../src/mail/spool.js';
 import { TestSmtp } from '../helpers/smtp.js';
 
 const dirs: string[] = [];
@@ -74,5 +75,109 @@ describe('mail spool', () => {
     expect(readdirSync(join(dir, 'mail')).filter((f) => f.endsWith('.json'))).toEqual([]);
     spool.close();
     await smtp.stop();
+  });
+});
+
+describe('mail spool under faults (invariant 8)', () => {
+  const transport = (sendMail: () => Promise<unknown>) => ({ sendMail, close: () => undefined }) as never;
+
+  it('an entry without a numeric retry time is quarantined once, not retried in a loop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'mail'));
+    writeFileSync(
+      join(dir, 'mail', 'bad.json'),
+      JSON.stringify({
+        id: 'bad',
+        createdAt: '2026-11-22T00:00:00Z',
+        attempts: 0,
+        nextAttemptAt: 'soon',
+        to: ['root@localhost'],
+        from: 'b@l',
+        subject: 's',
+        text: 't',
+      }),
+    );
+    let sends = 0;
+    const spool = new MailSpool(
+      dir,
+      cfgFor(1),
+      transport(async () => void sends++),
+    );
+    await spool.drain();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sends).toBe(0);
+    expect(readdirSync(join(dir, 'mail', 'quarantine'))).toEqual(['bad.json']);
+    expect(spool.pending()).toEqual([]);
+    spool.close();
+  });
+
+  it('a transport that never answers is given up after the timeout; the mail stays for the next try', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    dirs.push(dir);
+    const spool = new MailSpool(
+      dir,
+      cfgFor(1),
+      transport(() => new Promise(() => undefined)),
+      Date.now,
+      200,
+    );
+    spool.enqueue({ subject: 'hung', text: 'x' });
+    await spool.drain();
+    expect(spool.pending()).toMatchObject([
+      { subject: 'hung', attempts: 1, lastError: expect.stringMatching(/did not answer within 0.2 s/) },
+    ]);
+    spool.close();
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a full disk while a retry is recorded does not throw, and the mail is not retried at once',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+      dirs.push(dir);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+      try {
+        let now = Date.parse('2026-11-22T10:00:00Z');
+        let sends = 0;
+        const spool = new MailSpool(
+          dir,
+          cfgFor(1),
+          transport(async () => Promise.reject(new Error(`550 rejected ${++sends}`))),
+          () => now,
+        );
+        spool.enqueue({ subject: 'big', text: 'x' });
+        await spool.drain();
+        try {
+          writeFileSync(join(dir, 'filler'), Buffer.alloc(200_000));
+        } catch {
+          // the disk is full now
+        }
+        now += 60_000; // the retry is due
+        await expect(spool.drain()).resolves.toBeUndefined();
+        expect(sends).toBe(2);
+        await spool.drain(); // the entry on disk still says "due": the retry time kept in memory holds it back
+        expect(sends).toBe(2);
+        spool.close();
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    },
+  );
+
+  it(`keeps at most ${maxSpooled} mails, dropping the oldest`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    dirs.push(dir);
+    const spool = new MailSpool(
+      dir,
+      cfgFor(1),
+      transport(() => new Promise(() => undefined)),
+      Date.now,
+      60_000,
+    );
+    for (let i = 0; i < maxSpooled + 3; i++) spool.enqueue({ subject: `m${i}`, text: 'x' });
+    const left = spool.pending();
+    expect(left).toHaveLength(maxSpooled);
+    expect(left.some((e) => e.subject === 'm0')).toBe(false);
+    spool.close();
   });
 });
