@@ -3,7 +3,7 @@
 // decided by md UUIDs, never by device names. Contract: no I/O; same facts -> same answer.
 import type { RotationConfig as Config, SetConfig } from '../config/schema.js';
 import type { MdArrayState } from '../system/md.js';
-import type { Candidate, Facts, MemberRef } from './types.js';
+import type { Candidate, Facts, MemberRef, RotationState } from './types.js';
 
 export interface SetPresence {
   set: SetConfig;
@@ -157,4 +157,18 @@ export function stripeTooSmall(stripe: MdArrayState | undefined, mirror: MdArray
     return `stripe ${stripe.name} holds ${stripe.sizeBytes} bytes but mirror ${mirror.name} needs ${need}; use larger drives for this set`;
   }
   return undefined;
+}
+
+/**
+ * The set a rotation works on: its identity as recorded when the rotation started (the config
+ * may have changed since), else as configured; a set known to neither matches no array.
+ */
+export function rotationSet(cfg: Config, r: Pick<RotationState, 'set' | 'stripeDevice' | 'setIdentity'>): SetConfig {
+  const configured = cfg.sets.find((s) => s.name === r.set);
+  return {
+    name: r.set,
+    stripe_device: r.stripeDevice,
+    stripe_uuid: r.setIdentity?.stripeUuid ?? configured?.stripe_uuid ?? '',
+    mirror_uuid: r.setIdentity?.mirrorUuid ?? configured?.mirror_uuid ?? '',
+  };
 }

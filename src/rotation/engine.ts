@@ -76,9 +76,10 @@ export class RotationEngine {
     this.store.save(this.state);
   }
 
-  /** Serialize all work; returns when this reconcile (and those before it) has run. */
+  /** Serialize all work; returns when a reconcile after this call has run. Calls made while one
+   *  is still queued join it (its facts are read when it starts, so it sees their events too). */
   reconcile(trigger: string): Promise<void> {
-    return this.serial.run(() => this.reconcileOnce(trigger));
+    return this.serial.runCoalesced(() => this.reconcileOnce(trigger));
   }
 
   /** An operator request, in turn with the reconciles; the job reconciles right after it. */

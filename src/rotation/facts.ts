@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { RotationConfig as Config } from '../config/schema.js';
 import type { Adapters } from './adapters.js';
+import { rotationSet } from './detect.js';
 import type { Candidate, Facts, RotationState } from './types.js';
 
 export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationState): Promise<Facts> {
@@ -37,8 +38,8 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
   }
   let stripeContent: Facts['stripeContent'];
   if (rotation) {
-    const set = cfg.sets.find((s) => s.name === rotation.set);
-    const stripe = set && arrays.find((x) => x.active && x.uuid === set.stripe_uuid);
+    const set = rotationSet(cfg, rotation);
+    const stripe = arrays.find((x) => x.active && x.uuid === set.stripe_uuid);
     if (stripe) stripeContent = (await a.md.probe(stripe.name, stripe.sizeBytes ?? 0)) ?? null;
   }
   const b = await bpc;
@@ -62,8 +63,8 @@ async function copyFacts(
   r: RotationState,
   arrays: Facts['arrays'],
 ): Promise<NonNullable<Facts['copy']>> {
-  const set = cfg.sets.find((s) => s.name === r.set);
-  const stripe = set && arrays.find((x) => x.active && x.readonly && x.uuid === set.stripe_uuid);
+  const set = rotationSet(cfg, r);
+  const stripe = arrays.find((x) => x.active && x.readonly && x.uuid === set.stripe_uuid);
   return {
     mounted: await a.fs.isMounted(join(cfg.paths.verify_dir, r.set), cfg.paths.proc),
     dataOffset:

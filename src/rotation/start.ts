@@ -26,6 +26,7 @@ export function newRotation(
     members: p.members,
     rootPartitions: p.rootPartitions,
     stripeDevice: set.stripe_device,
+    setIdentity: { stripeUuid: set.stripe_uuid, mirrorUuid: set.mirror_uuid },
     expectReAdd: Boolean(last && last.outcome !== 'aborted') || undefined,
     done: [],
     warnings: [],

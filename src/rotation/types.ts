@@ -89,6 +89,9 @@ export interface RotationState {
   rootPartitions: MemberRef[];
   /** The md name the stripe is assembled as (config stripe_device). */
   stripeDevice: string;
+  /** The set's UUIDs when the rotation started, valid in every phase: a set renamed or removed in
+   *  the config mid-rotation is still found, and its partial copy removed by the abort. */
+  setIdentity?: { stripeUuid: string; mirrorUuid: string };
   /** The degraded mirror's md name, resolved from its UUID at check time. */
   mirrorDevice?: string;
   rootMirrorDevice?: string;

@@ -33,3 +33,27 @@ describe('Serial', () => {
     expect(seen).toEqual(['reconcile', 'reconcile']);
   });
 });
+
+describe('Serial.runCoalesced', () => {
+  it('a burst of calls while one is queued costs one more run, not one per call', async () => {
+    const s = new Serial(log);
+    let runs = 0;
+    const slow = s.runCoalesced(async () => {
+      runs++;
+      await tick(30);
+    });
+    await tick(5); // the slow run has started: the burst queues exactly one more
+    const burst = Array.from({ length: 3000 }, () => s.runCoalesced(async () => void runs++));
+    await Promise.all([slow, ...burst]);
+    expect(runs).toBe(2);
+    let order = '';
+    await Promise.all([
+      s.runCoalesced(async () => void (order += 'r')),
+      s.request(
+        async () => void (order += 'q'),
+        async () => undefined,
+      ),
+    ]);
+    expect(order).toBe('rq');
+  });
+});

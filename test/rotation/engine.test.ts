@@ -1,7 +1,7 @@
 // The rotation executor on the real daemon over the fake system: every abort path, crash and
 // resume in each phase, an interrupted mdadm, an interrupted first copy.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/daemon/control.js';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -164,5 +164,39 @@ describe('an interrupted first copy', () => {
     expect(c).toContain('mdadm --zero-superblock /dev/md8');
     expect(c.indexOf('mdadm /dev/md5 --add /dev/md8')).toBeGreaterThan(c.indexOf('mdadm --zero-superblock /dev/md8'));
     expect(c.some((x) => x.startsWith('mdadm /dev/md5 --re-add'))).toBe(false);
+  });
+});
+
+describe('a set renamed in the config mid-rotation', () => {
+  it('after a restart with set A renamed, the rotation aborts and still removes its partial copy, by the identity it recorded', async () => {
+    h = await startHarness();
+    await h.plug('A');
+    await h.waitPhase('syncing');
+    // The old daemon dies (as with SIGKILL, it runs no further step), then restarts on a new config.
+    const old = h.daemon.rotation!.engine;
+    old.reconcile = () => Promise.resolve();
+    (old as unknown as { runStep: () => Promise<void> }).runStep = () => new Promise(() => undefined);
+    await h.daemon.stop();
+    writeFileSync(h.lab.configPath, readFileSync(h.lab.configPath, 'utf8').replace('name = "A"', 'name = "C"'));
+    const d2 = new Daemon({
+      configPath: h.lab.configPath,
+      runner: h.lab.sys,
+      env: {},
+      scanIntervalMs: 3600_000,
+      progressIntervalMs: 50,
+    });
+    h.daemon = d2;
+    await d2.start();
+    const mail = await h.smtp.waitFor((m) => m.subject.includes('set A: rotation ABORTED'));
+    expect(mail.text).toMatch(/no longer in the configuration/);
+    await waitUntil(
+      () => d2.rotation!.engine.state.history.some((e) => e.set === 'A' && e.outcome === 'aborted'),
+      'abort end',
+    );
+    // The partial copy left md5 and its stripe stopped, found by the UUIDs the record kept (the
+    // renamed set C, plugged in and waiting, may rotate next).
+    const calls = argvs(h);
+    expect(calls).toContain('mdadm /dev/md5 --fail /dev/md8 --remove /dev/md8');
+    expect(calls).toContain('mdadm --stop /dev/md8');
   });
 });

@@ -69,3 +69,22 @@ describe('hotplug payloads', () => {
     expect(h.lab.sys.calls.some((c) => c.join(' ').includes('sdz'))).toBe(false);
   });
 });
+
+describe('a burst of md events', () => {
+  it('3,000 md events cost a couple of scans, not 3,000, and an operator request is answered right after', async () => {
+    h = await startHarness();
+    const md = h.daemon.rotation!.engine.a.md;
+    const list = md.listArrays.bind(md);
+    let scans = 0;
+    md.listArrays = async () => {
+      scans++;
+      return list();
+    };
+    const events = Array.from({ length: 3000 }, () =>
+      h!.daemon.handle({ cmd: 'md-event', event: 'DegradedArray', device: '/dev/md5' }),
+    );
+    await Promise.all(events);
+    await h.daemon.handle({ cmd: 'plan' });
+    expect(scans).toBeLessThanOrEqual(3);
+  });
+});

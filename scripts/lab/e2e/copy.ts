@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 const root = process.argv[2];
 const out = [];
-const walk = (d) => { for (const e of readdirSync(join(d)).sort()) { const p = d ? d + '/' + e : e; const st = statSync(join(root, p)); if (st.isDirectory()) walk(p); else if (st.isFile()) out.push(createHash('sha256').update(readFileSync(join(root, p))).digest('hex') + '  ' + p); } };
+const walk = (d) => { for (const e of readdirSync(join(root, d)).sort()) { const p = d ? d + '/' + e : e; const st = statSync(join(root, p)); if (st.isDirectory()) walk(p); else if (st.isFile()) out.push(createHash('sha256').update(readFileSync(join(root, p))).digest('hex') + '  ' + p); } };
 walk('');
 process.stdout.write(out.join('\\n') + '\\n');
 `;

@@ -81,7 +81,7 @@ const check = () => {
   } catch {}
 };
 watch('/var/lib/baysync', check);
-setInterval(10);
+setInterval(check, 10);
 writeFileSync('/root/killer.ready', String(process.pid));
 setTimeout(() => process.exit(2), 240000);
 `;

@@ -9,20 +9,23 @@ export const assembleStripeStep: RotationStep = {
   phase: 'assembling',
   title: (c) => `assemble stripe ${c.r.stripeDevice} by UUID from ${c.r.members.map((m) => m.dev).join(', ')}`,
   status: (c) => ({ status: c.stripe || c.did('stop-stripe') || c.detached ? 'done' : 'pending' }),
-  ops: (c) => [
-    ...c.facts.arrays
-      .filter(
-        (x) =>
-          (!x.active || x.arrayState === 'inactive') &&
-          x.members.some((m) => c.r.members.some((rm) => rm.dev === m.dev)),
-      )
-      .map((x) => mdOps.stop(x.name)),
-    mdOps.assemble(
-      c.r.stripeDevice,
-      c.set.stripe_uuid,
-      c.r.members.map((m) => m.dev),
-    ),
-  ],
+  ops: (c) =>
+    !c.set.stripe_uuid
+      ? []
+      : [
+          ...c.facts.arrays
+            .filter(
+              (x) =>
+                (!x.active || x.arrayState === 'inactive') &&
+                x.members.some((m) => c.r.members.some((rm) => rm.dev === m.dev)),
+            )
+            .map((x) => mdOps.stop(x.name)),
+          mdOps.assemble(
+            c.r.stripeDevice,
+            c.set.stripe_uuid,
+            c.r.members.map((m) => m.dev),
+          ),
+        ],
   run: async (c, exec, ops) => {
     for (const op of ops) {
       if (op.kind === 'run' && op.argv[1] === '--stop')

@@ -10,7 +10,7 @@ import type { MdArrayState } from '../../system/md.js';
 import type { Op } from '../../system/op.js';
 import type { Exec } from '../../system/op-runner.js';
 import type { Adapters } from '../adapters.js';
-import { activeArrayByUuid, arrayByName, type SetPresence, setPresence } from '../detect.js';
+import { activeArrayByUuid, arrayByName, rotationSet, type SetPresence, setPresence } from '../detect.js';
 import type { Facts, Phase, RotationState, StepId } from '../types.js';
 
 export interface PlanCtx {
@@ -43,14 +43,10 @@ export interface RunCtx extends PlanCtx {
 export type RotationStep = Step<StepId, Phase, PlanCtx, RunCtx>;
 
 export function derive(cfg: Config, r: RotationState, facts: Facts): PlanCtx {
-  // A set gone from the config mid-rotation matches no array: the planner aborts, and the abort
-  // steps find nothing of it to touch.
-  const set = cfg.sets.find((s) => s.name === r.set) ?? {
-    name: r.set,
-    stripe_uuid: '',
-    mirror_uuid: '',
-    stripe_device: r.stripeDevice,
-  };
+  // A set gone from the config mid-rotation is still found by the identity the record keeps:
+  // the planner aborts, and the abort steps remove its partial copy. (A record written before
+  // the identity was kept, with its set gone, matches no array.)
+  const set = rotationSet(cfg, r);
   const did = (id: StepId): boolean => r.done.includes(id);
   const p = setPresence(cfg, set, facts);
   const mirror = p.mirrorArray ?? arrayByName(facts, r.mirrorDevice);

@@ -14,16 +14,19 @@ export const verifyAssembleStep: RotationStep = {
   phase: 'verifying',
   title: (c) => `assemble ${c.r.stripeDevice} read-only for the verification`,
   status: (c) => ({ status: c.r.verify || c.stripe?.readonly ? 'done' : 'pending' }),
-  ops: (c) => [
-    ...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []),
-    ...(c.stripe && !c.stripe.readonly ? [mdOps.stop(c.stripe.name)] : []),
-    mdOps.assemble(
-      c.r.stripeDevice,
-      c.set.stripe_uuid,
-      c.p.members.map((m) => m.dev),
-      { readonly: true },
-    ),
-  ],
+  ops: (c) =>
+    !c.set.stripe_uuid
+      ? []
+      : [
+          ...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []),
+          ...(c.stripe && !c.stripe.readonly ? [mdOps.stop(c.stripe.name)] : []),
+          mdOps.assemble(
+            c.r.stripeDevice,
+            c.set.stripe_uuid,
+            c.p.members.map((m) => m.dev),
+            { readonly: true },
+          ),
+        ],
   run: async (c, exec, ops) => {
     if (!c.p.complete) {
       c.r.verify = {
