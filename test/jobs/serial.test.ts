@@ -48,9 +48,13 @@ describe('Serial.runCoalesced', () => {
     expect(runs).toBe(2);
     let order = '';
     await Promise.all([
-      s.runCoalesced(async () => void (order += 'r')),
+      s.runCoalesced(async () => {
+        order += 'r';
+      }),
       s.request(
-        async () => void (order += 'q'),
+        async () => {
+          order += 'q';
+        },
         async () => undefined,
       ),
     ]);
