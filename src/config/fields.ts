@@ -22,11 +22,34 @@ export const setName = z
 
 export const mdName = z.string().regex(/^md[0-9]+$/, 'an md device name such as "md8"');
 
-export const absPath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
+/** No control characters (a newline ends a log line or a config line), no ';', no `..` segment. */
+export const absPath = z
+  .string()
+  .regex(/^\/[^\0-\x1f\x7f;]*$/, 'an absolute path without control characters or ";"')
+  .refine((p) => !p.split('/').includes('..'), 'an absolute path without ".." segments');
 
-export const host = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/, 'a host name or IP address');
+/** A host name or IPv4 address. A ':' would turn an rsync remote into rsync's daemon syntax
+ *  (host::module), so an IPv6 host is given by a name (in /etc/hosts). */
+export const host = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/,
+    'a host name or an IPv4 address (give an IPv6 host a name in /etc/hosts)',
+  );
+
+/** A file or directory name relative to a tree: no "/" at the ends, no "." or ".." segment. */
+export const relativeName = z
+  .string()
+  .regex(/^[^/\0-\x1f\x7f]([^\0-\x1f\x7f]*[^/\0-\x1f\x7f])?$/, 'a path relative to the tree, e.g. "pc"')
+  .refine(
+    (p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'),
+    'a path without ".", ".." or empty segments',
+  );
 export const ifName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,14}$/, 'a network interface name such as "eth0"');
-export const unitName = z.string().regex(/^[A-Za-z0-9@._\\-]+$/, 'a systemd unit name');
+/** A systemd unit name; never starting with "-" (it would be read as an option). */
+export const unitName = z
+  .string()
+  .regex(/^[A-Za-z0-9@_][A-Za-z0-9@._\\-]*$/, 'a systemd unit name such as "backuppc.service"');
 /** Paths given to ssh through rsync's -e option must not contain blanks (rsync splits it). */
 export const noBlankPath = z.string().regex(/^\/[^\s\0]*$/, 'an absolute path without blanks');
 export const cidr = z

@@ -2,7 +2,7 @@
 // typed, defaulted Config or throws ConfigError listing every problem with its key path and
 // what was expected. Only plain data here; loading the file is in load.ts.
 import { z } from 'zod';
-import { absPath, mdName, setName, unitName, uuid } from './fields.js';
+import { absPath, mdName, relativeName, setName, unitName, uuid } from './fields.js';
 import { crossCheckFailover, crossCheckRealtime, failoverSchema, realtimeSchema } from './standby.js';
 
 const setSchema = z.strictObject({
@@ -17,10 +17,7 @@ const storageSchema = z.strictObject({
   top_mirror_uuid: uuid,
   mountpoint: absPath,
   /** A directory, relative to the mountpoint, that must exist on a good copy. */
-  marker_dir: z
-    .string()
-    .regex(/^[^/\0][^\0]*$/, 'a path relative to the mountpoint, e.g. "pc"')
-    .default('pc'),
+  marker_dir: relativeName.default('pc'),
   /** How the filesystem is quiesced for the detach: fsfreeze (default) or the seed's remount,ro. */
   freeze: z.enum(['fsfreeze', 'remount-ro']).default('fsfreeze'),
 });

@@ -36,7 +36,7 @@ export const realtimeSchema = z.strictObject({
    *  empty tree; without this guard a sync would delete the whole copy. */
   source_marker: z
     .string()
-    .regex(/^[^/\0]+$/, 'a file name at the top of the source')
+    .regex(/^(?!\.{1,2}$)[A-Za-z0-9._-]+$/, 'a file name at the top of the source (not "." or "..")')
     .default('.baysync-source'),
   /** The local side (push: the source; pull: the destination) must be this mounted filesystem. */
   local_mountpoint: absPath.optional(),

@@ -12,7 +12,7 @@ import { syncLockPath } from '../paths.js';
 import type { NetAdapter } from '../system/net.js';
 import type { SshAdapter, SshTarget } from '../system/ssh.js';
 import type { SystemdAdapter } from '../system/systemd.js';
-import { readHolder } from '../util/lockfile.js';
+import { processArgv, readHolder } from '../util/lockfile.js';
 import { addTransition, type FailoverState, type FailoverStore, type TakeoverStep, takeoverSteps } from './state.js';
 
 export interface TakeoverDeps {
@@ -67,16 +67,21 @@ async function doStep(d: TakeoverDeps, step: TakeoverStep, s: FailoverState): Pr
   const f = d.cfg.failover;
   switch (step) {
     case 'stop-sync': {
-      // The persisted phase already keeps new runs from starting (run.ts); end a running one.
+      // The persisted phase already keeps new runs from starting (run.ts); end a running one,
+      // if the lock's holder really is a sync run (a stale lock may name a reused pid).
       const pid = readHolder(syncLockPath(d.cfg.paths));
-      if (pid && pid !== process.pid) {
+      const argv = pid && pid !== process.pid ? processArgv(pid) : undefined;
+      let note: string | undefined;
+      if (pid && argv && isSyncRun(argv)) {
         try {
           process.kill(pid, 'SIGTERM');
         } catch {
           /* already gone */
         }
-      }
-      return d.systemd.units('stop', f.stop_units);
+      } else if (pid && argv)
+        note = `stop-sync: the sync lock names pid ${pid} (${argv.slice(0, 3).join(' ')}), which is not a baysync sync run; not signalled`;
+      const stopped = await d.systemd.units('stop', f.stop_units);
+      return [note, stopped].filter(Boolean).join('; ') || undefined;
     }
     case 'fence': {
       if (!f.fence_ssh_key) return 'fence: no fence_ssh_key configured; A was not fenced';
@@ -117,4 +122,11 @@ async function doStep(d: TakeoverDeps, step: TakeoverStep, s: FailoverState): Pr
       return undefined;
     }
   }
+}
+
+/** `baysync [options] sync run` (the timer's or a hand's), by its argv. */
+export function isSyncRun(argv: string[]): boolean {
+  const i = argv.findIndex((a) => a === 'baysync' || a.endsWith('/baysync') || a.endsWith('cli/main.js'));
+  const rest = argv.slice(i + 1);
+  return i >= 0 && rest.some((a, j) => a === 'sync' && rest[j + 1] === 'run');
 }

@@ -17,6 +17,8 @@ export class SystemdAdapter {
     private readonly env: NodeJS.ProcessEnv = process.env,
     /** At most one STATUS= process per this interval (each one competes with the rotation's own commands). */
     private readonly statusIntervalMs = 1000,
+    /** sd_booted(3)'s directory (tests point it elsewhere). */
+    private readonly systemdRunDir = '/run/systemd/system',
   ) {}
 
   get underSystemd(): boolean {
@@ -79,7 +81,7 @@ export class SystemdAdapter {
   }
 
   /** Whether systemd runs this machine (sd_booted(3): /run/systemd/system exists). */
-  booted(runDir = '/run/systemd/system'): boolean {
+  booted(runDir = this.systemdRunDir): boolean {
     return existsSync(runDir);
   }
 
@@ -88,7 +90,7 @@ export class SystemdAdapter {
   async units(action: 'start' | 'stop', units: string[]): Promise<string | undefined> {
     if (!units.length) return undefined;
     if (!this.booted()) return `systemd is not running here; did not ${action} ${units.join(' ')}`;
-    const r = await this.runner.run(['systemctl', action, ...units], { allowFailure: true, timeoutMs: 120_000 });
+    const r = await this.runner.run(['systemctl', action, '--', ...units], { allowFailure: true, timeoutMs: 120_000 });
     return r.exitCode === 0
       ? undefined
       : `systemctl ${action} ${units.join(' ')}: ${r.stderr.trim() || `exit ${r.exitCode}`}`;

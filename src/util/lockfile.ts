@@ -41,3 +41,12 @@ export function readHolder(path: string): number | undefined {
     return undefined;
   }
 }
+
+/** A process's command line (its argv), read from /proc; undefined when it is gone. */
+export function processArgv(pid: number, proc = '/proc'): string[] | undefined {
+  try {
+    return readFileSync(`${proc}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}

@@ -21,3 +21,12 @@ describe('standby sections', () => {
     expect(crossCheckFailover(f)).toHaveLength(2);
   });
 });
+
+describe('the source marker (issue 10, section 5)', () => {
+  it('"." or ".." would always exist and switch the guard off: refused', () => {
+    const base = { mode: 'pull', source: '/home', destination: '/home', remote: { host: '10.0.0.1' } };
+    for (const m of ['.', '..', 'a/b'])
+      expect(realtimeSchema.safeParse({ ...base, source_marker: m }).success, m).toBe(false);
+    expect(realtimeSchema.safeParse({ ...base, source_marker: '.baysync-source' }).success).toBe(true);
+  });
+});

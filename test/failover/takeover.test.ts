@@ -1,14 +1,16 @@
 // The takeover's persisted steps with fake adapters (the real ones are in test/netns): every step
 // is recorded before the next, a restart resumes after the last one recorded, a failed fence is
 // noted and does not stop the takeover (issue 10 adds the option to require it).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import type { FailoverConfig } from '../../src/config/schema.js';
 import { FailoverStore } from '../../src/failover/state.js';
-import { runTakeover, type TakeoverDeps } from '../../src/failover/takeover.js';
+import { isSyncRun, runTakeover, type TakeoverDeps } from '../../src/failover/takeover.js';
+import { syncLockPath } from '../../src/paths.js';
 
 function deps() {
   const dir = mkdtempSync(join(tmpdir(), 'to-'));
@@ -65,5 +67,34 @@ describe('runTakeover', () => {
     await runTakeover(d, s);
     expect(did.some((x) => x.startsWith('address'))).toBe(false);
     expect(did.some((x) => x.startsWith('mail'))).toBe(true);
+  });
+});
+
+describe('stop-sync signals only a real sync run (issue 10, section 5)', () => {
+  it('recognises `baysync sync run` by its argv, options included', () => {
+    expect(isSyncRun(['node', '/usr/bin/baysync', 'sync', 'run'])).toBe(true);
+    expect(isSyncRun(['/usr/bin/node', '/x/build/src/cli/main.js', '-c', '/etc/b.toml', 'sync', 'run', '--json'])).toBe(
+      true,
+    );
+    expect(isSyncRun(['sleep', '30'])).toBe(false);
+    expect(isSyncRun(['node', '/usr/bin/baysync', 'status'])).toBe(false);
+  });
+
+  it('a sync lock naming another process (a reused pid) is noted, and that process is not signalled', async () => {
+    const { d } = deps();
+    const other = spawn('sleep', ['30']);
+    try {
+      mkdirSync(d.cfg.paths.run_dir, { recursive: true });
+      writeFileSync(syncLockPath(d.cfg.paths), `${other.pid}\n`);
+      const s = { ...d.store.load(), phase: 'takeover' as const, takeover: { startedAt: 't', done: [], notes: [] } };
+      await runTakeover(d, s);
+      expect(s.takeover.notes.join('\n')).toMatch(
+        new RegExp(`pid ${other.pid} \\(sleep 30\\), which is not a baysync sync run; not signalled`),
+      );
+      expect(other.exitCode).toBeNull();
+      expect(other.signalCode).toBeNull();
+    } finally {
+      other.kill();
+    }
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRunner, RunResult } from '../../src/system/runner.js';
 import { SystemdAdapter } from '../../src/system/systemd.js';
@@ -62,5 +65,20 @@ describe('SystemdAdapter.status', () => {
     const { runner, calls } = heldRunner();
     await new SystemdAdapter(runner, {}).status('idle');
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('systemctl start|stop of configured units', () => {
+  it('puts -- before the unit names from the config', async () => {
+    const calls: string[][] = [];
+    const runner = {
+      run: async (argv: string[]) => {
+        calls.push(argv);
+        return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+      },
+    } as unknown as CommandRunner;
+    const booted = mkdtempSync(join(tmpdir(), 'sd-'));
+    await new SystemdAdapter(runner, {}, 1000, booted).units('stop', ['baysync-sync.timer']);
+    expect(calls).toEqual([['systemctl', 'stop', '--', 'baysync-sync.timer']]);
   });
 });
