@@ -17,7 +17,7 @@ export function request<T = unknown>(path: string, req: Request, timeoutMs = 30_
       reject(new Error(`no answer from the daemon on ${path} within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(`${JSON.stringify(req)}\n`));
+    sock.on('connect', () => sock.end(`${JSON.stringify(req)}\n`));
     sock.on('data', (d: string) => {
       buf += d;
     });

@@ -6,7 +6,6 @@
 // every Service and leaves persisted work to be resumed; the watchdog ping is the only timer of
 // its own (half of WatchdogSec).
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import type { Server } from 'node:net';
 import type { Transporter } from 'nodemailer';
 import { loadConfig } from '../config/load.js';
 import { type Config, hasRotation } from '../config/schema.js';
@@ -24,7 +23,7 @@ import { type CommandRunner, ExecRunner } from '../system/runner.js';
 import { SshAdapter } from '../system/ssh.js';
 import { processAlive, readHolder } from '../util/lockfile.js';
 import { version } from '../version.js';
-import { request as controlRequest, serveControl } from './control.js';
+import { type ControlServer, request as controlRequest, serveControl } from './control.js';
 import { composeStatus, type StatusData } from './status.js';
 
 export interface DaemonOptions {
@@ -48,7 +47,7 @@ export class Daemon {
   readonly rotation: RotationService | undefined;
   readonly realtime: RealtimeService | undefined;
   readonly failover: FailoverService | undefined;
-  private server: Server | undefined;
+  private control: ControlServer | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date().toISOString();
   private readonly log = logger().child({ mod: 'daemon' });
@@ -95,8 +94,8 @@ export class Daemon {
   async start(): Promise<void> {
     mkdirSync(this.cfg.paths.state_dir, { recursive: true, mode: 0o700 });
     await this.takeLock();
-    this.server = serveControl(this.socketPath, (req) => this.handle(req));
-    await new Promise<void>((r) => this.server!.once('listening', () => r()));
+    this.control = serveControl(this.socketPath, (req) => this.handle(req));
+    await new Promise<void>((r) => this.control!.server.once('listening', () => r()));
     await this.failover?.start();
     await this.adapters.systemd.notify({ READY: 1, STATUS: this.statusLine(), MAINPID: process.pid });
     this.log.info({ version, config: this.opts.configPath }, 'baysync daemon started');
@@ -112,7 +111,7 @@ export class Daemon {
     await this.adapters.systemd.notify({ STOPPING: 1, STATUS: 'stopping' });
     if (this.watchdog) clearInterval(this.watchdog);
     for (const s of [...this.services].reverse()) await s.stop();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.control?.close();
     this.mail.close();
     rmSync(daemonPidPath(this.cfg.paths), { force: true });
   }

@@ -96,7 +96,8 @@ export class MailSpool {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private readonly log = logger().child({ mod: 'mail' });
-  /** Retry times kept in memory too: a full disk cannot make a failed mail due again at once. */
+  /** Retry times that could not be written (a full disk): kept in memory, so such a mail is not
+   *  due again at once. */
   private readonly retryAt = new Map<string, number>();
   private dueAt = (e: SpoolEntry): number => Math.max(e.nextAttemptAt, this.retryAt.get(e.id) ?? 0);
   /** Called after each successful hand-over (for figures and tests). */
@@ -225,7 +226,6 @@ export class MailSpool {
         e.lastError = String(err).slice(0, 500);
         const ageH = (this.now() - Date.parse(e.createdAt)) / 3600_000;
         e.nextAttemptAt = this.now() + Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(e.attempts - 1, 10));
-        this.retryAt.set(e.id, e.nextAttemptAt);
         if (ageH > this.cfg.retry_hours) {
           this.log.error(
             { subject: e.subject, err: e.lastError },
@@ -239,7 +239,9 @@ export class MailSpool {
         }
         try {
           writeFileAtomic(join(this.dir, `${e.id}.json`), JSON.stringify(e));
+          this.retryAt.delete(e.id);
         } catch (werr) {
+          this.retryAt.set(e.id, e.nextAttemptAt);
           // A full disk: the entry keeps its previous retry time; the timer below tries again.
           this.log.error({ subject: e.subject, err: String(werr) }, 'cannot update the mail spool entry');
         }

@@ -1,7 +1,7 @@
 // Pure parser of /proc/mdstat. Contract: returns one entry per array with its state, level,
 // members (kernel name, slot, flags), the [n/m] [UU_] health, and any resync/recovery
 // progress line. No I/O. Kernel names are validated; an invalid one throws.
-import { kernelName } from '../../util/names.js';
+import { isKernelName, kernelName } from '../../util/names.js';
 import { ParseError } from './mdadm-export.js';
 
 export interface MdstatMember {
@@ -60,16 +60,21 @@ export function parseMdstat(text: string): MdstatArray[] {
         members: devs
           .split(/\s+/)
           .filter(Boolean)
-          .map((tok) => {
+          .flatMap((tok) => {
             const m = /^([^[\s]+)\[(\d+)\]((?:\([A-Z]\))*)$/.exec(tok);
             if (!m) throw new ParseError('/proc/mdstat', `unexpected member token ${JSON.stringify(tok)}`);
-            return {
-              dev: kernelName(m[1]!, 'md member name'),
-              slot: Number(m[2]),
-              faulty: m[3]!.includes('(F)'),
-              spare: m[3]!.includes('(S)'),
-              writeMostly: m[3]!.includes('(W)'),
-            };
+            // A member that is not a plain kernel name (dm-0 under LUKS or LVM) is never one of
+            // baysync's and is left out (invariant 7), rather than failing every scan.
+            if (!isKernelName(m[1]!)) return [];
+            return [
+              {
+                dev: m[1]!,
+                slot: Number(m[2]),
+                faulty: m[3]!.includes('(F)'),
+                spare: m[3]!.includes('(S)'),
+                writeMostly: m[3]!.includes('(W)'),
+              },
+            ];
           }),
       };
       arrays.push(cur);

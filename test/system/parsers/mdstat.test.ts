@@ -48,3 +48,15 @@ describe('/proc/mdstat (lab)', () => {
     });
   });
 });
+
+describe('/proc/mdstat with members that are not plain kernel names', () => {
+  it('an array on LUKS or LVM (dm-N members) is listed without them, instead of failing every scan', () => {
+    const a = parseMdstat(
+      'Personalities : [raid1]\nmd10 : active raid1 dm-1[1] dm-0[0]\n      1047552 blocks super 1.2 [2/2] [UU]\n\nmd5 : active raid1 md3[0]\n      900096 blocks super 1.2 [2/1] [U_]\n\nunused devices: <none>\n',
+    );
+    expect(a.map((x) => [x.name, x.members.map((m) => m.dev)])).toEqual([
+      ['md10', []],
+      ['md5', ['md3']],
+    ]);
+  });
+});
