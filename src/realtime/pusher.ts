@@ -50,6 +50,8 @@ export class Pusher {
     private readonly mail: MailSpool,
     private readonly now: () => number = Date.now,
     private readonly onStatus: (text: string) => void = () => undefined,
+    /** Beyond this many changed paths waiting, one full sync replaces them (memory stays bounded). */
+    private readonly maxPending = 100_000,
   ) {}
 
   private publish(): void {
@@ -111,6 +113,17 @@ export class Pusher {
 
   private note(rel: string, kind: Change): void {
     if (rel.startsWith('..')) return;
+    if (this.fullWanted) return; // a full sync is due: it sends this change too
+    if (this.pending.size >= this.maxPending) {
+      this.log.warn(
+        { pending: this.pending.size },
+        `more than ${this.maxPending} changed paths waiting: one full sync instead`,
+      );
+      this.pending.clear();
+      this.oldestPending ??= this.now();
+      this.requestFull('too many changes');
+      return;
+    }
     this.pending.set(rel || '.', kind === 'changed' && this.pending.get(rel) === 'tree' ? 'tree' : kind);
     this.oldestPending ??= this.now();
     if (this.debounce) clearTimeout(this.debounce);

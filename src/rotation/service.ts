@@ -11,6 +11,7 @@ import type { MailSpool } from '../mail/spool.js';
 import type { ControlRequest } from '../protocol.js';
 import { backuppcOps, disableMarker, enableLine } from '../system/backuppc.js';
 import { hotplugNodeName } from '../system/block.js';
+import { RateLimit } from '../util/rate-limit.js';
 import type { Adapters } from './adapters.js';
 import { presentSets } from './detect.js';
 import { RotationEngine } from './engine.js';
@@ -44,6 +45,8 @@ export class RotationService implements Service {
   private hotplugTimer: NodeJS.Timeout | undefined;
   private devWatch: FSWatcher | undefined;
   private lastProgressLog = 0;
+  /** Hotplug notices in the journal: at most 20 a minute (a flapping enclosure floods it otherwise). */
+  private readonly hotplugLog = new RateLimit(20, 60_000);
 
   constructor(
     private readonly cfg: Config,
@@ -105,7 +108,7 @@ export class RotationService implements Service {
         await e.reconcile('plan request');
         return { rotation: e.state.rotation ?? null, plan: e.lastPlan ?? null, status: this.line };
       case 'notify':
-        this.log.info({ action: req.action, kernel: req.kernel }, `hotplug ${req.action} ${req.kernel}`);
+        this.logHotplug(req.action, req.kernel);
         this.scheduleReconcile(`hotplug ${req.action} ${req.kernel}`);
         return { queued: true };
       case 'md-event':
@@ -237,6 +240,13 @@ export class RotationService implements Service {
     if (this.o.now() - this.lastProgressLog < this.cfg.policy.progress_log_minutes * 60_000) return;
     this.lastProgressLog = this.o.now();
     this.log.info({ status: this.line }, this.line);
+  }
+
+  private logHotplug(action: string, kernel: string): void {
+    const ok = this.hotplugLog.take();
+    if (!ok) return;
+    const held = ok.heldBack ? ` (${ok.heldBack} more hotplug notices not logged in the last minute)` : '';
+    this.log.info({ action, kernel, heldBack: ok.heldBack || undefined }, `hotplug ${action} ${kernel}${held}`);
   }
 
   /** Batch the burst of events a set produces (disks, then partitions, from both sources): 150 ms. */

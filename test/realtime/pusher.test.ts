@@ -43,3 +43,34 @@ describe('Pusher', () => {
     }
   });
 });
+
+describe('Pusher under a flood of changes (issue 10)', () => {
+  it('beyond its cap of pending paths it sends one full sync instead of holding them all', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'push-'));
+    const text = readFileSync(new URL('../../examples/standby.toml', import.meta.url), 'utf8')
+      .replace('mode = "pull"', 'mode = "push"')
+      .replace('source = "/"', `source = "${src}"`);
+    const cfg = parseConfigText('a.toml', text);
+    const reqs: SyncRequest[] = [];
+    let release: () => void = () => undefined;
+    const exec = {
+      run: async (req: SyncRequest): Promise<RunOutcome> => {
+        reqs.push(req);
+        if (reqs.length === 1) await new Promise<void>((r) => (release = r)); // the start-up sync is slow
+        return { status: 'done', run: { ok: true } as never };
+      },
+    } as unknown as SyncExecutor;
+    const p = new Pusher(cfg, exec, {} as MailSpool, Date.now, () => undefined, 5);
+    await p.start();
+    try {
+      await until(() => reqs.length === 1);
+      for (let i = 0; i < 20; i++) writeFileSync(join(src, `f${i}`), 'x');
+      await until(() => p.status().pending === 0 && reqs.length === 1);
+      release();
+      await until(() => reqs.length >= 2);
+      expect(reqs[1]).toEqual({ kind: 'full' });
+    } finally {
+      await p.stop();
+    }
+  });
+});

@@ -88,3 +88,14 @@ describe('a burst of md events', () => {
     expect(scans).toBeLessThanOrEqual(3);
   });
 });
+
+describe('hotplug notices in the journal', () => {
+  it('a flood of notices (a flapping enclosure) is logged at most 20 times a minute, the rest counted', async () => {
+    h = await startHarness();
+    const { logLines } = await import('../helpers/harness.js');
+    const before = logLines.length;
+    for (let i = 0; i < 100; i++) await h.daemon.handle({ cmd: 'notify', action: 'change', kernel: `sdz${i}` });
+    const hotplug = logLines.slice(before).filter((l) => l.includes('hotplug change sdz'));
+    expect(hotplug).toHaveLength(20);
+  });
+});
