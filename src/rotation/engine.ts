@@ -48,7 +48,6 @@ export class RotationEngine {
   private readonly io: RecordIo;
   private readonly serial: Serial;
   lastPlan: Plan | undefined;
-  lastFacts: Facts | undefined;
 
   constructor(
     readonly cfg: Config,
@@ -96,7 +95,6 @@ export class RotationEngine {
       const r = this.state.rotation;
       const facts = unchanged ?? (await gatherFacts(this.cfg, this.a, r));
       unchanged = undefined;
-      this.lastFacts = facts;
       this.notices.unknown(facts);
       this.notices.pool(facts);
       this.forgetAbsentSets(facts);

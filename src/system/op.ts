@@ -43,6 +43,3 @@ export function opKey(op: Op): string {
   if (op.kind === 'write') return JSON.stringify(['write', op.path, op.data]);
   return JSON.stringify(['file', op.path, op.content]);
 }
-
-/** The argv of the command ops (for tests and for the plan's `commands` view). */
-export const argvOf = (ops: Op[]): string[][] => ops.flatMap((o) => (o.kind === 'run' ? [o.argv] : []));
