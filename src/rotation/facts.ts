@@ -44,7 +44,11 @@ export async function gatherFacts(cfg: Config, a: Adapters, rotation?: RotationS
   }
   const b = await bpc;
   const backuppc: Facts['backuppc'] = b && { serviceActive: b[0], runningDumps: b[1] };
-  const copy = rotation?.phase === 'verifying' ? await copyFacts(cfg, a, rotation, arrays) : undefined;
+  // While verifying, and in an abort that may follow it: the copy's mount and offset.
+  const copy =
+    rotation && ['verifying', 'aborting'].includes(rotation.phase)
+      ? await copyFacts(cfg, a, rotation, arrays)
+      : undefined;
   return {
     arrays,
     candidates,

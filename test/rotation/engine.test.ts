@@ -200,3 +200,37 @@ describe('a set renamed in the config mid-rotation', () => {
     expect(calls).toContain('mdadm --stop /dev/md8');
   });
 });
+
+describe('a kill while the copy is mounted for the verification (found in the lab)', () => {
+  it('the restarted daemon releases the mount and completes the verification', async () => {
+    h = await startHarness();
+    const old = h.daemon.rotation!.engine;
+    const exec = old.a.ops.exec.bind(old.a.ops);
+    let killed = false;
+    old.a.ops.exec = async (op) => {
+      if (killed) return new Promise(() => undefined);
+      const r = await exec(op);
+      if (op.kind === 'run' && op.argv[0] === 'mount' && op.argv.includes('--')) {
+        killed = true; // SIGKILL right after the mount: nothing further runs
+        old.reconcile = () => Promise.resolve();
+        return new Promise(() => undefined);
+      }
+      return r;
+    };
+    await h.plug('A');
+    await syncToEnd(h);
+    await waitUntil(() => killed, 'the verification mount');
+    await h.daemon.stop();
+    const d2 = new Daemon({
+      configPath: h.lab.configPath,
+      runner: h.lab.sys,
+      env: {},
+      scanIntervalMs: 3600_000,
+      progressIntervalMs: 50,
+    });
+    h.daemon = d2;
+    await d2.start();
+    await h.smtp.waitFor((m) => m.subject.includes('set A: offline copy done, safe to remove'));
+    expect(d2.rotation!.engine.state.history[0]?.outcome).toBe('success');
+  });
+});

@@ -3,6 +3,7 @@
 // (invariant 5) and mail the abort. Each runs once; a failing one is reported and the abort goes
 // on (jobs/record.ts). Contract: they act only on what the rotation record and the facts show.
 import { backuppcOps } from '../../system/backuppc.js';
+import { fsOps } from '../../system/fs.js';
 import { mdOps } from '../../system/md-ops.js';
 import { isMemberOf } from '../detect.js';
 import { rotationMail } from '../report.js';
@@ -11,6 +12,7 @@ import { restoreControlOps } from './enable-dumps.js';
 import { runFailAndRemove } from './fail-remove.js';
 import { rootPartitionsOut } from './remove-root-partitions.js';
 import { runThaw, thawOps } from './thaw.js';
+import { verifyDir } from './verify-assemble.js';
 
 const stripeInMirror = (c: PlanCtx): boolean =>
   Boolean(c.stripe && c.mirror?.members.some((m) => m.dev === c.stripe!.name));
@@ -53,7 +55,9 @@ export const abortSteps: RotationStep[] = [
     phase: 'aborting',
     title: (c) => `stop ${c.stripe?.name ?? c.r.stripeDevice}`,
     status: (c) => ({ status: !c.stripe || c.did('abort-stop-stripe') ? 'done' : 'pending' }),
-    ops: (c) => (c.stripe ? [mdOps.stop(c.stripe.name)] : []),
+    // A verification mount still on the copy (a kill mid-verification) is released first.
+    ops: (c) =>
+      c.stripe ? [...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []), mdOps.stop(c.stripe.name)] : [],
     run: async (c, exec, ops) => {
       for (const op of ops) await exec(op);
       c.a.md.forgetAssembled(c.stripeName);

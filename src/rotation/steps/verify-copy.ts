@@ -17,15 +17,22 @@ export const verifyCopyStep: RotationStep = {
     status: c.r.verify ? 'done' : 'pending',
     note: c.r.verify ? (c.r.verify.ok ? 'ok' : `FAILED: ${c.r.verify.detail}`) : undefined,
   }),
-  ops: (c) => [fsOps.mountCopy(c.stripeName, c.facts.copy?.dataOffset ?? 0, verifyDir(c)), fsOps.umount(verifyDir(c))],
+  // A mount left by a daemon killed mid-verification is released first (seen in the lab).
+  ops: (c) => [
+    ...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []),
+    fsOps.mountCopy(c.stripeName, c.facts.copy?.dataOffset ?? 0, verifyDir(c)),
+    fsOps.umount(verifyDir(c)),
+  ],
   run: async (c, exec, ops) => {
     const mnt = verifyDir(c);
     mkdirSync(mnt, { recursive: true, mode: 0o700 });
-    await exec(ops[0]!);
+    const [mount, umount] = ops.slice(-2);
+    for (const leftover of ops.slice(0, -2)) await exec(leftover);
+    await exec(mount!);
     try {
       c.r.verify = await verifyMountedCopy(c.cfg, c.r, mnt, c.facts.copy?.dataOffset ?? 0, c.log);
     } finally {
-      await exec(ops[1]!);
+      await exec(umount!);
     }
     c.log[c.r.verify.ok ? 'info' : 'error'](
       { set: c.r.set, ...c.r.verify },

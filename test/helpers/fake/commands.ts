@@ -65,6 +65,7 @@ export async function fakeCommand(sys: FakeSystem, argv: string[], opts: RunOpti
       const target = a[a.length - 1]!;
       const o = a[a.indexOf('-o') + 1] ?? '';
       if (o.startsWith('remount')) return { code: 0 };
+      if (sys.mounted.has(target)) return { code: 32, err: `mount: ${target}: ${a[a.length - 2]} is already mounted.` };
       if (!o.split(',').includes('ro')) return { code: 1, err: 'test fake: copies are only ever mounted read-only' };
       if (o.split(',').includes('loop')) {
         // mount's own loop device, read-only with the mount: it must start where the filesystem does.
@@ -81,6 +82,7 @@ export async function fakeCommand(sys: FakeSystem, argv: string[], opts: RunOpti
       mkdirSync(target, { recursive: true });
       cpSync(sys.livePool, target, { recursive: true });
       sys.mounted.add(target);
+      sys.sync(); // /proc/self/mountinfo shows it
       return { code: 0 };
     }
     case 'umount': {
@@ -89,6 +91,7 @@ export async function fakeCommand(sys: FakeSystem, argv: string[], opts: RunOpti
         rmSync(target, { recursive: true, force: true });
         sys.mounted.delete(target);
       }
+      sys.sync();
       return { code: 0 };
     }
     case 'hdparm':

@@ -47,3 +47,11 @@ describe('abort steps', () => {
     expect(plan.filter((s) => s.status === 'pending').map((s) => s.id)).toEqual(['abort-report']);
   });
 });
+
+describe('abort after a kill mid-verification', () => {
+  it('releases the verification mount before it stops the stripe', () => {
+    const c = planCtx({ phase: 'aborting' }, { ...withStripe(baseFacts()), copy: { mounted: true } });
+    const stop = planSteps(abortSteps, c).find((s) => s.id === 'abort-stop-stripe')!;
+    expect(stop.ops.map(renderOp)).toEqual(['umount -- /run/baysync/verify/A', 'mdadm --stop /dev/md8']);
+  });
+});

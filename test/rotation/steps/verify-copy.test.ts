@@ -15,3 +15,17 @@ describe('step verify-copy (invariant 3)', () => {
     ]);
   });
 });
+
+describe('step verify-copy after a kill mid-verification (found in the lab)', () => {
+  it('releases the mount a killed daemon left before mounting again', () => {
+    const c = planCtx(
+      { phase: 'verifying' },
+      { ...withStripe(baseFacts()), copy: { mounted: true, dataOffset: 2097152 } },
+    );
+    expect(verifyCopyStep.ops!(c).map(renderOp)).toEqual([
+      'umount -- /run/baysync/verify/A',
+      'mount -t xfs -o ro,norecovery,nouuid,nodev,nosuid,noexec,loop,offset=2097152 -- /dev/md8 /run/baysync/verify/A',
+      'umount -- /run/baysync/verify/A',
+    ]);
+  });
+});
