@@ -20,6 +20,9 @@ export interface ContractEnv {
   runner: CommandRunner;
   /** Let md finish a recovery: the fake completes it, the real kernel is waited for. */
   settle(mirror: string): Promise<void>;
+  /** Let udev finish with the device nodes (a stopped array's node may vanish only after a new
+   *  assembly under the same name: seen in the lab); the fake has no udev. */
+  settleDevices(): Promise<void>;
 }
 
 export interface ContractCase {
@@ -70,6 +73,7 @@ export const cases: ContractCase[] = [
       assert.equal(a?.active, true);
       assert.deepEqual(a?.members.map((m) => m.dev).sort(), members);
       await ops.exec(mdOps.stop(set.stripe_device));
+      await e.settleDevices();
       assert.equal(
         (await md.listArrays()).find((x) => x.name === set.stripe_device),
         undefined,
@@ -87,6 +91,7 @@ export const cases: ContractCase[] = [
         await assert.rejects(ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, members)));
       } finally {
         await ops.exec(mdOps.stop(set.stripe_device));
+        await e.settleDevices();
       }
     },
   },
@@ -96,6 +101,7 @@ export const cases: ContractCase[] = [
       const { md, ops } = adapters(e);
       const set = e.cfg.sets[0]!;
       await ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, await setMembers(e)));
+      await e.settleDevices();
       const mirror = (await md.listArrays()).find((x) => x.uuid === set.mirror_uuid && x.active);
       assert.ok(mirror, 'the set mirror is active');
       assert.equal(mirror.degraded, 1);
@@ -114,6 +120,7 @@ export const cases: ContractCase[] = [
         for (const op of mdOps.failAndRemove(mirror.name, [set.stripe_device]).filter((o) => !o.fallback))
           await ops.exec(op);
         await ops.exec(mdOps.stop(set.stripe_device));
+        await e.settleDevices();
       }
       assert.equal((await md.sysfsState(mirror.name)).degraded, 1);
     },

@@ -14,7 +14,12 @@ describe('adapter contract on the FakeSystem', () => {
       expect(hasRotation(cfg)).toBe(true);
       if (!hasRotation(cfg)) return;
       try {
-        await c.run({ cfg, runner: lab.sys, settle: async (m) => lab.sys.completeSync(m) });
+        await c.run({
+          cfg,
+          runner: lab.sys,
+          settle: async (m) => lab.sys.completeSync(m),
+          settleDevices: async () => undefined,
+        });
       } finally {
         lab.sys.cleanup();
       }

@@ -12,6 +12,9 @@ const runner = new ExecRunner();
 const settle = async (mirror: string): Promise<void> => {
   await runner.run(['mdadm', '--wait', `/dev/${mirror}`], { allowFailure: true, timeoutMs: 600_000 });
 };
-const { lines, failed } = await runContract({ cfg, runner, settle });
+const settleDevices = async (): Promise<void> => {
+  await runner.run(['udevadm', 'settle', '--timeout=60'], { allowFailure: true, timeoutMs: 90_000 });
+};
+const { lines, failed } = await runContract({ cfg, runner, settle, settleDevices });
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exit(failed);
