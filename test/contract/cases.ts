@@ -68,10 +68,12 @@ export const cases: ContractCase[] = [
       const set = e.cfg.sets[0]!;
       const members = await setMembers(e);
       await ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, members));
+      await e.settleDevices();
       const a = (await md.listArrays()).find((x) => x.name === set.stripe_device);
       assert.equal(a?.uuid, set.stripe_uuid);
       assert.equal(a?.active, true);
       assert.deepEqual(a?.members.map((m) => m.dev).sort(), members);
+      await e.settleDevices();
       await ops.exec(mdOps.stop(set.stripe_device));
       await e.settleDevices();
       assert.equal(
@@ -87,9 +89,11 @@ export const cases: ContractCase[] = [
       const set = e.cfg.sets[0]!;
       const members = await setMembers(e);
       await ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, members));
+      await e.settleDevices();
       try {
         await assert.rejects(ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, members)));
       } finally {
+        await e.settleDevices();
         await ops.exec(mdOps.stop(set.stripe_device));
         await e.settleDevices();
       }
@@ -119,6 +123,7 @@ export const cases: ContractCase[] = [
       } finally {
         for (const op of mdOps.failAndRemove(mirror.name, [set.stripe_device]).filter((o) => !o.fallback))
           await ops.exec(op);
+        await e.settleDevices();
         await ops.exec(mdOps.stop(set.stripe_device));
         await e.settleDevices();
       }
