@@ -111,7 +111,10 @@ export const cases: ContractCase[] = [
       assert.equal(mirror.degraded, 1);
       try {
         const re = await ops.exec(mdOps.reAdd(mirror.name, set.stripe_device));
-        if (re.exitCode !== 0) await ops.exec(mdOps.add(mirror.name, set.stripe_device));
+        if (re.exitCode !== 0) {
+          await e.settleDevices(); // a refused re-add leaves udev probing the array for a moment
+          await ops.exec(mdOps.add(mirror.name, set.stripe_device));
+        }
         await e.settle(mirror.name);
         await waitFor('the mirror to be clean', async () => {
           const s = await md.sysfsState(mirror.name);
