@@ -96,3 +96,19 @@ export async function syncToEnd(h: Harness): Promise<void> {
   h.lab.sys.completeSync('md1');
   h.lab.sys.completeSync('md5');
 }
+
+/** The daemon "dies" (its timers and socket stop, nothing of the rotation is cleaned up) and a
+ *  new one starts on the same config, state and system, as systemd would restart it. */
+export async function restartDaemon(h: Harness): Promise<Daemon> {
+  await h.daemon.stop();
+  const d2 = new Daemon({
+    configPath: h.lab.configPath,
+    runner: h.lab.sys,
+    env: {},
+    scanIntervalMs: 3600_000,
+    progressIntervalMs: 50,
+  });
+  h.daemon = d2;
+  await d2.start();
+  return d2;
+}

@@ -4,9 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/daemon/control.js';
-import { Daemon } from '../../src/daemon/daemon.js';
 import { normalPhases } from '../../src/rotation/types.js';
-import { argvs, type Harness, startHarness, syncToEnd, waitUntil } from '../helpers/harness.js';
+import { argvs, type Harness, restartDaemon, startHarness, syncToEnd, waitUntil } from '../helpers/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -104,16 +103,7 @@ describe('crash and resume', () => {
       }
       await waitUntil(() => crashed, `phase ${phase}`);
       // The old daemon "dies": stop its timers and socket without any cleanup of the rotation.
-      await h.daemon.stop();
-      const d2 = new Daemon({
-        configPath: h.lab.configPath,
-        runner: h.lab.sys,
-        env: {},
-        scanIntervalMs: 3600_000,
-        progressIntervalMs: 50,
-      });
-      h.daemon = d2;
-      await d2.start();
+      const d2 = await restartDaemon(h);
       if (
         d2.rotation!.engine.state.rotation?.phase === 'syncing' ||
         ['assembling', 'joining', 'pausing', 'syncing'].includes(phase)
@@ -176,17 +166,8 @@ describe('a set renamed in the config mid-rotation', () => {
     const old = h.daemon.rotation!.engine;
     old.reconcile = () => Promise.resolve();
     (old as unknown as { runStep: () => Promise<void> }).runStep = () => new Promise(() => undefined);
-    await h.daemon.stop();
     writeFileSync(h.lab.configPath, readFileSync(h.lab.configPath, 'utf8').replace('name = "A"', 'name = "C"'));
-    const d2 = new Daemon({
-      configPath: h.lab.configPath,
-      runner: h.lab.sys,
-      env: {},
-      scanIntervalMs: 3600_000,
-      progressIntervalMs: 50,
-    });
-    h.daemon = d2;
-    await d2.start();
+    const d2 = await restartDaemon(h);
     const mail = await h.smtp.waitFor((m) => m.subject.includes('set A: rotation ABORTED'));
     expect(mail.text).toMatch(/no longer in the configuration/);
     await waitUntil(
@@ -220,16 +201,7 @@ describe('a kill while the copy is mounted for the verification (found in the la
     await h.plug('A');
     await syncToEnd(h);
     await waitUntil(() => killed, 'the verification mount');
-    await h.daemon.stop();
-    const d2 = new Daemon({
-      configPath: h.lab.configPath,
-      runner: h.lab.sys,
-      env: {},
-      scanIntervalMs: 3600_000,
-      progressIntervalMs: 50,
-    });
-    h.daemon = d2;
-    await d2.start();
+    const d2 = await restartDaemon(h);
     await h.smtp.waitFor((m) => m.subject.includes('set A: offline copy done, safe to remove'));
     expect(d2.rotation!.engine.state.history[0]?.outcome).toBe('success');
   });
