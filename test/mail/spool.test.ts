@@ -80,6 +80,18 @@ describe('mail spool', () => {
 
 describe('mail spool under faults (invariant 8)', () => {
   const transport = (sendMail: () => Promise<unknown>) => ({ sendMail, close: () => undefined }) as never;
+  /** A spool whose transport never answers, given up after `timeoutMs`. */
+  const hungSpool = (timeoutMs: number): MailSpool => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    dirs.push(dir);
+    return new MailSpool(
+      dir,
+      cfgFor(1),
+      transport(() => new Promise(() => undefined)),
+      Date.now,
+      timeoutMs,
+    );
+  };
 
   it('an entry without a numeric retry time is quarantined once, not retried in a loop', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
@@ -113,15 +125,7 @@ describe('mail spool under faults (invariant 8)', () => {
   });
 
   it('a transport that never answers is given up after the timeout; the mail stays for the next try', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
-    dirs.push(dir);
-    const spool = new MailSpool(
-      dir,
-      cfgFor(1),
-      transport(() => new Promise(() => undefined)),
-      Date.now,
-      200,
-    );
+    const spool = hungSpool(200);
     spool.enqueue({ subject: 'hung', text: 'x' });
     await spool.drain();
     expect(spool.pending()).toMatchObject([
@@ -165,15 +169,7 @@ describe('mail spool under faults (invariant 8)', () => {
   );
 
   it(`keeps at most ${maxSpooled} mails, dropping the oldest`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
-    dirs.push(dir);
-    const spool = new MailSpool(
-      dir,
-      cfgFor(1),
-      transport(() => new Promise(() => undefined)),
-      Date.now,
-      60_000,
-    );
+    const spool = hungSpool(60_000);
     for (let i = 0; i < maxSpooled + 3; i++) spool.enqueue({ subject: `m${i}`, text: 'x' });
     const left = spool.pending();
     expect(left).toHaveLength(maxSpooled);

@@ -14,13 +14,18 @@ const until = async (pred: () => boolean): Promise<void> => {
   for (let i = 0; i < 600 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
 };
 
+/** The shipped standby example in push mode, from a fresh source directory. */
+function pushConfig() {
+  const src = mkdtempSync(join(tmpdir(), 'push-'));
+  const text = readFileSync(new URL('../../examples/standby.toml', import.meta.url), 'utf8')
+    .replace('mode = "pull"', 'mode = "push"')
+    .replace('source = "/"', `source = "${src}"`);
+  return { src, cfg: parseConfigText('a.toml', text) };
+}
+
 describe('Pusher', () => {
   it('reconciles in full at start, then sends the changed paths', async () => {
-    const src = mkdtempSync(join(tmpdir(), 'push-'));
-    const text = readFileSync(new URL('../../examples/standby.toml', import.meta.url), 'utf8')
-      .replace('mode = "pull"', 'mode = "push"')
-      .replace('source = "/"', `source = "${src}"`);
-    const cfg = parseConfigText('a.toml', text);
+    const { src, cfg } = pushConfig();
     const reqs: SyncRequest[] = [];
     const exec = {
       run: async (req: SyncRequest): Promise<RunOutcome> => {
@@ -46,11 +51,7 @@ describe('Pusher', () => {
 
 describe('Pusher under a flood of changes (issue 10)', () => {
   it('beyond its cap of pending paths it sends one full sync instead of holding them all', async () => {
-    const src = mkdtempSync(join(tmpdir(), 'push-'));
-    const text = readFileSync(new URL('../../examples/standby.toml', import.meta.url), 'utf8')
-      .replace('mode = "pull"', 'mode = "push"')
-      .replace('source = "/"', `source = "${src}"`);
-    const cfg = parseConfigText('a.toml', text);
+    const { src, cfg } = pushConfig();
     const reqs: SyncRequest[] = [];
     let release: () => void = () => undefined;
     const exec = {
