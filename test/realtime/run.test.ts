@@ -6,20 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { syncLockPath } from '../../src/paths.js';
 import { SyncExecutor } from '../../src/realtime/run.js';
-import type { CommandRunner } from '../../src/system/runner.js';
+import { recordingRunner } from '../helpers/recording-runner.js';
 
 function standby() {
   const dir = mkdtempSync(join(tmpdir(), 'rt-'));
   const text = readFileSync(new URL('../../examples/standby.toml', import.meta.url), 'utf8');
   const cfg = parseConfigText('standby.toml', `${text}\n[paths]\nstate_dir = "${dir}/state"\nrun_dir = "${dir}/run"\n`);
-  const calls: string[][] = [];
-  const runner = {
-    run: async (argv: string[]) => {
-      calls.push(argv);
-      return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
-    },
-  } as unknown as CommandRunner;
-  return { cfg, calls, runner };
+  return { cfg, ...recordingRunner() };
 }
 
 describe('SyncExecutor', () => {

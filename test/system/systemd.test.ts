@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRunner, RunResult } from '../../src/system/runner.js';
 import { SystemdAdapter } from '../../src/system/systemd.js';
+import { recordingRunner } from '../helpers/recording-runner.js';
 
 /** A runner whose calls stay pending until release() is called. */
 function heldRunner(): { runner: CommandRunner; calls: string[][]; release: () => void } {
@@ -70,13 +71,7 @@ describe('SystemdAdapter.status', () => {
 
 describe('systemctl start|stop of configured units', () => {
   it('puts -- before the unit names from the config', async () => {
-    const calls: string[][] = [];
-    const runner = {
-      run: async (argv: string[]) => {
-        calls.push(argv);
-        return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
-      },
-    } as unknown as CommandRunner;
+    const { runner, calls } = recordingRunner();
     const booted = mkdtempSync(join(tmpdir(), 'sd-'));
     await new SystemdAdapter(runner, {}, 1000, booted).units('stop', ['baysync-sync.timer']);
     expect(calls).toEqual([['systemctl', 'stop', '--', 'baysync-sync.timer']]);
