@@ -4,6 +4,7 @@
 // failback` returns the phase to monitoring. The real-time sync reads it: it runs only in
 // the monitoring phase. load() never throws.
 
+import { z } from 'zod';
 import { RecordStore } from '../jobs/store.js';
 
 export type FailoverPhase = 'monitoring' | 'takeover' | 'active' | 'failback';
@@ -35,6 +36,24 @@ export interface FailoverState {
 
 const maxTransitions = 40;
 
+const iso = z.string().min(1);
+const schema = z.looseObject({
+  version: z.literal(1),
+  phase: z.enum(['monitoring', 'takeover', 'active', 'failback']),
+  verdict: z.enum(['unknown', 'healthy', 'lan-down', 'segment-down', 'a-down', 'own-link-down']),
+  takeover: z
+    .looseObject({
+      startedAt: iso,
+      why: z.string(),
+      done: z.array(z.enum(takeoverSteps)),
+      notes: z.array(z.string()),
+      finishedAt: iso.optional(),
+    })
+    .optional(),
+  cureTriedAt: iso.optional(),
+  transitions: z.array(z.looseObject({ at: iso, from: z.string(), to: z.string(), why: z.string() })),
+}) as unknown as z.ZodType<FailoverState>;
+
 export class FailoverStore extends RecordStore<FailoverState> {
   constructor(stateDir: string) {
     // An unreadable record is kept aside; a takeover in progress would also have left the
@@ -42,7 +61,7 @@ export class FailoverStore extends RecordStore<FailoverState> {
     super(
       stateDir,
       'failover',
-      () => ({ version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] }),
+      { fresh: () => ({ version: 1, phase: 'monitoring', verdict: 'unknown', transitions: [] }), schema },
       0o644,
     );
   }

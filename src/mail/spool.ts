@@ -95,6 +95,7 @@ export class MailSpool {
   private readonly dir: string;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
+  private drainAgain = false;
   private readonly log = logger().child({ mod: 'mail' });
   /** Retry times that could not be written (a full disk): kept in memory, so such a mail is not
    *  due again at once. */
@@ -187,12 +188,21 @@ export class MailSpool {
     }
   }
 
-  /** Try every due mail once; reschedule the rest. Concurrent calls share one run. Never rejects. */
+  /** Try every due mail once; reschedule the rest. A call during a run makes one more run after
+   *  it (the running one may have listed the spool before that call's mail). Never rejects. */
   drain(): Promise<void> {
-    this.draining ??= this.drainOnce()
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drainOnce()
       .catch((e: unknown) => this.log.error({ err: String(e) }, 'mail spool drain failed; the next one retries'))
       .finally(() => {
         this.draining = undefined;
+        if (this.drainAgain) {
+          this.drainAgain = false;
+          void this.drain();
+        }
       });
     return this.draining;
   }

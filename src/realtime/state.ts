@@ -4,6 +4,7 @@
 // file kept aside); the run list is capped; the recovery point is the start of the last run
 // that succeeded (the copy holds at least what the source had then).
 
+import { z } from 'zod';
 import { RecordStore } from '../jobs/store.js';
 
 export interface SyncRun {
@@ -35,9 +36,32 @@ export interface RealtimeState {
 
 const maxRuns = 30;
 
+const count = z.number().nonnegative();
+const schema = z.looseObject({
+  version: z.literal(1),
+  lastSuccessStartedAt: z.string().optional(),
+  lastSuccessAt: z.string().optional(),
+  lastFileCount: count.optional(),
+  consecutiveFailures: count,
+  bytesMovedTotal: count,
+  runs: z.array(
+    z.looseObject({
+      kind: z.enum(['full', 'paths']),
+      startedAt: z.string(),
+      endedAt: z.string(),
+      ok: z.boolean(),
+    }),
+  ),
+}) as unknown as z.ZodType<RealtimeState>;
+
 export class RealtimeStore extends RecordStore<RealtimeState> {
   constructor(stateDir: string) {
-    super(stateDir, 'realtime', () => ({ version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] }), 0o644);
+    super(
+      stateDir,
+      'realtime',
+      { fresh: () => ({ version: 1, consecutiveFailures: 0, bytesMovedTotal: 0, runs: [] }), schema },
+      0o644,
+    );
   }
 
   record(run: SyncRun, fileCount?: number): RealtimeState {

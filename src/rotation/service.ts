@@ -9,13 +9,13 @@ import type { Service } from '../jobs/service.js';
 import { logger } from '../log.js';
 import type { MailSpool } from '../mail/spool.js';
 import type { ControlRequest } from '../protocol.js';
-import { backuppcOps, disableMarker, enableLine } from '../system/backuppc.js';
 import { hotplugNodeName } from '../system/block.js';
 import { RateLimit } from '../util/rate-limit.js';
 import type { Adapters } from './adapters.js';
 import { presentSets } from './detect.js';
 import { RotationEngine } from './engine.js';
 import { gatherFacts } from './facts.js';
+import { repairAtStart } from './repair.js';
 import { rotationStatus } from './status.js';
 import { RotationStore } from './store.js';
 import type { PlannedStep } from './types.js';
@@ -51,7 +51,7 @@ export class RotationService implements Service {
   constructor(
     private readonly cfg: Config,
     private readonly a: Adapters,
-    mail: MailSpool,
+    private readonly mail: MailSpool,
     private readonly o: RotationServiceOptions,
   ) {
     this.engine = new RotationEngine(cfg, a, new RotationStore(cfg.paths.state_dir), mail, {
@@ -66,7 +66,7 @@ export class RotationService implements Service {
   }
 
   async start(): Promise<void> {
-    await this.restoreForgottenBackupPc();
+    await repairAtStart(this.cfg, this.a, this.engine.state, this.log, this.mail, this.engine.store.problem);
     const r = this.engine.state.rotation;
     if (r) this.log.warn({ set: r.set, phase: r.phase }, `resuming the rotation of set ${r.set} from phase ${r.phase}`);
     if (this.o.watchDevices !== false) this.watchDeviceNodes();
@@ -176,32 +176,6 @@ export class RotationService implements Service {
         (rec, facts) => e.runCtx(rec, facts),
         this.o.onStep,
       );
-    });
-  }
-
-  /** Invariant 5: an include still carrying baysync's pause marker with no rotation recorded is restored. */
-  private async restoreForgottenBackupPc(): Promise<void> {
-    if (!this.cfg.backuppc.enabled || this.engine.state.rotation) return;
-    let content: string | undefined;
-    try {
-      content = this.a.backuppc.readControl();
-    } catch (e) {
-      this.log.error(
-        { err: String(e) },
-        `cannot check the BackupPC include: ${e instanceof Error ? e.message : String(e)}`,
-      );
-      return;
-    }
-    if (!content?.includes(disableMarker)) return;
-    this.log.warn(
-      { file: this.cfg.backuppc.control_include },
-      'BackupPC was left paused by an interrupted rotation with no record; re-enabling dumps',
-    );
-    await this.a.ops.exec(backuppcOps.writeControl(this.cfg.backuppc, enableLine));
-    void this.a.backuppc.serviceActive().then(async (active) => {
-      if (!active) return;
-      const r = await this.a.ops.exec(backuppcOps.reload(this.cfg.backuppc));
-      if (r.exitCode !== 0) this.log.error({ err: r.stderr.trim() }, 'BackupPC reload failed');
     });
   }
 

@@ -45,7 +45,7 @@ describe('runTakeover', () => {
     const s = {
       ...d.store.load(),
       phase: 'takeover' as const,
-      takeover: { startedAt: '2026-11-22T10:00:00Z', done: [], notes: [] },
+      takeover: { startedAt: '2026-11-22T10:00:00Z', why: 'A down', done: [], notes: [] },
     };
     await runTakeover(d, s);
     expect(d.store.load()).toMatchObject({
@@ -62,7 +62,7 @@ describe('runTakeover', () => {
     const s = {
       ...d.store.load(),
       phase: 'takeover' as const,
-      takeover: { startedAt: 't', done: ['stop-sync', 'fence', 'address'] as never[], notes: [] },
+      takeover: { startedAt: 't', why: 'A down', done: ['stop-sync', 'fence', 'address'] as never[], notes: [] },
     };
     await runTakeover(d, s);
     expect(did.some((x) => x.startsWith('address'))).toBe(false);
@@ -86,7 +86,7 @@ describe('stop-sync signals only a real sync run (issue 10, section 5)', () => {
     try {
       mkdirSync(d.cfg.paths.run_dir, { recursive: true });
       writeFileSync(syncLockPath(d.cfg.paths), `${other.pid}\n`);
-      const s = { ...d.store.load(), phase: 'takeover' as const, takeover: { startedAt: 't', done: [], notes: [] } };
+      const s = { ...d.store.load(), phase: 'takeover' as const, takeover: { startedAt: 't', why: 'A down', done: [], notes: [] } };
       await runTakeover(d, s);
       expect(s.takeover.notes.join('\n')).toMatch(
         new RegExp(`pid ${other.pid} \\(sleep 30\\), which is not a baysync sync run; not signalled`),

@@ -54,6 +54,24 @@ describe('mail spool', () => {
     expect(qualifyAddress('ops@example.org')).toBe('ops@example.org');
   });
 
+  it('a mail spooled while a drain runs goes out right after it, not at the next timer', async () => {
+    const port = 40000 + Math.floor(Math.random() * 10000);
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    dirs.push(dir);
+    const smtp = new TestSmtp(port);
+    await smtp.start();
+    try {
+      const spool = new MailSpool(dir, cfgFor(port));
+      const first = spool.drain(); // an empty spool: this run lists nothing
+      spool.enqueue({ subject: 'during', text: 'body' }); // same tick, before that run settled
+      await first;
+      await smtp.waitFor((x) => x.subject === 'during', 5000);
+      spool.close();
+    } finally {
+      await smtp.stop();
+    }
+  });
+
   it('keeps a mail in the spool while the server is down and delivers it when it is back', async () => {
     const port = 40000 + Math.floor(Math.random() * 10000);
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
