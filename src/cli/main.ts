@@ -216,18 +216,8 @@ sync
   .option('--allow-deletions', 'lift the deletion share for this run (after checking the source)')
   .option('--json', 'print the run record')
   .action(async (o: { allowDeletions?: boolean; json?: boolean }) => {
-    const cfg = await config();
-    const { SyncExecutor } = await import('../realtime/run.js');
-    const { ExecRunner } = await import('../system/runner.js');
-    const { syncSuspension } = await import('../failover/state.js');
-    // A stop (systemctl, or the failover's takeover) ends rsync too, and the lock is released.
-    const stop = new AbortController();
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
-    const out = await new SyncExecutor(cfg, new ExecRunner(), () => syncSuspension(cfg.paths.state_dir)).run(
-      { kind: 'full' },
-      process.env.INVOCATION_ID ? 'timer' : 'command line',
-      { allowDeletions: o.allowDeletions, signal: stop.signal },
-    );
+    const { syncRun } = await import('./sync-run.js');
+    const out = await syncRun(await config(), o);
     if (o.json) json(out);
     else print((await import('./render.js')).renderSyncOutcome(out));
     if (out.status === 'refused' || (out.status === 'done' && !out.run.ok)) process.exitCode = 1;

@@ -95,6 +95,8 @@ export const configSchema = z.strictObject({
       /** Where device nodes are read for the read-only superblock walk. */
       dev: absPath.default('/dev'),
       verify_dir: absPath.default('/run/baysync/verify'),
+      /** The filesystems that should be mounted (the sync refuses a tree whose filesystem is not). */
+      fstab: absPath.default('/etc/fstab'),
     })
     .prefault({}),
 });

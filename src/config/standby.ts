@@ -88,6 +88,16 @@ export const failoverSchema = z.strictObject({
    *  (authorized_keys: restrict,command="/sbin/ip link set dev eth0 down"). Tried over the
    *  segment before the takeover; the takeover goes on when A does not answer. */
   fence_ssh_key: noBlankPath.optional(),
+  /** Fencing that works on a dead main server too: a command run here, argv (no shell), e.g.
+   *  ["/usr/bin/ipmitool", "-H", "a-bmc", "-f", "/etc/baysync/ipmi.pw", "chassis", "power", "off"]. */
+  fence_command: z
+    .array(z.string().min(1))
+    .min(1)
+    .refine((a) => absPath.safeParse(a[0]).success, 'an argv whose first element is the command as an absolute path')
+    .optional(),
+  /** No takeover without a successful fence (fence_command or the fence key answered): Pacemaker's
+   *  rule. Off by default (the seed took over when A was silent on both networks). */
+  require_fence: z.boolean().default(false),
   /** Cure: a key whose forced command on A tries to mend A's LAN (e.g. restart networking),
    *  used once when only the LAN probe fails. */
   cure_ssh_key: noBlankPath.optional(),

@@ -18,6 +18,7 @@ import type { ControlRequest } from '../protocol.js';
 import { RealtimeService } from '../realtime/service.js';
 import { makeAdapters } from '../rotation/adapters.js';
 import { RotationService, type RotationServiceOptions } from '../rotation/service.js';
+import { FenceAdapter } from '../system/fence.js';
 import { NetAdapter } from '../system/net.js';
 import { type CommandRunner, ExecRunner } from '../system/runner.js';
 import { SshAdapter } from '../system/ssh.js';
@@ -71,6 +72,7 @@ export class Daemon {
         {
           net: new NetAdapter(runner),
           ssh: new SshAdapter(runner),
+          fence: new FenceAdapter(runner),
           systemd: this.adapters.systemd,
           mail,
           now,

@@ -27,8 +27,12 @@ export type Action =
   | { kind: 'report'; subject: string; text: string; level: 'warn' | 'info' | 'error' };
 
 export const freshPath = (): PathCounter => ({ up: true, fails: 0, oks: 0 });
+/** After a takeover A is taken as gone: a restarted daemon must not take its fresh "up" for A's return. */
+export const downPath = (h: Hysteresis): PathCounter => ({ up: false, fails: h.fall, oks: 0 });
 
-export function updatePath(p: PathCounter, ok: boolean, h: Hysteresis): PathCounter {
+/** One probe's result; `undefined` (the probe could not run) leaves the counter as it was. */
+export function updatePath(p: PathCounter, ok: boolean | undefined, h: Hysteresis): PathCounter {
+  if (ok === undefined) return p;
   const fails = ok ? 0 : p.fails + 1;
   const oks = ok ? p.oks + 1 : 0;
   const up = p.up ? fails < h.fall : oks >= h.rise;
@@ -59,6 +63,17 @@ export function verdictOf(i: Pick<RoundInput, 'lan' | 'segment' | 'ownLan'>): Ve
   if (!i.lan.up) return 'lan-down';
   if (!i.segment.up) return 'segment-down';
   return 'healthy';
+}
+
+/**
+ * After a takeover: A answers again on a path that reaches A itself, the segment, or the LAN when
+ * its probe address is A's own (not the service address, which is this host's now). Reported
+ * loudly: a main server back on the LAN may serve the same address (split brain).
+ */
+export function aReturned(i: { lan: PathCounter; segment: PathCounter; lanProbesSelf: boolean }): string | undefined {
+  if (i.segment.up) return 'the segment';
+  if (i.lan.up && !i.lanProbesSelf) return 'the LAN';
+  return undefined;
 }
 
 export function decide(i: RoundInput): RoundResult {

@@ -137,6 +137,7 @@ export function failbackArgv(rt: RealtimeConfig, f: FailoverConfig, stamp: strin
     ...rt.excludes.map((e) => `--exclude=${e}`),
     '-e',
     sshOptions({ key: f.failback_ssh_key!, knownHosts: f.known_hosts, connectTimeoutSeconds: 10 }).join(' '),
+    '--',
     `${rt.destination.replace(/\/*$/, '/')}`,
     `${f.ssh_user}@${f.segment.peer}:${rt.source.replace(/\/*$/, '/')}`,
   ];

@@ -8,7 +8,7 @@
 
 import { logger } from '../log.js';
 import type { PingResult } from '../system/parsers/ping.js';
-import { type Action, decide, freshPath, type PathCounter, updatePath } from './decide.js';
+import { type Action, aReturned, decide, downPath, freshPath, type PathCounter, updatePath } from './decide.js';
 import { addTransition, type FailoverState, type Verdict } from './state.js';
 import { runTakeover, segmentTarget, serviceAddress, type TakeoverDeps } from './takeover.js';
 
@@ -71,6 +71,7 @@ export class FailoverMonitor {
       this.log.warn({ done: this.state.takeover?.done }, 'resuming an unfinished takeover');
       await this.takeover(undefined);
     }
+    if (this.state.phase !== 'monitoring') this.lan = this.segment = downPath(this.f);
     this.publish();
     if (this.f.enabled) this.schedule(0);
   }
@@ -102,8 +103,15 @@ export class FailoverMonitor {
     const at = new Date(this.d.now()).toISOString();
     this.lastLan = { ...lan, at };
     this.lastSegment = { ...seg, at };
-    this.lan = updatePath(this.lan, lan.ok, this.f);
-    this.segment = updatePath(this.segment, seg.ok, this.f);
+    // A probe that could not run says nothing about A (it is never counted as A being down).
+    for (const [name, p] of [
+      ['LAN', lan],
+      ['segment', seg],
+    ] as const)
+      if (p.unknown) this.log.warn({ reason: p.reason }, `the ${name} probe could not run: ${p.reason}; not counted`);
+    this.lan = updatePath(this.lan, lan.unknown ? undefined : lan.ok, this.f);
+    this.segment = updatePath(this.segment, seg.unknown ? undefined : seg.ok, this.f);
+    if (this.state.phase === 'active') this.watchForA();
     const ownLan = await this.d.net.carrier(this.d.sysfs, this.f.lan.interface);
     const s = this.state;
     const r = decide({
@@ -132,6 +140,23 @@ export class FailoverMonitor {
     }
     for (const a of r.actions) await this.act(a);
     this.publish();
+  }
+
+  /** While this host serves A's address: A answering again is said once, loudly. */
+  private watchForA(): void {
+    const t = this.state.takeover;
+    const lanProbesSelf = serviceAddress(this.f).split('/')[0] === this.f.lan.peer;
+    const via = aReturned({ lan: this.lan, segment: this.segment, lanProbesSelf });
+    if (!t || !via || t.aReturnedAt) return;
+    t.aReturnedAt = new Date(this.d.now()).toISOString();
+    addTransition(this.state, 'active', `the main server answers again on ${via}`, this.d.now());
+    this.d.store.save(this.state);
+    const text = `The main server answers again on ${via}, while this host serves ${serviceAddress(this.f)}. If it brings its LAN interface up with the same address, both serve it (split brain). Keep its LAN interface down, then run \`baysync failover failback\` here.`;
+    this.log.error(text);
+    this.d.mail.enqueue({
+      subject: '[baysync] failover: the main server is back',
+      text: `${text}\n\n${this.summary()}\n`,
+    });
   }
 
   private describe(p: PathStatus['last']): string {

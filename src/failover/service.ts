@@ -5,6 +5,7 @@ import type { Config, FailoverConfig } from '../config/schema.js';
 import type { Service } from '../jobs/service.js';
 import type { MailSpool } from '../mail/spool.js';
 import type { ControlRequest } from '../protocol.js';
+import type { FenceAdapter } from '../system/fence.js';
 import type { NetAdapter } from '../system/net.js';
 import type { SshAdapter } from '../system/ssh.js';
 import type { SystemdAdapter } from '../system/systemd.js';
@@ -18,6 +19,7 @@ export interface FailoverDeps {
   mail: MailSpool;
   now: () => number;
   onStatus: (text: string) => void;
+  fence?: FenceAdapter;
 }
 
 export class FailoverService implements Service {
@@ -29,13 +31,10 @@ export class FailoverService implements Service {
 
   constructor(cfg: Config & { failover: FailoverConfig }, d: FailoverDeps) {
     const store = new FailoverStore(cfg.paths.state_dir);
-    this.monitor = new FailoverMonitor(
-      { cfg, sysfs: cfg.paths.sysfs, net: d.net, ssh: d.ssh, systemd: d.systemd, mail: d.mail, store, now: d.now },
-      (t) => {
-        this.line = t;
-        d.onStatus(t);
-      },
-    );
+    this.monitor = new FailoverMonitor({ cfg, sysfs: cfg.paths.sysfs, ...d, store }, (t) => {
+      this.line = t;
+      d.onStatus(t);
+    });
   }
 
   /** Why the standby sync must not run now, if it must not (the takeover is made or under way). */

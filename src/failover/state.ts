@@ -29,6 +29,8 @@ export interface FailoverState {
     done: TakeoverStep[];
     notes: string[];
     finishedAt?: string;
+    /** When A was first seen answering again after the takeover (said once). */
+    aReturnedAt?: string;
   };
   cureTriedAt?: string;
   transitions: Transition[];

@@ -98,7 +98,7 @@ export function planSync(
       ok: true,
       plan: {
         kind: 'full',
-        argv: [...common, '--delete', '--delete-delay', src, dst],
+        argv: [...common, '--delete', '--delete-delay', '--', src, dst],
         maxDelete,
         deleteBase,
         description: `full ${cfg.mode} ${src} -> ${dst}`,
@@ -124,7 +124,7 @@ export function planSync(
       // --files-from implies --relative; -r sends the subtree of a listed (new) directory,
       // the only directories listed; a listed path missing on the source is deleted on the
       // destination (--delete-missing-args, --force for a non-empty directory).
-      argv: [...common, '--files-from=-', '--from0', '-r', '--delete-missing-args', '--force', src, dst],
+      argv: [...common, '--files-from=-', '--from0', '-r', '--delete-missing-args', '--force', '--', src, dst],
       input: list.map((p) => `${p}\0`).join(''),
       maxDelete,
       deleteBase,

@@ -1,19 +1,25 @@
 // The sync executor: one run of rsync, guarded. Contract: a run (1) refuses while the failover
 // has taken over (the copy is then the live data), (2) takes the sync lock or reports the
 // holder and does nothing, (3) checks the guards: the local side is the mounted filesystem it
-// should be and the source carries its marker file, (4) runs the planned argv, (5) records
-// the run (bytes, counts, error) in realtime.json. It never throws for a failed rsync: the
-// failure is the run's result, with rsync's meaning of the exit code.
-import { stat } from 'node:fs/promises';
+// should be (the configured mount point, and any /etc/fstab mount point above it), the source
+// carries its marker file, and the deletion guard has not tripped; (4) counts the deletions with
+// a dry run first whenever the run may delete, and trips the guard (persisted, mailed once)
+// instead of deleting more than allowed; (5) runs the planned argv, (6) records the run (bytes,
+// counts, error) in realtime.json. Only a successful `--allow-deletions` run clears the guard.
+// It never throws for a failed rsync: the failure is the run's result, with rsync's meaning of
+// the exit code.
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, RealtimeConfig } from '../config/schema.js';
 import { logger } from '../log.js';
+import type { MailSpool } from '../mail/spool.js';
 import { syncLockPath } from '../paths.js';
 import { FsAdapter } from '../system/fs.js';
+import { fstabMountAbove, parseFstab } from '../system/parsers/fstab.js';
 import { parseRsyncStats, rsyncExitMeaning } from '../system/parsers/rsync-stats.js';
 import type { CommandRunner } from '../system/runner.js';
 import { acquireLock } from '../util/lockfile.js';
-import { planSync, remoteSpec, type SyncRequest, transportArgs } from './plan.js';
+import { planSync, remoteSpec, type SyncPlan, type SyncRequest, transportArgs } from './plan.js';
 import { RealtimeStore, type SyncRun } from './state.js';
 
 export type RunOutcome =
@@ -35,6 +41,8 @@ export class SyncExecutor {
     /** Why runs must not start now (the failover took over: the copy is the live data). */
     private readonly suspended: () => string | undefined = () => undefined,
     private readonly now: () => number = Date.now,
+    /** Where a tripped deletion guard is told (the daemon's spool, or the command's own). */
+    private readonly mail?: MailSpool,
   ) {
     if (!cfg.realtime) throw new Error('no [realtime] section in the configuration');
     this.rt = cfg.realtime;
@@ -62,7 +70,7 @@ export class SyncExecutor {
       return { status: 'skipped', reason: `a sync is already running (pid ${lock.holder}); runs never overlap` };
     const started = this.now();
     try {
-      const refusal = await this.guards();
+      const refusal = (await this.guards()) ?? this.trippedGuard(opts.allowDeletions);
       if (refusal)
         return {
           status: 'refused',
@@ -71,12 +79,15 @@ export class SyncExecutor {
         };
       const base = this.store.load().lastFileCount ?? (await this.countCopy(opts.signal));
       const p = planSync(this.rt, req, base, opts);
-      if (!p.ok)
-        return {
-          status: 'refused',
-          reason: p.reason,
-          run: this.record(req, trigger, started, { ok: false, error: p.reason }),
-        };
+      const tooMany = !p.ok
+        ? p.reason
+        : opts.allowDeletions || (req.kind === 'paths' && !req.removed.length)
+          ? undefined
+          : await this.countDeletions(p.plan, opts.signal);
+      if (!p.ok || tooMany) {
+        const reason = this.trip(tooMany ?? 'refused');
+        return { status: 'refused', reason, run: this.record(req, trigger, started, { ok: false, error: reason }) };
+      }
       this.log.info({ trigger, kind: p.plan.kind, maxDelete: p.plan.maxDelete }, `sync ${p.plan.description}`);
       const r = await this.runner.run(p.plan.argv, {
         input: p.plan.input,
@@ -99,6 +110,8 @@ export class SyncExecutor {
         { ok: meaning.ok, exitCode: r.exitCode, error, ...stats },
         fileCount,
       );
+      if (r.exitCode === 25) this.trip(error!);
+      if (meaning.ok && opts.allowDeletions) this.store.clearGuard();
       if (error) this.log.error({ exitCode: r.exitCode }, `sync failed: ${error}`);
       else
         this.log.info(
@@ -117,10 +130,47 @@ export class SyncExecutor {
     }
   }
 
+  /** A tripped deletion guard refuses every run but an `--allow-deletions` one. */
+  private trippedGuard(allowDeletions?: boolean): string | undefined {
+    const g = this.store.load().guard;
+    if (!g || allowDeletions) return undefined;
+    return `the deletion guard tripped at ${g.trippedAt} (${g.reason}); nothing syncs until you check the source and run \`baysync sync run --allow-deletions\``;
+  }
+
+  /** Persist the tripped guard and tell the operator once; returns the run's refusal. */
+  private trip(why: string): string {
+    const at = new Date(this.now()).toISOString();
+    const reason = `deletion guard: ${why.replace(/^deletion guard: /, '')}`;
+    if (this.store.trip({ trippedAt: at, reason })) {
+      this.log.error(
+        { guard: reason },
+        `${reason}; the standby sync stops until \`baysync sync run --allow-deletions\``,
+      );
+      this.mail?.enqueue({
+        subject: '[baysync] standby sync stopped: the deletion guard tripped',
+        text: `${reason}\n\nNothing was deleted, and no sync runs until you have checked the source (${this.rt.source}) and run\n\n  baysync sync run --allow-deletions\n\nwhich syncs once with deletions allowed and clears the guard.\n`,
+      });
+    }
+    return reason;
+  }
+
+  /** A dry run of the planned argv without the cap: the deletions it would make, if too many. */
+  private async countDeletions(plan: SyncPlan, signal?: AbortSignal): Promise<string | undefined> {
+    const argv = ['rsync', '--dry-run', ...plan.argv.slice(1).filter((a) => !a.startsWith('--max-delete='))];
+    const r = await this.runner.run(argv, { input: plan.input, allowFailure: true, timeoutMs: 3600_000, signal });
+    const n = parseRsyncStats(r.stdout).deleted;
+    if (!rsyncExitMeaning(r.exitCode).ok || n === undefined) return undefined; // the real run reports the failure
+    if (n <= plan.maxDelete) return undefined;
+    return `a dry run counted ${n} deletions, more than allowed (${plan.maxDelete}: the larger of ${this.rt.max_delete_min_files} files and ${this.rt.max_delete_percent}% of the ${plan.deleteBase} files in the copy); nothing was deleted`;
+  }
+
   /** The reasons not to sync now, or undefined. */
   private async guards(): Promise<string | undefined> {
     const rt = this.rt;
     const local = rt.mode === 'push' ? rt.source : rt.destination;
+    const fstabMount = await this.unmountedFstabMount(local);
+    if (fstabMount)
+      return `${fstabMount} (in ${this.cfg.paths.fstab}) is not mounted; refusing to sync ${rt.mode === 'push' ? 'from' : 'into'} ${local} on the filesystem below it (mount it, then the next run goes on)`;
     if (rt.local_mountpoint) {
       const mp = rt.local_mountpoint.replace(/\/+$/, '') || '/';
       if (!(await this.fs.isMounted(mp, this.cfg.paths.proc)))
@@ -137,7 +187,7 @@ export class SyncExecutor {
         return `the source ${rt.source} has no ${rt.source_marker} marker: it is not mounted or not the right tree; refusing to sync (create the marker once on the real tree: touch ${join(rt.source, rt.source_marker)})`;
     } else {
       const r = await this.runner.run(
-        ['rsync', '--list-only', ...transportArgs(rt), `${remoteSpec(rt, rt.source)}${rt.source_marker}`],
+        ['rsync', '--list-only', ...transportArgs(rt), '--', `${remoteSpec(rt, rt.source)}${rt.source_marker}`],
         { allowFailure: true, timeoutMs: 60_000 },
       );
       if (r.exitCode !== 0) {
@@ -148,6 +198,20 @@ export class SyncExecutor {
       }
     }
     return undefined;
+  }
+
+  /** The /etc/fstab mount point that holds `path` when it is not mounted (a marker left in the
+   *  directory under it would pass the marker check). */
+  private async unmountedFstabMount(path: string): Promise<string | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.cfg.paths.fstab, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const e = fstabMountAbove(parseFstab(text), path);
+    if (!e) return undefined;
+    return (await this.fs.isMounted(e.mountpoint, this.cfg.paths.proc)) ? undefined : e.mountpoint;
   }
 
   /** First run only: the copy's file count, from a dry run (the base of the deletion share). */

@@ -30,7 +30,7 @@ export class RealtimeService implements Service {
     private readonly cfg: Config,
     private readonly d: RealtimeDeps,
   ) {
-    this.exec = new SyncExecutor(cfg, d.runner, d.suspended, d.now);
+    this.exec = new SyncExecutor(cfg, d.runner, d.suspended, d.now, d.mail);
     if (cfg.realtime?.mode === 'push') {
       this.pusher = new Pusher(cfg, this.exec, d.mail, d.now, (t) => {
         this.line = t;

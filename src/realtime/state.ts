@@ -32,6 +32,14 @@ export interface RealtimeState {
   consecutiveFailures: number;
   bytesMovedTotal: number;
   runs: SyncRun[];
+  /** Set when the deletion guard tripped: every run is refused until `sync run --allow-deletions`
+   *  succeeds (a per-run cap let ten runs empty the copy 10 % at a time). */
+  guard?: DeletionGuard;
+}
+
+export interface DeletionGuard {
+  trippedAt: string;
+  reason: string;
 }
 
 const maxRuns = 30;
@@ -44,6 +52,7 @@ const schema = z.looseObject({
   lastFileCount: count.optional(),
   consecutiveFailures: count,
   bytesMovedTotal: count,
+  guard: z.looseObject({ trippedAt: z.string().min(1), reason: z.string() }).optional(),
   runs: z.array(
     z.looseObject({
       kind: z.enum(['full', 'paths']),
@@ -76,5 +85,21 @@ export class RealtimeStore extends RecordStore<RealtimeState> {
     } else s.consecutiveFailures += 1;
     this.save(s);
     return s;
+  }
+
+  /** Trip the deletion guard; returns false when it was already tripped (the operator was told). */
+  trip(guard: DeletionGuard): boolean {
+    const s = this.load();
+    if (s.guard) return false;
+    s.guard = guard;
+    this.save(s);
+    return true;
+  }
+
+  clearGuard(): void {
+    const s = this.load();
+    if (!s.guard) return;
+    delete s.guard;
+    this.save(s);
   }
 }

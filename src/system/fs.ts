@@ -31,11 +31,12 @@ export class FsAdapter {
 
 export const fsOps = {
   sync: (): Op => run(['sync'], 600_000),
-  freeze: (mountpoint: string): Op => run(['fsfreeze', '--freeze', mountpoint], 600_000),
+  freeze: (mountpoint: string): Op => run(['fsfreeze', '--freeze', '--', mountpoint], 600_000),
   /** Thaw; "not frozen" (EINVAL) is fine, so a repeated thaw after a crash is harmless (the step reads stderr). */
   thaw: (mountpoint: string, fallback = false): Op =>
-    run(['fsfreeze', '--unfreeze', mountpoint], 60_000, { mayFail: !fallback, fallback }),
-  remount: (mountpoint: string, mode: 'ro' | 'rw'): Op => run(['mount', '-o', `remount,${mode}`, mountpoint], 600_000),
+    run(['fsfreeze', '--unfreeze', '--', mountpoint], 60_000, { mayFail: !fallback, fallback }),
+  remount: (mountpoint: string, mode: 'ro' | 'rw'): Op =>
+    run(['mount', '-o', `remount,${mode}`, '--', mountpoint], 600_000),
   /**
    * Mount a copy read-only (invariant 3): the loop device is made by mount itself, read-only
    * because the mount is (util-linux sets LO_FLAGS_READ_ONLY for a ro loop mount), at the byte

@@ -53,6 +53,19 @@ export class NetAdapter {
     return Promise.resolve();
   }
 
+  /** Duplicate-address detection (arping -D, RFC 5227's probe): whether another host answers for
+   *  `ip` on the LAN. iputils arping exits 0 when no reply came, 1 when one did. */
+  async duplicate(iface: string, ip: string, waitSeconds = 1): Promise<'free' | 'taken' | 'unknown'> {
+    const r = await this.runner.run(
+      ['arping', '-D', '-q', '-c', '1', '-w', String(waitSeconds), '-I', iface, '--', ip],
+      {
+        allowFailure: true,
+        timeoutMs: waitSeconds * 1000 + 3000,
+      },
+    );
+    return r.exitCode === 0 ? 'free' : r.exitCode === 1 ? 'taken' : 'unknown';
+  }
+
   /** Whether an interface has carrier (sysfs; false when it cannot be read). */
   async carrier(sysfs: string, iface: string): Promise<boolean> {
     const v = await readFile(join(sysfs, 'class', 'net', iface, 'carrier'), 'utf8').catch(() => '0');

@@ -90,7 +90,7 @@ describe('config', () => {
       fall: 4,
       rise: 2,
       interval_ms: 1000,
-      lan: { peer: '192.168.1.1', interface: 'eth0' },
+      lan: { peer: '192.168.1.2', interface: 'eth0' },
     });
   });
 

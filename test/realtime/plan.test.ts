@@ -28,6 +28,7 @@ describe('sync planner', () => {
       'ssh -T -i /etc/baysync/sync_ed25519 -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile=/etc/baysync/known_hosts -o StrictHostKeyChecking=yes -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3',
       '--delete',
       '--delete-delay',
+      '--',
       'baysync@10.168.1.1:/home/',
       '/srv/copy/',
     ]);
@@ -48,9 +49,10 @@ describe('sync planner', () => {
     });
     expect(remoteSpec(c, '/')).toBe('rsync://realtime@10.168.1.1/home/');
     const p = planSync(c, { kind: 'full' }, 0);
-    expect(p.ok && p.plan.argv.slice(-4)).toEqual([
+    expect(p.ok && p.plan.argv.slice(-5)).toEqual([
       '--delete',
       '--delete-delay',
+      '--',
       'rsync://realtime@10.168.1.1/home/',
       '/srv/copy/',
     ]);
@@ -70,12 +72,13 @@ describe('sync planner', () => {
     );
     expect(p.ok).toBe(true);
     if (!p.ok) return;
-    expect(p.plan.argv.slice(-7)).toEqual([
+    expect(p.plan.argv.slice(-8)).toEqual([
       '--files-from=-',
       '--from0',
       '-r',
       '--delete-missing-args',
       '--force',
+      '--',
       '/home/',
       'baysync@10.168.1.1:/srv/copy/',
     ]);

@@ -133,9 +133,9 @@ describe('invariant 4: detach only when the mirror is clean and the filesystem f
     h.lab.sys.completeSync('md5');
     await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
     const all = calls(h);
-    const freeze = all.indexOf(`fsfreeze --freeze ${h.lab.sys.livePool}`);
+    const freeze = all.indexOf(`fsfreeze --freeze -- ${h.lab.sys.livePool}`);
     const fail = all.indexOf('mdadm /dev/md5 --fail /dev/md8 --remove /dev/md8');
-    const thaw = all.indexOf(`fsfreeze --unfreeze ${h.lab.sys.livePool}`);
+    const thaw = all.indexOf(`fsfreeze --unfreeze -- ${h.lab.sys.livePool}`);
     expect(freeze).toBeGreaterThan(-1);
     expect(fail).toBeGreaterThan(freeze);
     expect(thaw).toBeGreaterThan(fail);

@@ -7,7 +7,7 @@ export interface MountEntry {
   options: string;
 }
 
-const unescapeOctal = (s: string): string =>
+export const unescapeOctal = (s: string): string =>
   s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 export function parseMountinfo(text: string): MountEntry[] {

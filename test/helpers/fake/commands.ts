@@ -26,6 +26,7 @@ export async function fakeCommand(sys: FakeSystem, argv: string[], opts: RunOpti
         ? { code: 0 }
         : { code: 1, err: "Can't connect to server (unix connect: No such file or directory)" };
     case 'fsfreeze':
+      if (a[1] !== '--') return { code: 1, err: 'test fake: the mount point comes from the config: -- before it' };
       if (a[0] === '--freeze') {
         if (sys.frozen) return { code: 1, err: 'fsfreeze: /pool: freeze failed: Device or resource busy' };
         sys.frozen = true;
@@ -64,7 +65,10 @@ export async function fakeCommand(sys: FakeSystem, argv: string[], opts: RunOpti
     case 'mount': {
       const target = a[a.length - 1]!;
       const o = a[a.indexOf('-o') + 1] ?? '';
-      if (o.startsWith('remount')) return { code: 0 };
+      if (o.startsWith('remount'))
+        return a[a.length - 2] === '--'
+          ? { code: 0 }
+          : { code: 1, err: 'test fake: the mount point comes from the config: -- before it' };
       if (sys.mounted.has(target)) return { code: 32, err: `mount: ${target}: ${a[a.length - 2]} is already mounted.` };
       if (!o.split(',').includes('ro')) return { code: 1, err: 'test fake: copies are only ever mounted read-only' };
       if (o.split(',').includes('loop')) {

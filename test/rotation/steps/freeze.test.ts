@@ -17,7 +17,7 @@ describe('step freeze', () => {
   it('shortens the bitmap period, then freezes the pool', () => {
     expect(freezeStep.ops!(planCtx({}, clean())).map(renderOp)).toEqual([
       'echo 1 > /sys/block/md5/md/bitmap/time_base',
-      'fsfreeze --freeze /var/lib/backuppc',
+      'fsfreeze --freeze -- /var/lib/backuppc',
     ]);
   });
 
@@ -33,6 +33,6 @@ describe('step freeze', () => {
   it('remounts read-only and syncs when configured so', () => {
     const c = planCtx({}, clean());
     const ro = { ...c, cfg: { ...c.cfg, storage: { ...c.cfg.storage, freeze: 'remount-ro' as const } } };
-    expect(freezeStep.ops!(ro).map(renderOp).slice(1)).toEqual(['mount -o remount,ro /var/lib/backuppc', 'sync']);
+    expect(freezeStep.ops!(ro).map(renderOp).slice(1)).toEqual(['mount -o remount,ro -- /var/lib/backuppc', 'sync']);
   });
 });

@@ -7,8 +7,8 @@ describe('step thaw', () => {
   it('thaws what the record says was frozen and restores the bitmap period', () => {
     const c = planCtx({ frozen: true, bitmapTimeBase: { mirror: 'md5', seconds: 5 } });
     expect(thawStep.ops!(c).map(renderOp)).toEqual([
-      'fsfreeze --unfreeze /var/lib/backuppc',
-      '(if that fails) fsfreeze --unfreeze /var/lib/backuppc',
+      'fsfreeze --unfreeze -- /var/lib/backuppc',
+      '(if that fails) fsfreeze --unfreeze -- /var/lib/backuppc',
       'echo 5 > /sys/block/md5/md/bitmap/time_base',
     ]);
   });
@@ -20,7 +20,7 @@ describe('step thaw', () => {
       stderr: 'fsfreeze: /var/lib/backuppc: unfreeze failed: Invalid argument',
     }));
     await thawStep.run(r.ctx, r.exec, thawStep.ops!(c));
-    expect(r.events.filter((e) => e.startsWith('op:'))).toEqual(['op: fsfreeze --unfreeze /var/lib/backuppc']);
+    expect(r.events.filter((e) => e.startsWith('op:'))).toEqual(['op: fsfreeze --unfreeze -- /var/lib/backuppc']);
     expect(r.ctx.r.frozen).toBe(false);
   });
 

@@ -48,4 +48,20 @@ describe('step wait-clean', () => {
     const r = recorded(c);
     expect(await waitCleanStep.run(r.ctx, r.exec, ops)).toBe('again');
   });
+
+  it('lets go the root mirror too when an mdadm --add of a root partition was killed (found in the lab)', () => {
+    const f = withStripe(
+      baseFacts(),
+      [
+        ['md3', ['in_sync']],
+        ['md8', ['in_sync']],
+      ],
+      { degraded: 0 },
+    );
+    const md1 = f.arrays.find((a) => a.name === 'md1')!;
+    const facts = { ...f, arrays: f.arrays.map((a) => (a === md1 ? { ...a, syncAction: 'frozen' } : a)) };
+    const c = planCtx({}, facts);
+    expect(waitCleanStep.status(c)).toEqual({ status: 'pending', note: 'md1 left frozen by an interrupted mdadm' });
+    expect(waitCleanStep.ops!(c).map(renderOp)).toEqual(['echo idle > /sys/block/md1/md/sync_action']);
+  });
 });

@@ -18,10 +18,14 @@ describe('ping -c 1', () => {
     });
     expect(parsePing(1, fx('ping-off-subnet.stdout'), fx('ping-off-subnet.stderr')).ok).toBe(false);
   });
-  it("ping's own error is the reason", () => {
-    expect(parsePing(2, '', 'ping: SO_BINDTODEVICE eth9: No such device\n')).toEqual({
+  it("a probe that cannot run (ping's own error, not started, hung) is unknown, with ping's reason", () => {
+    expect(parsePing(2, fx('ping-no-device.stdout'), fx('ping-no-device.stderr'))).toEqual({
       ok: false,
-      reason: 'ping: SO_BINDTODEVICE eth9: No such device',
+      unknown: true,
+      reason: 'ping: SO_BINDTODEVICE nosuchif0: No such device',
     });
+    expect(parsePing(127, '', 'cannot run ping: ENOENT').unknown).toBe(true);
+    expect(parsePing(124, '', 'timed out after 2800 ms').unknown).toBe(true);
+    expect(parsePing(1, fx('ping-no-reply.stdout'), fx('ping-no-reply.stderr')).unknown).toBeUndefined();
   });
 });
