@@ -32,7 +32,9 @@ export const mdOps = {
     run(['mdadm', devPath(mirror), '--add', devPath(dev)], long, { fallback }),
   /** Erase a member's md superblock (only ever a configured set's own stripe). */
   zeroSuperblock: (dev: string): Op => run(['mdadm', '--zero-superblock', devPath(dev)], long),
-  stop: (name: string): Op => run(['mdadm', '--stop', devPath(name)], long),
+  /** Stop, then wait until the kernel has removed the array (see Op.awaitGone). */
+  stop: (name: string, sysfs: string): Op =>
+    run(['mdadm', '--stop', devPath(name)], long, { awaitGone: join(sysfs, 'block', kernelName(name)) }),
   /**
    * Fail and remove members in one call; if that fails (a member already faulty or gone), the
    * fallbacks do each member on its own, so the error names the member.

@@ -11,11 +11,19 @@ export type Op =
       mayFail?: boolean;
       /** Runs only if an earlier op of the step failed (printed as such by `baysync plan`). */
       fallback?: boolean;
+      /** After a success, wait (bounded) until this path is gone: the kernel removes a stopped md
+       *  array's device after the command returns, and a new array of the same name assembled
+       *  before that lost its /dev node to the old one's removal (seen in the lab). */
+      awaitGone?: string;
     }
   | { kind: 'write'; path: string; data: string; mayFail?: boolean; fallback?: boolean }
   | { kind: 'file'; path: string; content: string; fallback?: boolean };
 
-export const run = (argv: string[], timeoutMs: number, extra: { mayFail?: boolean; fallback?: boolean } = {}): Op => ({
+export const run = (
+  argv: string[],
+  timeoutMs: number,
+  extra: { mayFail?: boolean; fallback?: boolean; awaitGone?: string } = {},
+): Op => ({
   kind: 'run',
   argv,
   timeoutMs,

@@ -74,7 +74,7 @@ export const cases: ContractCase[] = [
       assert.equal(a?.active, true);
       assert.deepEqual(a?.members.map((m) => m.dev).sort(), members);
       await e.settleDevices();
-      await ops.exec(mdOps.stop(set.stripe_device));
+      await ops.exec(mdOps.stop(set.stripe_device, e.cfg.paths.sysfs));
       await e.settleDevices();
       assert.equal(
         (await md.listArrays()).find((x) => x.name === set.stripe_device),
@@ -94,7 +94,7 @@ export const cases: ContractCase[] = [
         await assert.rejects(ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, members)));
       } finally {
         await e.settleDevices();
-        await ops.exec(mdOps.stop(set.stripe_device));
+        await ops.exec(mdOps.stop(set.stripe_device, e.cfg.paths.sysfs));
         await e.settleDevices();
       }
     },
@@ -128,7 +128,7 @@ export const cases: ContractCase[] = [
         for (const op of mdOps.failAndRemove(mirror.name, [set.stripe_device]).filter((o) => !o.fallback))
           await ops.exec(op);
         await e.settleDevices();
-        await ops.exec(mdOps.stop(set.stripe_device));
+        await ops.exec(mdOps.stop(set.stripe_device, e.cfg.paths.sysfs));
         await e.settleDevices();
       }
       assert.equal((await md.sysfsState(mirror.name)).degraded, 1);

@@ -34,7 +34,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pred()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -71,7 +71,7 @@ export async function startHarness(
         for (const k of [d, `${d}1`, `${d}2`]) await daemon.handle({ cmd: 'notify', action: 'add', kernel: k });
     },
     phase: () => daemon.rotation!.engine!.state.rotation?.phase,
-    async waitPhase(p, timeoutMs = 10_000) {
+    async waitPhase(p, timeoutMs = 60_000) {
       await waitUntil(
         () => daemon.rotation!.engine!.state.rotation?.phase === p,
         `phase ${p} (now ${daemon.rotation!.engine!.state.rotation?.phase})`,

@@ -79,7 +79,9 @@ export async function waitFor<T>(
   timeoutMs = 15_000,
   everyMs = 50,
 ): Promise<T> {
-  const end = Date.now() + timeoutMs;
+  // Deadlines are generous (at least a minute, four times what was asked): they only bound a
+  // hang, and pass/fail never depends on the machine's speed (issue 10, section 7).
+  const end = Date.now() + Math.max(60_000, 4 * timeoutMs);
   for (;;) {
     const v = await f();
     if (v) return v;

@@ -50,7 +50,7 @@ export class TestSmtp {
     });
   }
 
-  async waitFor(pred: (m: ReceivedMail) => boolean, timeoutMs = 10_000): Promise<ReceivedMail> {
+  async waitFor(pred: (m: ReceivedMail) => boolean, timeoutMs = 60_000): Promise<ReceivedMail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = this.mails.find(pred);

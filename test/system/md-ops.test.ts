@@ -16,7 +16,7 @@ describe('mdOps', () => {
       argv: ['mdadm', '/dev/md5', '--re-add', '/dev/md8'],
       mayFail: true,
     });
-    expect(() => mdOps.stop('md8 --zero-superblock')).toThrow();
+    expect(() => mdOps.stop('md8 --zero-superblock', '/sys')).toThrow();
     expect(() => mdOps.add('md5', '../sda')).toThrow();
   });
 

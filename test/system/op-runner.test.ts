@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,22 @@ function recorder(exitCode = 0): { runner: CommandRunner; calls: string[][] } {
   } as unknown as CommandRunner;
   return { runner, calls };
 }
+
+describe('OpRunner.exec', () => {
+  it('after a stop, returns only once the kernel has removed the array (awaitGone)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gone-'));
+    const md8 = join(dir, 'block/md8');
+    mkdirSync(md8, { recursive: true });
+    const { runner } = recorder();
+    let gone = false;
+    setTimeout(() => {
+      rmSync(md8, { recursive: true });
+      gone = true;
+    }, 200);
+    await new OpRunner(runner).exec(run(['mdadm', '--stop', '/dev/md8'], 1000, { awaitGone: md8 }));
+    expect(gone).toBe(true);
+  });
+});
 
 describe('OpRunner.forStep (the plan is what runs)', () => {
   it('runs a planned operation and refuses any other, running nothing', async () => {

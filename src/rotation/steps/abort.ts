@@ -57,7 +57,9 @@ export const abortSteps: RotationStep[] = [
     status: (c) => ({ status: !c.stripe || c.did('abort-stop-stripe') ? 'done' : 'pending' }),
     // A verification mount still on the copy (a kill mid-verification) is released first.
     ops: (c) =>
-      c.stripe ? [...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []), mdOps.stop(c.stripe.name)] : [],
+      c.stripe
+        ? [...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []), mdOps.stop(c.stripe.name, c.cfg.paths.sysfs)]
+        : [],
     run: async (c, exec, ops) => {
       for (const op of ops) await exec(op);
       c.a.md.forgetAssembled(c.stripeName);

@@ -19,7 +19,7 @@ export const assembleStripeStep: RotationStep = {
                 (!x.active || x.arrayState === 'inactive') &&
                 x.members.some((m) => c.r.members.some((rm) => rm.dev === m.dev)),
             )
-            .map((x) => mdOps.stop(x.name)),
+            .map((x) => mdOps.stop(x.name, c.cfg.paths.sysfs)),
           mdOps.assemble(
             c.r.stripeDevice,
             c.set.stripe_uuid,

@@ -8,7 +8,7 @@ export const stopStripeStep: RotationStep = {
   phase: 'detaching',
   title: (c) => `stop stripe ${c.stripeName}`,
   status: (c) => ({ status: c.did('stop-stripe') || (c.did('thaw') && !c.stripe) ? 'done' : 'pending' }),
-  ops: (c) => (c.stripe ? [mdOps.stop(c.stripe.name)] : []),
+  ops: (c) => (c.stripe ? [mdOps.stop(c.stripe.name, c.cfg.paths.sysfs)] : []),
   run: async (c, exec, ops) => {
     for (const op of ops) await exec(op);
     c.a.md.forgetAssembled(c.stripeName);

@@ -19,7 +19,7 @@ export const verifyAssembleStep: RotationStep = {
       ? []
       : [
           ...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []),
-          ...(c.stripe && !c.stripe.readonly ? [mdOps.stop(c.stripe.name)] : []),
+          ...(c.stripe && !c.stripe.readonly ? [mdOps.stop(c.stripe.name, c.cfg.paths.sysfs)] : []),
           mdOps.assemble(
             c.r.stripeDevice,
             c.set.stripe_uuid,

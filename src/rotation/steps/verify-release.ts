@@ -7,7 +7,7 @@ export const verifyReleaseStep: RotationStep = {
   phase: 'verifying',
   title: (c) => `stop the read-only ${c.stripeName}`,
   status: (c) => ({ status: c.did('verify-release') || (c.r.verify && !c.stripe) ? 'done' : 'pending' }),
-  ops: (c) => (c.stripe ? [mdOps.stop(c.stripe.name)] : []),
+  ops: (c) => (c.stripe ? [mdOps.stop(c.stripe.name, c.cfg.paths.sysfs)] : []),
   run: async (c, exec, ops) => {
     for (const op of ops) await exec(op);
     c.a.md.forgetAssembled(c.stripeName);

@@ -4,8 +4,9 @@
 // a mirror left `frozen` by an mdadm killed during the join (systemd kills the child with the
 // daemon) never starts its recovery, so it is let go: the set's mirror (found in the lab) and
 // the root mirror (an mdadm --add of a root partition killed: found in the lab too).
-import { mdOps } from '../../system/md-ops.js';
+
 import type { MdArrayState } from '../../system/md.js';
+import { mdOps } from '../../system/md-ops.js';
 import type { PlanCtx, RotationStep } from './context.js';
 import { syncClean } from './stop-idle-backuppc.js';
 
@@ -42,7 +43,10 @@ export const waitCleanStep: RotationStep = {
   ops: (c) => frozen(c).map((m) => mdOps.unfreeze(c.cfg.paths.sysfs, m.name)),
   run: async (c, exec, ops) => {
     const names = frozen(c).map((m) => m.name);
-    c.log.warn({ mirrors: names }, `${names.join(', ')} left frozen by an interrupted mdadm; letting the recovery start`);
+    c.log.warn(
+      { mirrors: names },
+      `${names.join(', ')} left frozen by an interrupted mdadm; letting the recovery start`,
+    );
     for (const op of ops) await exec(op);
     return 'again';
   },
