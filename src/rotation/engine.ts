@@ -105,6 +105,8 @@ export class RotationEngine {
         if (!this.cfg.sets.some((s) => activeArrayByUuid(facts, s.stripe_uuid))) unchanged = facts;
         continue;
       }
+      // Invariant 9 from start to end, for a rotation resumed after a restart too.
+      this.inhibitor ??= this.a.systemd.inhibit(`offline-copy rotation of set ${r.set}`);
       if (this.notices.waiting(facts, r, this.state, this.awaitingRemoval)) this.persist();
       const p = plan({ cfg: this.cfg, rotation: r, facts });
       this.lastPlan = p;

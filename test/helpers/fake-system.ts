@@ -175,11 +175,28 @@ export class FakeSystem implements CommandRunner {
     mirrorToFiles(this);
   }
 
+  /** Long-lived children (systemd-inhibit) still running. */
+  readonly living = new Set<string>();
+
   spawnLongLived(argv: string[]): LongLived {
     this.calls.push(argv);
     let resolve: (n: number) => void = () => undefined;
     const exited = new Promise<number>((r) => (resolve = r));
-    return { pid: 4242, kill: () => resolve(0), exited };
+    const id = `${this.seq++} ${argv.join(' ')}`;
+    this.living.add(id);
+    return {
+      pid: 4242,
+      kill: () => {
+        this.living.delete(id);
+        resolve(0);
+      },
+      exited,
+    };
+  }
+
+  /** Inhibitor locks held now. */
+  get inhibitors(): number {
+    return [...this.living].filter((l) => l.includes(' systemd-inhibit ')).length;
   }
 
   /** The daemon writes a few sysfs attributes itself (sync_action to unfreeze): take them into the model. */

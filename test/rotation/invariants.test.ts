@@ -6,7 +6,7 @@ import { checkMdadmConf } from '../../src/cli/doctor.js';
 import { udevRule } from '../../src/cli/install.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { disableLine } from '../../src/system/backuppc.js';
-import { type Harness, startHarness, waitUntil } from '../helpers/harness.js';
+import { type Harness, restartDaemon, startHarness, syncToEnd, waitUntil } from '../helpers/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -141,6 +141,30 @@ describe('invariant 4: detach only when the mirror is clean and the filesystem f
     expect(thaw).toBeGreaterThan(fail);
     expect(h.lab.sys.frozen).toBe(false);
   });
+  it('re-checks clean right before the split: a mirror that starts resyncing after the freeze is not split', async () => {
+    h = await startHarness();
+    const sys = h.lab.sys;
+    const run = sys.run.bind(sys);
+    sys.run = async (argv, o) => {
+      const r = await run(argv, o);
+      if (argv[0] === 'fsfreeze' && argv[1] === '--freeze') {
+        sys.arrays.get('md5')!.syncAction = 'resync';
+        sys.sync();
+      }
+      return r;
+    };
+    await h.plug('A');
+    await syncToEnd(h);
+    const mail = await h.smtp.waitFor(
+      (m) => m.subject.includes('set A') && /ABORTED|FAILED|safe to remove/.test(m.subject),
+    );
+    expect(mail.subject).not.toContain('safe to remove');
+    const all = calls(h);
+    const frozenAt = all.findIndex((c) => c.startsWith('fsfreeze --freeze'));
+    const thawAt = all.findIndex((c, i) => i > frozenAt && c.startsWith('fsfreeze --unfreeze'));
+    expect(all.slice(frozenAt, thawAt).filter((c) => c.includes('--fail'))).toEqual([]);
+    expect(sys.frozen).toBe(false);
+  });
   it('a failing freeze never yields a "safe to remove" copy, and the pool is not left frozen', async () => {
     h = await startHarness();
     h.lab.sys.failures.set('fsfreeze --freeze', 'fsfreeze: cannot freeze');
@@ -236,8 +260,9 @@ describe('invariant 8: mail never blocks or fails a workflow', () => {
 });
 
 describe('invariant 9: long work takes a logind inhibitor lock', () => {
-  it('systemd-inhibit --what=shutdown:sleep is held from the start of a rotation', async () => {
+  it('systemd-inhibit --what=shutdown:sleep is held from the start of a rotation and released at its end', async () => {
     h = await startHarness();
+    expect(h.lab.sys.inhibitors).toBe(0);
     await h.plug('A');
     await h.waitPhase('syncing');
     expect(
@@ -245,6 +270,31 @@ describe('invariant 9: long work takes a logind inhibitor lock', () => {
         (c) => c[0] === 'systemd-inhibit' && c.includes('--what=shutdown:sleep') && c.includes('--mode=block'),
       ),
     ).toBe(true);
+    expect(h.lab.sys.inhibitors).toBe(1);
+    h.lab.sys.completeSync('md1');
+    h.lab.sys.completeSync('md5');
+    await h.smtp.waitFor((m) => m.subject.includes('safe to remove'));
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'the rotation to end');
+    expect(h.lab.sys.inhibitors).toBe(0);
+  });
+
+  it('released at an abort too', async () => {
+    h = await startHarness();
+    await h.plug('A');
+    await h.waitPhase('syncing');
+    await h.daemon.handle({ cmd: 'rotate', action: 'abort' });
+    await h.smtp.waitFor((m) => m.subject.includes('ABORTED'));
+    await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'the abort to end');
+    expect(h.lab.sys.inhibitors).toBe(0);
+  });
+
+  it('taken again by a daemon restarted mid-rotation (the resumed rotation is inhibited too)', async () => {
+    h = await startHarness();
+    await h.plug('A');
+    await h.waitPhase('syncing');
+    for (const l of h.lab.sys.living) if (l.includes('systemd-inhibit')) h.lab.sys.living.delete(l); // died with it
+    await restartDaemon(h);
+    await waitUntil(() => h!.lab.sys.inhibitors === 1, 'an inhibitor held by the new daemon');
   });
 });
 
