@@ -70,6 +70,9 @@ export const configSchema = z.strictObject({
         .prefault({}),
       /** Give up retrying a spooled mail after this many hours (it stays in the spool, logged). */
       retry_hours: z.number().positive().default(72),
+      /** A hand-over to the transport that takes longer counts as failed and is retried later
+       *  (a hung sendmail or SMTP server must not hold every later mail). */
+      timeout_seconds: z.number().positive().max(3600).default(120),
     })
     .prefault({}),
   policy: z

@@ -109,7 +109,7 @@ export class MailSpool {
     private readonly cfg: Config['mail'],
     private transport: Transporter | undefined = undefined,
     private readonly now: () => number = Date.now,
-    private readonly sendTimeoutMs = 120_000,
+    private readonly sendTimeoutMs = cfg.timeout_seconds * 1000,
   ) {
     this.dir = join(stateDir, 'mail');
   }

@@ -223,7 +223,23 @@ describe('invariant 6: one rotation at a time', () => {
 describe('invariant 7: nothing from a device reaches a shell or a path unchecked', () => {
   it('no command is ever a shell, and device strings are only displayed', async () => {
     h = await startHarness();
-    h.lab.sys.addDisk('sdx', 1 << 30, [], 'EVIL$(reboot)`id`;rm -rf /');
+    const evil = 'EVIL$(reboot)`id`;rm -rf /';
+    // Through every field the code reads: a disk serial, a foreign member's superblock name (raw
+    // and in mdadm's export), a mount point, and a hotplug notice's kernel name.
+    const sb = h.lab.sys.sb('0badc0de:0badc0de:0badc0de:0badc0de', 'raid1', 2, `${evil}:0`);
+    h.lab.sys.addDisk('sdx', 1 << 30, [{ sizeBytes: 512 << 20, sb }], evil);
+    h.lab.sys.mounted.add(`/mnt/${evil}`);
+    h.lab.sys.sync();
+    const { request } = await import('../../src/daemon/control-client.js');
+    const refused = await request(h.daemon.socketPath, {
+      cmd: 'notify',
+      action: 'add',
+      kernel: `sd${evil}`,
+    } as never).then(
+      () => 'accepted',
+      (e: unknown) => String(e),
+    );
+    expect(refused).toMatch(/kernel device name/);
     await fullRotation(h);
     for (const c of h.lab.sys.calls) {
       expect(['sh', 'bash', 'dash'].includes(c[0]!.split('/').pop()!)).toBe(false);
@@ -256,6 +272,32 @@ describe('invariant 8: mail never blocks or fails a workflow', () => {
     await h.daemon.mail.drain();
     await back.waitFor((m) => m.subject.includes('safe to remove'));
     expect(h.daemon.mail.pending()).toEqual([]);
+  });
+});
+
+describe('invariant 8 with a mail server that hangs', () => {
+  it('the rotation completes, and the hung hand-over times out and is retried instead of holding the spool', async () => {
+    const { createServer } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    h = await startHarness({ mailExtra: 'timeout_seconds = 1' });
+    await h.smtp.stop();
+    // Accepts the connection and never says a word (no SMTP greeting).
+    const hang = createServer((sock) => void held.push(sock));
+    await new Promise<void>((r) => hang.listen(h!.smtp.port, '127.0.0.1', r));
+    try {
+      await h.plug('A');
+      await syncToEnd(h);
+      await waitUntil(() => !h!.daemon.rotation!.engine.state.rotation, 'rotation end');
+      expect(h.daemon.rotation!.engine.state.history[0]!.outcome).toBe('success');
+      await waitUntil(
+        () => h!.daemon.mail.pending().some((e) => /did not answer within 1 s/.test(e.lastError ?? '')),
+        'a hand-over given up after 1 s',
+      );
+      expect(held.length).toBeGreaterThan(0);
+    } finally {
+      for (const s of held) s.destroy();
+      hang.close();
+    }
   });
 });
 

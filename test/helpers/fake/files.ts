@@ -85,6 +85,7 @@ export function mirrorToFiles(sys: FakeSystem): void {
           p.sb.raidDevices,
           p.sb.devUuid,
           p.sb.events,
+          p.sb.name,
         );
       writeFileSync(sys.path(`dev/${p.name}`), buf);
     }
@@ -111,7 +112,17 @@ function writeDevNode(sys: FakeSystem, name: string, content: Superblock | undef
   const lvl = content.level === 'raid0' ? 0 : 1;
   const off1 = 2048 * 512;
   const buf = Buffer.alloc(off1 + 8192);
-  writeSb(buf, 4096, content.uuid, lvl, a.dataOffsetSectors, content.raidDevices, content.devUuid, content.events);
+  writeSb(
+    buf,
+    4096,
+    content.uuid,
+    lvl,
+    a.dataOffsetSectors,
+    content.raidDevices,
+    content.devUuid,
+    content.events,
+    content.name,
+  );
   if (content.partlyRecovered) buf.writeUInt32LE(2, 4096 + 8);
   if (sys.topUuid) writeSb(buf, off1 + 4096, sys.topUuid, 1, 2048);
   writeFileSync(sys.path(`dev/${name}`), buf);
@@ -126,8 +137,12 @@ function writeSb(
   raidDisks = 2,
   devUuid?: string,
   events = 0,
+  name = '',
 ): void {
   buf.writeUInt32LE(mdV1Magic, at);
+  Buffer.from(name, 'latin1')
+    .subarray(0, 32)
+    .copy(buf, at + 32);
   buf.writeUInt32LE(1, at + 4);
   Buffer.from(normalizeUuid(uuid), 'hex').copy(buf, at + 16);
   buf.writeInt32LE(level, at + 72);

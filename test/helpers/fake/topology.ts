@@ -14,7 +14,7 @@ export interface LabLike {
 }
 
 export function seedTopology(
-  opts: { stopWhenIdle?: boolean; rootMirror?: boolean; smtpPort?: number; extra?: string } = {},
+  opts: { stopWhenIdle?: boolean; rootMirror?: boolean; smtpPort?: number; extra?: string; mailExtra?: string } = {},
 ): LabLike {
   const sys = new FakeSystem();
   const u = {
@@ -126,6 +126,7 @@ stop_when_idle = ${opts.stopWhenIdle ?? true}
 to = ["operator@example.test"]
 from = "baysync@example.test"
 transport = "smtp"
+${opts.mailExtra ?? ''}
 [mail.smtp]
 host = "127.0.0.1"
 port = ${opts.smtpPort ?? 2525}
