@@ -26,6 +26,7 @@ import { processAlive, readHolder } from '../util/lockfile.js';
 import { version } from '../version.js';
 import { type ControlServer, request as controlRequest, serveControl } from './control.js';
 import { composeStatus, type StatusData } from './status.js';
+import { Watchdog } from './watchdog.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -49,7 +50,7 @@ export class Daemon {
   readonly realtime: RealtimeService | undefined;
   readonly failover: FailoverService | undefined;
   private control: ControlServer | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly watchdog: Watchdog;
   private readonly startedAt = new Date().toISOString();
   private readonly log = logger().child({ mod: 'daemon' });
   private readonly adapters;
@@ -87,6 +88,7 @@ export class Daemon {
       this.rotation = new RotationService(cfg, this.adapters, mail, o);
     }
     for (const s of [this.failover, this.realtime, this.rotation]) if (s) this.services.push(s);
+    this.watchdog = new Watchdog(this.services, () => void this.adapters.systemd.notify({ WATCHDOG: 1 }), this.log);
   }
 
   get socketPath(): string {
@@ -102,16 +104,14 @@ export class Daemon {
     await this.adapters.systemd.notify({ READY: 1, STATUS: this.statusLine(), MAINPID: process.pid });
     this.log.info({ version, config: this.opts.configPath }, 'baysync daemon started');
     void this.mail.drain();
+    this.watchdog.start(Number((this.opts.env ?? process.env).WATCHDOG_USEC ?? 0));
     for (const s of this.services) if (s !== this.failover) await s.start();
-    const wd = Number((this.opts.env ?? process.env).WATCHDOG_USEC ?? 0);
-    if (wd > 0)
-      this.watchdog = setInterval(() => void this.adapters.systemd.notify({ WATCHDOG: 1 }), Math.max(1000, wd / 2000));
   }
 
   async stop(): Promise<void> {
     this.log.info('stopping');
     await this.adapters.systemd.notify({ STOPPING: 1, STATUS: 'stopping' });
-    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog.stop();
     for (const s of [...this.services].reverse()) await s.stop();
     await this.control?.close();
     this.mail.close();

@@ -2,19 +2,48 @@
 // before it, never two at once (the kernel's "one writer" per job). Contract: run() never
 // rejects (a failure is logged); runCoalesced() queues at most one waiting run; request() returns
 // its own result or error, and afterwards schedules the job's reconcile so a request's effect is
-// acted on at once.
+// acted on at once. While a run is under way it records when it last made progress (beat()), so
+// the daemon's watchdog can tell work that moves from work that hangs (stalledMs()).
 import type { Logger } from 'pino';
 
 export class Serial {
   private chain: Promise<void> = Promise.resolve();
   /** A coalescing run queued and not started yet. */
   private queued: Promise<void> | undefined;
+  /** When the run under way last made progress (undefined while idle). */
+  private beatAt: number | undefined;
+  private depth = 0;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The run under way made progress (a step began or ended, facts were read). */
+  beat(): void {
+    if (this.depth) this.beatAt = this.now();
+  }
+
+  /** How long the run under way has gone without progress; 0 while idle. */
+  stalledMs(): number {
+    return this.beatAt === undefined ? 0 : this.now() - this.beatAt;
+  }
+
+  private tracked<T>(fn: () => Promise<T>): () => Promise<T> {
+    return async () => {
+      this.depth++;
+      this.beatAt = this.now();
+      try {
+        return await fn();
+      } finally {
+        if (--this.depth === 0) this.beatAt = undefined;
+      }
+    };
+  }
 
   /** Runs `fn` after all queued work; resolves when it has run. */
   run(fn: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(fn).catch((e: unknown) => {
+    const next = this.chain.then(this.tracked(fn)).catch((e: unknown) => {
       this.log.error({ err: e instanceof Error ? e.stack : String(e) }, 'reconcile failed');
     });
     this.chain = next;
@@ -38,8 +67,10 @@ export class Serial {
 
   /** Runs an operator request in turn, then `after` (the reconcile) whether or not it succeeded. */
   request<T>(fn: () => Promise<T>, after: () => Promise<void>): Promise<T> {
-    const res = this.chain.then(fn);
-    this.chain = res.then(after, after).catch((e: unknown) => this.log.error({ err: String(e) }, 'reconcile failed'));
+    const res = this.chain.then(this.tracked(fn));
+    this.chain = res
+      .then(this.tracked(after), this.tracked(after))
+      .catch((e: unknown) => this.log.error({ err: String(e) }, 'reconcile failed'));
     return res;
   }
 }

@@ -18,4 +18,6 @@ export interface Service {
   statusLine(): string | undefined;
   /** True while it does long work (its status line then stands alone). */
   busy(): boolean;
+  /** How long its work under way has gone without progress (0 when idle or moving). */
+  stalledMs?(): number;
 }

@@ -59,8 +59,13 @@ export class RotationEngine {
     this.now = opts.now ?? Date.now;
     this.state = store.load();
     this.notices = new Notices(cfg, mail, this.log);
-    this.serial = new Serial(this.log);
+    this.serial = new Serial(this.log, this.now);
     this.io = { persist: () => this.persist(), now: () => this.iso(), log: this.log };
+  }
+
+  /** How long the work under way has gone without progress (the daemon's watchdog reads it). */
+  stalledMs(): number {
+    return this.serial.stalledMs();
   }
 
   get poolProblems(): string[] {
@@ -95,6 +100,7 @@ export class RotationEngine {
       const r = this.state.rotation;
       const facts = unchanged ?? (await gatherFacts(this.cfg, this.a, r));
       unchanged = undefined;
+      this.serial.beat();
       this.notices.unknown(facts);
       this.notices.pool(facts);
       this.forgetAbsentSets(facts);

@@ -91,6 +91,10 @@ export class RotationService implements Service {
     return Boolean(this.engine.state.rotation);
   }
 
+  stalledMs(): number {
+    return this.engine.stalledMs();
+  }
+
   statusLine(): string {
     return this.line;
   }

@@ -4,21 +4,17 @@
 // is a single mdadm invocation whose failure throws CommandError with mdadm's stderr.
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { logger } from '../log.js';
 import { devPath, kernelName, normalizeUuid } from '../util/names.js';
-import {
-  endSuperblockOffsets,
-  levelName,
-  mdV1Magic,
-  parseBitmapDirtyBytes,
-  parseMdSuperblockV1,
-  superblockProbeOffsets,
-} from './parsers/md-superblock.js';
+import { nestedDataOffset, readSuperblock } from './md-probe.js';
+import { parseBitmapDirtyBytes } from './parsers/md-superblock.js';
 import { parseDevState, parseIntAttr, parseSlot, parseSyncCompleted, type SyncProgress } from './parsers/md-sysfs.js';
 import { type MdDetail, type MdExamine, parseDetailExport, parseExamineExport } from './parsers/mdadm-export.js';
 import { parseMdstat } from './parsers/mdstat.js';
 import type { CommandRunner } from './runner.js';
+
+const hungRetryMs = 10 * 60_000;
 
 export interface MdMemberState {
   dev: string;
@@ -62,7 +58,12 @@ export class MdAdapter {
     private readonly sysfs = '/sys',
     private readonly proc = '/proc',
     private readonly dev = '/dev',
+    /** A superblock read that takes longer is given up (the device is taken as unreadable). */
+    private readonly readTimeoutMs = 10_000,
   ) {}
+
+  /** Devices whose read hung, and when. */
+  private readonly hung = new Map<string, number>();
 
   /**
    * UUIDs of arrays this process assembled itself, with the members it gave mdadm: right after an
@@ -106,38 +107,32 @@ export class MdAdapter {
    * --examine only when a 0.90/1.0 superblock sits at the end or the node cannot be read.
    */
   async probe(dev: string, sizeBytes: number): Promise<MdExamine | undefined> {
-    let fh: FileHandle;
-    try {
-      fh = await open(join(this.dev, kernelName(dev)), 'r');
-    } catch {
-      return this.examine(dev);
+    // A device whose read hung is left alone for a while: each hung read holds one of libuv's
+    // four threads, and a scan must never wait on one (issue 10: a hung read blocked everything).
+    const hungAt = this.hung.get(dev);
+    if (hungAt !== undefined && Date.now() - hungAt < hungRetryMs) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), this.readTimeoutMs);
+    });
+    const r = await Promise.race([this.probeDirect(dev, sizeBytes), timeout]).finally(() => clearTimeout(timer));
+    if (r !== 'timeout') {
+      this.hung.delete(dev);
+      return r;
     }
-    try {
-      const buf = Buffer.alloc(4096);
-      for (const off of superblockProbeOffsets) {
-        const { bytesRead } = await fh.read(buf, 0, 4096, off);
-        const sb = bytesRead === 4096 ? parseMdSuperblockV1(buf) : undefined;
-        if (sb)
-          return {
-            level: levelName(sb.level),
-            raidDevices: sb.raidDisks,
-            uuid: sb.uuid,
-            devUuid: sb.devUuid,
-            name: sb.name,
-            events: sb.events,
-            partlyRecovered: sb.partlyRecovered,
-            raw: {},
-          };
-      }
-      for (const off of endSuperblockOffsets(sizeBytes)) {
-        const { bytesRead } = await fh.read(buf, 0, 4, off);
-        if (bytesRead === 4 && (buf.readUInt32LE(0) === mdV1Magic || buf.readUInt32BE(0) === mdV1Magic))
-          return this.examine(dev);
-      }
-      return undefined;
-    } finally {
-      await fh.close();
-    }
+    this.hung.set(dev, Date.now());
+    logger()
+      .child({ mod: 'md' })
+      .error(
+        { dev },
+        `reading /dev/${dev} did not answer within ${this.readTimeoutMs / 1000} s: the device is taken as unreadable (and not read again for ${hungRetryMs / 60_000} min); check its cabling and the kernel log`,
+      );
+    return undefined;
+  }
+
+  private async probeDirect(dev: string, sizeBytes: number): Promise<MdExamine | undefined> {
+    const r = await readSuperblock(join(this.dev, kernelName(dev)), sizeBytes);
+    return r === 'examine' ? this.examine(dev) : r;
   }
 
   async readMdstat(): Promise<string> {
@@ -267,24 +262,7 @@ export class MdAdapter {
    * (0.90/1.0 keep it at the end) adds nothing.
    */
   async nestedDataOffset(dev: string, expectedUuids: string[]): Promise<number> {
-    let offset = 0;
-    const fh = await open(join(this.dev, kernelName(dev)), 'r');
-    try {
-      for (const uuid of expectedUuids) {
-        for (const probe of superblockProbeOffsets) {
-          const buf = Buffer.alloc(4096);
-          await fh.read(buf, 0, 4096, offset + probe);
-          const sb = parseMdSuperblockV1(buf);
-          if (sb && sb.uuid === uuid) {
-            offset += sb.dataOffsetSectors * 512;
-            break;
-          }
-        }
-      }
-    } finally {
-      await fh.close();
-    }
-    return offset;
+    return nestedDataOffset(join(this.dev, kernelName(dev)), expectedUuids);
   }
 
   /** Blocks until any resync/recovery on the array has finished (mdadm --wait; exit 1 = nothing to wait for). */

@@ -61,3 +61,23 @@ describe('Serial.runCoalesced', () => {
     expect(order).toBe('rq');
   });
 });
+
+describe('Serial.stalledMs (what the watchdog reads)', () => {
+  it('0 while idle; grows while a run makes no progress; beat() resets it; 0 again after the run', async () => {
+    let now = 1000;
+    const s = new Serial(log, () => now);
+    expect(s.stalledMs()).toBe(0);
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((r) => (release = r));
+    const done = s.run(() => hung);
+    await Promise.resolve();
+    now += 5000;
+    expect(s.stalledMs()).toBe(5000);
+    s.beat();
+    now += 10;
+    expect(s.stalledMs()).toBe(10);
+    release();
+    await done;
+    expect(s.stalledMs()).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,5 +75,22 @@ describe('MdAdapter.listArrays after its own assembly', () => {
     md.noteAssembled('md8', uuid, ['sde2', 'sdf2']);
     await md.listArrays();
     expect(calls.filter((c) => c.includes('--detail'))).toEqual(['mdadm --detail --export /dev/md8']);
+  });
+});
+
+describe('MdAdapter.probe (issue 10: a hung device read must not block a scan)', () => {
+  it('a read that does not answer is given up after the timeout, the device taken as unreadable and left alone after', async () => {
+    const dev = mkdtempSync(join(tmpdir(), 'dev-'));
+    // A FIFO with no writer: opening it for reading blocks, as a read from a hung disk does.
+    execFileSync('mkfifo', [join(dev, 'sdz')]);
+    const { runner, calls } = scripted(() => false);
+    const md = new MdAdapter(runner, '/nonexistent', '/nonexistent', dev, 200);
+    const t0 = Date.now();
+    expect(await md.probe('sdz', 1 << 30)).toBeUndefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(await md.probe('sdz', 1 << 30)).toBeUndefined(); // skipped: no second hung read
+    expect(calls).toEqual([]);
+    // Release the thread still blocked in open() (a writer makes it return).
+    openSync(join(dev, 'sdz'), 'w');
   });
 });
