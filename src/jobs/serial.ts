@@ -19,9 +19,24 @@ export class Serial {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The run under way made progress (a step began or ended, facts were read). */
-  beat(): void {
+  private closed = false;
+
+  /** The run under way made progress (a step began or ended, facts were read). Returns false
+   *  once the job is closing: the run should stop before its next step. */
+  beat(): boolean {
     if (this.depth) this.beatAt = this.now();
+    return !this.closed;
+  }
+
+  /** Stop taking work: later runs do nothing; resolves when the run under way has ended (it
+   *  stops at its next beat) or after `ms`, whichever comes first. */
+  close(ms: number): Promise<void> {
+    this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    });
+    return Promise.race([this.chain, limit]).finally(() => clearTimeout(timer));
   }
 
   /** How long the run under way has gone without progress; 0 while idle. */
@@ -31,6 +46,7 @@ export class Serial {
 
   private tracked<T>(fn: () => Promise<T>): () => Promise<T> {
     return async () => {
+      if (this.closed) return undefined as T; // stopping: nothing new starts
       this.depth++;
       this.beatAt = this.now();
       try {

@@ -68,6 +68,11 @@ export class RotationEngine {
     return this.serial.stalledMs();
   }
 
+  /** Daemon stop: no next step; resolves when the step under way has ended (at most `ms`). */
+  close(ms: number): Promise<void> {
+    return this.serial.close(ms);
+  }
+
   get poolProblems(): string[] {
     return this.notices.poolProblems;
   }
@@ -100,7 +105,7 @@ export class RotationEngine {
       const r = this.state.rotation;
       const facts = unchanged ?? (await gatherFacts(this.cfg, this.a, r));
       unchanged = undefined;
-      this.serial.beat();
+      if (!this.serial.beat()) return;
       this.notices.unknown(facts);
       this.notices.pool(facts);
       this.forgetAbsentSets(facts);

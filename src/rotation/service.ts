@@ -17,6 +17,7 @@ import { RotationEngine } from './engine.js';
 import { gatherFacts } from './facts.js';
 import { repairAtStart } from './repair.js';
 import { rotationStatus } from './status.js';
+import { thawForStop } from './stop.js';
 import { RotationStore } from './store.js';
 import type { PlannedStep } from './types.js';
 import type { VerifyResult } from './verify.js';
@@ -85,6 +86,10 @@ export class RotationService implements Service {
     if (this.hotplugTimer) clearTimeout(this.hotplugTimer);
     this.devWatch?.close();
     this.stopSyncWatch();
+    // No next step; the step under way ends (systemd allows 60 s), then a quiesced pool is thawed.
+    await this.engine.close(30_000);
+    const e = this.engine;
+    await thawForStop(this.cfg, this.a, e.state.rotation, this.log, () => e.store.save(e.state));
   }
 
   busy(): boolean {

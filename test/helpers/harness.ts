@@ -100,6 +100,14 @@ export async function syncToEnd(h: Harness): Promise<void> {
 /** The daemon "dies" (its timers and socket stop, nothing of the rotation is cleaned up) and a
  *  new one starts on the same config, state and system, as systemd would restart it. */
 export async function restartDaemon(h: Harness): Promise<Daemon> {
+  // A killed process does none of a graceful stop's work for the rotation (waiting for the step
+  // under way, thawing the pool): its engine forgets the rotation in memory (the record on disk
+  // stays as it was) before its timers and socket are stopped.
+  const old = h.daemon.rotation?.engine;
+  if (old) {
+    old.close = () => Promise.resolve();
+    old.state = { ...old.state, rotation: undefined };
+  }
   await h.daemon.stop();
   const d2 = new Daemon({
     configPath: h.lab.configPath,
