@@ -23,6 +23,8 @@ export interface ContractEnv {
   /** Let udev finish with the device nodes (a stopped array's node may vanish only after a new
    *  assembly under the same name: seen in the lab); the fake has no udev. */
   settleDevices(): Promise<void>;
+  /** What the system shows after a failed case (md, device nodes, kernel log), for the report. */
+  diagnose?(): Promise<string>;
 }
 
 export interface ContractCase {
@@ -61,6 +63,48 @@ async function waitFor(what: string, pred: () => Promise<boolean>, ms = 60_000):
 }
 
 export const cases: ContractCase[] = [
+  // The join first: on a stripe assembled for the first time since boot (later cases stop and
+  // assemble md8 again within seconds).
+  {
+    name: 'md: the stripe joins its degraded bitmap mirror, syncs clean, and fail+remove leaves it degraded again',
+    async run(e) {
+      const { md, ops } = adapters(e);
+      const set = e.cfg.sets[0]!;
+      await ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, await setMembers(e)));
+      await e.settleDevices();
+      const mirror = (await md.listArrays()).find((x) => x.uuid === set.mirror_uuid && x.active);
+      assert.ok(mirror, 'the set mirror is active');
+      assert.equal(mirror.degraded, 1);
+      try {
+        // As the rotation joins: a re-add into the bitmap when the stripe carries the mirror's
+        // superblock (a set that rotated before), else an add (a new set).
+        const inside = await md.probe(set.stripe_device, (await md.sysfsState(set.stripe_device)).sizeBytes ?? 0);
+        if (inside?.uuid === set.mirror_uuid)
+          assert.equal((await ops.exec(mdOps.reAdd(mirror.name, set.stripe_device))).exitCode, 0);
+        else await ops.exec(mdOps.add(mirror.name, set.stripe_device));
+        await e.settle(mirror.name);
+        await waitFor('the mirror to be clean', async () => {
+          const s = await md.sysfsState(mirror.name);
+          return s.degraded === 0 && (s.syncAction ?? 'idle') === 'idle';
+        });
+        const after = await md.sysfsState(mirror.name);
+        assert.ok(after.members.find((m) => m.dev === set.stripe_device)?.state.includes('in_sync'));
+        assert.ok((after.bitmapTimeBase ?? 0) > 0, 'the mirror has a write-intent bitmap with a period');
+      } finally {
+        // Cleanup errors are reported after the case's own error, never instead of it.
+        try {
+          for (const op of mdOps.failAndRemove(mirror.name, [set.stripe_device]).filter((o) => !o.fallback))
+            await ops.exec(op);
+          await e.settleDevices();
+          await ops.exec(mdOps.stop(set.stripe_device, e.cfg.paths.sysfs));
+          await e.settleDevices();
+        } catch (cleanup) {
+          process.stderr.write(`cleanup after the join case failed: ${String(cleanup)}\n`);
+        }
+      }
+      assert.equal((await md.sysfsState(mirror.name)).degraded, 1);
+    },
+  },
   {
     name: 'md: a stripe assembled by UUID is listed with that UUID; --stop removes it',
     async run(e) {
@@ -97,41 +141,6 @@ export const cases: ContractCase[] = [
         await ops.exec(mdOps.stop(set.stripe_device, e.cfg.paths.sysfs));
         await e.settleDevices();
       }
-    },
-  },
-  {
-    name: 'md: the stripe joins its degraded bitmap mirror, syncs clean, and fail+remove leaves it degraded again',
-    async run(e) {
-      const { md, ops } = adapters(e);
-      const set = e.cfg.sets[0]!;
-      await ops.exec(mdOps.assemble(set.stripe_device, set.stripe_uuid, await setMembers(e)));
-      await e.settleDevices();
-      const mirror = (await md.listArrays()).find((x) => x.uuid === set.mirror_uuid && x.active);
-      assert.ok(mirror, 'the set mirror is active');
-      assert.equal(mirror.degraded, 1);
-      try {
-        // As the rotation joins: a re-add into the bitmap when the stripe carries the mirror's
-        // superblock (a set that rotated before), else an add (a new set).
-        const inside = await md.probe(set.stripe_device, (await md.sysfsState(set.stripe_device)).sizeBytes ?? 0);
-        if (inside?.uuid === set.mirror_uuid)
-          assert.equal((await ops.exec(mdOps.reAdd(mirror.name, set.stripe_device))).exitCode, 0);
-        else await ops.exec(mdOps.add(mirror.name, set.stripe_device));
-        await e.settle(mirror.name);
-        await waitFor('the mirror to be clean', async () => {
-          const s = await md.sysfsState(mirror.name);
-          return s.degraded === 0 && (s.syncAction ?? 'idle') === 'idle';
-        });
-        const after = await md.sysfsState(mirror.name);
-        assert.ok(after.members.find((m) => m.dev === set.stripe_device)?.state.includes('in_sync'));
-        assert.ok((after.bitmapTimeBase ?? 0) > 0, 'the mirror has a write-intent bitmap with a period');
-      } finally {
-        for (const op of mdOps.failAndRemove(mirror.name, [set.stripe_device]).filter((o) => !o.fallback))
-          await ops.exec(op);
-        await e.settleDevices();
-        await ops.exec(mdOps.stop(set.stripe_device, e.cfg.paths.sysfs));
-        await e.settleDevices();
-      }
-      assert.equal((await md.sysfsState(mirror.name)).degraded, 1);
     },
   },
   {
@@ -189,6 +198,7 @@ export async function runContract(e: ContractEnv): Promise<{ lines: string[]; fa
     } catch (err) {
       failed++;
       lines.push(`FAIL ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
+      if (e.diagnose) lines.push(await e.diagnose().catch((d: unknown) => `(no diagnosis: ${String(d)})`));
     }
   }
   return { lines, failed };

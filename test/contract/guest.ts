@@ -15,6 +15,20 @@ const settle = async (mirror: string): Promise<void> => {
 const settleDevices = async (): Promise<void> => {
   await runner.run(['udevadm', 'settle', '--timeout=60'], { allowFailure: true, timeoutMs: 90_000 });
 };
-const { lines, failed } = await runContract({ cfg, runner, settle, settleDevices });
+const diagnose = async (): Promise<string> => {
+  const out = async (argv: string[], tail = 0): Promise<string> => {
+    const r = await runner.run(argv, { allowFailure: true, quiet: true, timeoutMs: 30_000 });
+    const text = `${r.stdout}${r.stderr}`.trimEnd();
+    return `$ ${argv.join(' ')}\n${tail ? text.split('\n').slice(-tail).join('\n') : text}`;
+  };
+  return [
+    await out(['cat', '/proc/mdstat']),
+    await out(['ls', '-l', '/dev/md', '/dev/md5', '/dev/md8']),
+    await out(['ls', '/sys/block']),
+    await out(['dmesg'], 15),
+    await out(['journalctl', '-n', '25', '--no-pager', '-o', 'short-monotonic'], 25),
+  ].join('\n');
+};
+const { lines, failed } = await runContract({ cfg, runner, settle, settleDevices, diagnose });
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exit(failed);
