@@ -223,6 +223,15 @@ sync
     if (out.status === 'refused' || (out.status === 'done' && !out.run.ok)) process.exitCode = 1;
   });
 
+program
+  .command('receive <dir>')
+  .description('forced command of the push key on the standby: rrsync DIR, refused after a takeover')
+  .option('--state-dir <dir>', 'where failover.json is', '/var/lib/baysync')
+  .option('--rrsync <path>', 'the rrsync to run', '/usr/bin/rrsync')
+  .action(async (dir: string, o: { stateDir: string; rrsync: string }) => {
+    process.exitCode = await (await import('./receive.js')).receive(dir, o);
+  });
+
 const failover = program.command('failover').description('the failover monitor on the standby server (seed 003)');
 show<NonNullable<StatusData['failover']>>(
   failover,

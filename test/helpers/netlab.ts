@@ -121,6 +121,10 @@ export class NetLab {
   get dataB(): string {
     return join(this.dir, 'b-data');
   }
+  /** The state directory B's push key reads failover.json from. */
+  get bReceiveState(): string {
+    return join(this.dir, 'b-receive-state');
+  }
 
   private async startSshd(): Promise<void> {
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -140,7 +144,10 @@ export class NetLab {
         `restrict,command="/usr/sbin/ip link set dev lan0 up" ${pub('cure')}`,
         `restrict,command="${rrsync} ${this.dataA}" ${pub('failback')}`,
       ],
-      b: [`restrict,command="${rrsync} ${this.dataB}" ${pub('push')}`],
+      // B's push key runs baysync's receive (rrsync, refused after a takeover: issue 10).
+      b: [
+        `restrict,command="${process.execPath} ${resolve('build/src/cli/main.js')} receive --state-dir ${this.bReceiveState} --rrsync ${rrsync} ${this.dataB}" ${pub('push')}`,
+      ],
     };
     const known: string[] = [];
     for (const h of ['a', 'b'] as const) {

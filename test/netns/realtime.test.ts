@@ -341,4 +341,23 @@ password_file = "${pw}"
     expect(r.stdout).toContain(`REFUSED: ${mnt} is not mounted; refusing to sync from an unmounted mountpoint`);
     expect(existsSync(join(lab.dataB, 'mounted/file.txt'))).toBe(true);
   });
+
+  it('push: B refuses pushes once it has taken over (its push key runs baysync receive)', () => {
+    const src = join(lab.dir, 'push-after-takeover');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, '.baysync-source'), '');
+    writeFileSync(join(src, 'sub/f.txt'), 'from A\n');
+    mkdirSync(join(lab.dataB, 'taken'), { recursive: true });
+    const cfg = pushConfig(lab, src, '/taken', 'taken');
+    mkdirSync(lab.bReceiveState, { recursive: true });
+    writeFileSync(join(lab.bReceiveState, 'failover.json'), JSON.stringify({ version: 1, phase: 'active' }));
+    const refused = cli(lab, 'a', cfg, ['sync', 'run']);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/this standby has taken over from the main server \(failover phase active\)/);
+    expect(existsSync(join(lab.dataB, 'taken/sub/f.txt'))).toBe(false);
+    writeFileSync(join(lab.bReceiveState, 'failover.json'), JSON.stringify({ version: 1, phase: 'monitoring' }));
+    const ok = cli(lab, 'a', cfg, ['sync', 'run']);
+    expect(ok.status, ok.stdout).toBe(0);
+    expect(readFileSync(join(lab.dataB, 'taken/sub/f.txt'), 'utf8')).toBe('from A\n');
+  }, 300_000);
 });
