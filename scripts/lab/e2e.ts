@@ -22,6 +22,7 @@ import { run as sFullRotationABA } from './e2e/scenarios/full-rotation-A-B-A.js'
 import { run as sHardResetMidSync } from './e2e/scenarios/hard-reset-mid-sync.js';
 import { run as sMtaDown } from './e2e/scenarios/mta-down.js';
 import { run as sSigkillEachPhase } from './e2e/scenarios/sigkill-each-phase.js';
+import { run as sStatusWhileVerifying } from './e2e/scenarios/status-while-verifying.js';
 import { run as sSurpriseRemoval } from './e2e/scenarios/surprise-removal.js';
 import { installBaysync } from './guest-install.js';
 import { ensureImage } from './image.js';
@@ -41,6 +42,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'foreign-disks-untouched': sForeignDisksUntouched,
   'mta-down': sMtaDown,
   'both-sets-at-once': sBothSetsAtOnce,
+  'status-while-verifying': sStatusWhileVerifying,
   'adapter-contract': sAdapterContract,
 };
 

@@ -43,7 +43,7 @@ export class RotationEngine {
   private inhibitor: { release: () => void } | undefined;
   readonly notices: Notices;
   /** Sets that completed while still plugged in: not restarted until seen absent once. */
-  private awaitingRemoval = new Set<string>();
+  readonly awaitingRemoval = new Set<string>();
   private readonly now: () => number;
   private readonly io: RecordIo;
   private readonly serial: Serial;

@@ -237,8 +237,22 @@ export class RotationService implements Service {
     if (this.hotplugTimer) return;
     this.hotplugTimer = setTimeout(() => {
       this.hotplugTimer = undefined;
+      void this.noticeWaiting().catch((e: unknown) => this.log.warn({ err: String(e) }, 'waiting-set check failed'));
       void this.engine.reconcile(trigger);
     }, 150);
+  }
+
+  /**
+   * Invariant 6 at once: a set plugged in while another rotates is told it waits from read-only
+   * facts, without waiting for the step under way (a verification takes minutes; the notice went
+   * out 21-30 s after the plug-in when it waited for the next reconcile).
+   */
+  private async noticeWaiting(): Promise<void> {
+    const e = this.engine;
+    if (!e.state.rotation) return;
+    const facts = await gatherFacts(this.cfg, this.a);
+    const r = e.state.rotation;
+    if (r && e.notices.waiting(facts, r, e.state, e.awaitingRemoval)) e.store.save(e.state);
   }
 
   /**

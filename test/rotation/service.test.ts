@@ -99,3 +99,39 @@ describe('hotplug notices in the journal', () => {
     expect(hotplug).toHaveLength(20);
   });
 });
+
+describe('invariant 6 at once (issue 10: the notice waited for the step under way)', () => {
+  it('a set plugged in while a long step runs is told it waits before that step ends', async () => {
+    h = await startHarness();
+    const sys = h.lab.sys;
+    const run = sys.run.bind(sys);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = false;
+    let released = false;
+    // The verification's read-only mount hangs (a slow read of the copy) until released.
+    sys.run = async (argv, o) => {
+      if (argv[0] === 'mount' && argv.includes('-o') && !holding) {
+        holding = true;
+        await held;
+      }
+      return run(argv, o);
+    };
+    await h.plug('A');
+    h.lab.sys.completeSync('md1');
+    await h.waitPhase('syncing');
+    h.lab.sys.completeSync('md1');
+    h.lab.sys.completeSync('md5');
+    await h.waitPhase('verifying');
+    await new Promise<void>((r) => {
+      const t = setInterval(() => holding && (clearInterval(t), r()), 10);
+    });
+    await h.plug('B');
+    const mail = await h.smtp.waitFor((m) => m.subject.includes('set B waits'));
+    expect(mail.subject).toContain('set A is rotating');
+    expect(released).toBe(false); // the verification step has not ended yet
+    released = true;
+    release();
+    await h.smtp.waitFor((m) => m.subject.includes('set A: offline copy done'));
+  });
+});

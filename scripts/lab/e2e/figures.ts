@@ -8,8 +8,14 @@ export interface Figures {
   cleanToMailS: number[];
   pauseWindowS: number[];
   returningResyncPct: number[];
+  /** Control-socket answers to `status` while a copy is verified (ms). */
+  statusDuringVerifyMs: number[];
+  /** A second set plugged in during a verification: kernel attach to the daemon's notice (s). */
+  waitNoticeS: number[];
 }
 export const figures: Figures = {
+  statusDuringVerifyMs: [],
+  waitNoticeS: [],
   plugToSyncS: [],
   plugToSyncHostS: [],
   cleanToMailS: [],
@@ -25,6 +31,13 @@ const max = (a: number[]): string =>
 /** The figures the scenarios measured, with their targets. */
 export function figureLines(): string[] {
   const out: string[] = ['', 'e2e figures (lab VM, TCG, 2 vCPUs)'];
+  const ms = figures.statusDuringVerifyMs;
+  out.push(
+    `  status answered while verifying:   median ${med(ms.map((x) => x / 1000))} s, max ${max(ms.map((x) => x / 1000))} (target < 1 s; n=${ms.length})`,
+  );
+  out.push(
+    `  second set told it waits:          median ${med(figures.waitNoticeS)} s, max ${max(figures.waitNoticeS)} (target < 2 s; n=${figures.waitNoticeS.length})`,
+  );
   out.push(
     `  plug-in -> sync started:           median ${med(figures.plugToSyncS)} s, max ${max(figures.plugToSyncS)} (target < 3 s; n=${figures.plugToSyncS.length})`,
   );
