@@ -29,6 +29,14 @@ export type RunOutcome =
 
 export class SyncRefused extends Error {}
 
+/** rsync's last two stderr lines, after the far side's own refusal (`baysync receive: …`) if any. */
+function stderrTail(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const remote = lines.filter((l) => l.startsWith('baysync receive: '));
+  const tail = [...remote, ...lines.slice(-2).filter((l) => !remote.includes(l))];
+  return tail.length ? `: ${tail.join(' | ')}` : '';
+}
+
 export class SyncExecutor {
   readonly store: RealtimeStore;
   private readonly rt: RealtimeConfig;
@@ -101,7 +109,7 @@ export class SyncExecutor {
         ? undefined
         : r.exitCode === 25
           ? `deletion guard: more than ${p.plan.maxDelete} files (the larger of ${this.rt.max_delete_min_files} and ${this.rt.max_delete_percent}% of the ${base} files in the copy) would be deleted; rsync stopped deleting there. Check the source; if intended, run \`baysync sync run --allow-deletions\`.`
-          : `rsync: ${meaning.text}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
+          : `rsync: ${meaning.text}${stderrTail(r.stderr)}`;
       const fileCount = meaning.ok && req.kind === 'full' ? stats.files : undefined;
       const run = this.record(
         req,
