@@ -17,6 +17,7 @@ import { figureLines, figures } from './e2e/figures.js';
 import { run as sAdapterContract } from './e2e/scenarios/adapter-contract.js';
 import { run as sBothSetsAtOnce } from './e2e/scenarios/both-sets-at-once.js';
 import { run as sDumpRunningAtPlugIn } from './e2e/scenarios/dump-running-at-plug-in.js';
+import { run as sFailoverUnderSystemd } from './e2e/scenarios/failover-under-systemd.js';
 import { run as sForeignDisksUntouched } from './e2e/scenarios/foreign-disks-untouched.js';
 import { run as sFullRotationABA } from './e2e/scenarios/full-rotation-A-B-A.js';
 import { run as sHardResetMidSync } from './e2e/scenarios/hard-reset-mid-sync.js';
@@ -44,6 +45,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'both-sets-at-once': sBothSetsAtOnce,
   'status-while-verifying': sStatusWhileVerifying,
   'adapter-contract': sAdapterContract,
+  'failover-under-systemd': sFailoverUnderSystemd,
 };
 
 /** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */

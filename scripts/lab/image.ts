@@ -54,6 +54,11 @@ const packages = [
   'cpio',
   'zstd',
   'initramfs-tools',
+  // The failover scenario: network namespaces, probes, duplicate-address detection, a service.
+  'iproute2',
+  'iputils-ping',
+  'iputils-arping',
+  'busybox',
 ];
 
 // Files written into the root after the packages are installed (path -> content, mode).

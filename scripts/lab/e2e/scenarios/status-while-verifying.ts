@@ -6,7 +6,7 @@
 // The figures are printed against their targets (1 s, 2 s); only the behaviour is asserted.
 import { sleep } from '../../common.js';
 import type { LabSession } from '../../session.js';
-import { Check, expect, waitIdle } from '../assert.js';
+import { Check, expect, status, waitIdle } from '../assert.js';
 import { figures } from '../figures.js';
 
 const probe = `
@@ -47,8 +47,11 @@ export async function run(s: LabSession): Promise<void> {
     await sleep(250);
   }
   await s.plug('B');
-  const a = await waitIdle(s, 'A');
-  expect(a.outcome === 'success', `set A rotated (${a.summary})`);
+  // B rotates right after A: wait for B's end, then read A's entry in the history.
+  const b = await waitIdle(s, 'B');
+  expect(b.outcome === 'success', `set B rotated next (${b.summary})`);
+  const a = (await status(s)).history.find((x) => x.set === 'A');
+  expect(a?.outcome === 'success', `set A rotated (${a?.summary})`);
   const answers: Array<{ ms: number; phase: string | null }> = JSON.parse(
     (await s.vm.exec(['cat', '/run/baysync-probe.json'])).stdout,
   );
@@ -59,6 +62,4 @@ export async function run(s: LabSession): Promise<void> {
   const told = await journalAt(s, /set B plugged in while set A rotates: it waits/);
   expect(told !== undefined, 'the daemon said that set B waits');
   if (attached !== undefined && told !== undefined) figures.waitNoticeS.push(told - attached);
-  const b = await waitIdle(s, 'B');
-  expect(b.outcome === 'success', `set B rotated next (${b.summary})`);
 }
