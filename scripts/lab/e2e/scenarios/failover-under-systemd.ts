@@ -3,7 +3,8 @@
 // (b), on a LAN bridge with a client namespace (c) and a direct segment. B's daemon runs as a
 // systemd unit placed in b (NetworkNamespacePath=), with its own config and state; A serves the
 // service address. When A falls silent on both networks, B must stop baysync-sync.timer, start a
-// real service (busybox httpd, in b), and the client must reach that service on the taken address.
+// real service (a small HTTP server, in b), and the client must reach it on the taken address.
+// (busybox's wget segfaulted in the TCG guest, so server and client are node.)
 import { sleep } from '../../common.js';
 import type { LabSession } from '../../session.js';
 import { Check, expect } from '../assert.js';
@@ -33,25 +34,29 @@ to = ["root"]
 [paths]
 state_dir = "/var/lib/baysync-standby"
 run_dir = "/run/baysync-standby"
-sysfs = "/run/baysync-standby-sys"
 `;
 
+// The unit is placed in b by NetworkNamespacePath=; ip netns exec (into the same namespace) only
+// remounts /sys for it, so that /sys/class/net shows b's interfaces (the carrier the monitor
+// reads). A sysfs mounted by ExecStartPre= under PrivateMounts= showed no carrier (tried).
 const unit = (node: string): string => `[Unit]
 Description=baysync standby daemon of the lab (in network namespace b)
 [Service]
 NetworkNamespacePath=/run/netns/b
-PrivateMounts=yes
-# sysfs mounted from inside the namespace shows its interfaces (carrier of lan0, seg0).
-ExecStartPre=/usr/bin/mkdir -p /run/baysync-standby-sys
-ExecStartPre=/usr/bin/mount -t sysfs sysfs /run/baysync-standby-sys
-ExecStart=${node} /usr/lib/baysync/build/src/cli/main.js -c /etc/baysync/standby.toml daemon
+ExecStart=/usr/sbin/ip netns exec b ${node} /usr/lib/baysync/build/src/cli/main.js -c /etc/baysync/standby.toml daemon
 `;
 
-const web = `[Unit]
-Description=the lab's service on the standby (busybox httpd in namespace b)
+const server = (text: string): string =>
+  `require('http').createServer((q, r) => r.end(${JSON.stringify(text)})).listen(80, '0.0.0.0')`;
+const client = `const r = require('http').get('http://192.168.77.1/', { timeout: 5000 }, (res) => res.pipe(process.stdout));
+r.on('timeout', () => r.destroy(new Error('timeout')));
+r.on('error', (e) => { console.error(String(e)); process.exit(1); });`;
+
+const web = (node: string): string => `[Unit]
+Description=the lab's service on the standby (an HTTP server in namespace b)
 [Service]
 NetworkNamespacePath=/run/netns/b
-ExecStart=/bin/busybox httpd -f -p 80 -h /srv/bslab-www
+ExecStart=${node} -e ${JSON.stringify(server('served by B\n'))}
 `;
 
 export async function run(s: LabSession): Promise<void> {
@@ -77,30 +82,25 @@ export async function run(s: LabSession): Promise<void> {
   }
   await ns('c', ['ip', 'addr', 'add', '192.168.77.9/24', 'dev', 'lan0']);
   // A serves the address now (its own page); B's page waits for the takeover.
-  await x(['mkdir', '-p', '/srv/bslab-www', '/srv/bslab-a']);
-  await s.vm.writeFile('/srv/bslab-www/index.html', 'served by B\n');
-  await s.vm.writeFile('/srv/bslab-a/index.html', 'served by A\n');
+  const node = (await x(['sh', '-c', 'command -v node'])).stdout.trim();
   await x([
     'systemd-run',
     '--unit=bslab-a-web',
     '-p',
     'NetworkNamespacePath=/run/netns/a',
-    '/bin/busybox',
-    'httpd',
-    '-f',
-    '-p',
-    '80',
-    '-h',
-    '/srv/bslab-a',
+    node,
+    '-e',
+    server('served by A\n'),
   ]);
-  const node = (await x(['sh', '-c', 'command -v node'])).stdout.trim();
+  await s.vm.writeFile('/run/bslab-get.js', client);
   await s.vm.writeFile('/etc/baysync/standby.toml', config);
   await s.vm.writeFile('/run/systemd/system/bslab-standby.service', unit(node));
-  await s.vm.writeFile('/run/systemd/system/bslab-web.service', web);
+  await s.vm.writeFile('/run/systemd/system/bslab-web.service', web(node));
   await x(['systemctl', 'daemon-reload']);
   await x(['systemctl', 'start', 'baysync-sync.timer']);
   await x(['systemctl', 'start', 'bslab-standby.service']);
-  const get = () => ns('c', ['busybox', 'wget', '-q', '-T', '2', '-O', '-', 'http://192.168.77.1/']);
+  const get = () => s.vm.exec(['ip', 'netns', 'exec', 'c', node, '/run/bslab-get.js'], { allowFailure: true });
+  for (let i = 0; i < 60 && (await get()).stdout !== 'served by A\n'; i++) await sleep(500);
   expect((await get()).stdout === 'served by A\n', 'the client reaches A before the takeover');
   await sleep(3000); // a few healthy rounds
   // A falls silent on both networks (its processes hang; ICMP is not answered).
@@ -122,7 +122,14 @@ export async function run(s: LabSession): Promise<void> {
   expect(timer.stdout.trim() !== 'active', `the takeover stopped baysync-sync.timer (${timer.stdout.trim()})`);
   const webState = await s.vm.exec(['systemctl', 'is-active', 'bslab-web.service'], { allowFailure: true });
   expect(webState.stdout.trim() === 'active', `the takeover started bslab-web.service (${webState.stdout.trim()})`);
-  const page = await ns('c', ['busybox', 'wget', '-q', '-T', '5', '-O', '-', 'http://192.168.77.1/']);
-  expect(page.stdout === 'served by B\n', `the client reaches the service on the taken address (${page.stdout})`);
+  let page = await get();
+  for (let i = 0; i < 20 && page.stdout !== 'served by B\n'; i++) {
+    await sleep(500);
+    page = await get();
+  }
+  expect(
+    page.stdout === 'served by B\n',
+    `the client reaches the service on the taken address (${page.stdout}${page.stderr})`,
+  );
   await x(['systemctl', 'stop', 'bslab-standby.service', 'bslab-web.service', 'bslab-a-web.service']);
 }
