@@ -12,8 +12,9 @@ export type Op =
       /** Runs only if an earlier op of the step failed (printed as such by `baysync plan`). */
       fallback?: boolean;
       /** After a success, wait (bounded) until this path is gone: the kernel removes a stopped md
-       *  array's device after the command returns, and a new array of the same name assembled
-       *  before that lost its /dev node to the old one's removal (seen in the lab). */
+       *  array's device in a work queue after the command returns, so a new array of the same
+       *  name is assembled only after that (a precaution: the lab failure first blamed on this was
+       *  the daemon, restarted by the hotplug unit, racing the adapter contract). */
       awaitGone?: string;
     }
   | { kind: 'write'; path: string; data: string; mayFail?: boolean; fallback?: boolean }
