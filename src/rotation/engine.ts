@@ -64,9 +64,7 @@ export class RotationEngine {
   }
 
   /** How long the work under way has gone without progress (the daemon's watchdog reads it). */
-  stalledMs(): number {
-    return this.serial.stalledMs();
-  }
+  stalledMs = (): number => this.serial.stalledMs();
 
   /** Daemon stop: no next step; resolves when the step under way has ended (at most `ms`). */
   close(ms: number): Promise<void> {
@@ -162,6 +160,7 @@ export class RotationEngine {
       persist: () => this.persist(),
       nowMs: this.now,
       iso: () => this.iso(),
+      beat: () => void this.serial.beat(),
     };
   }
 

@@ -18,6 +18,7 @@ export async function verifyMountedCopy(
   mnt: string,
   offset: number,
   log: Logger,
+  beat: () => void = () => undefined,
 ): Promise<VerifyResult> {
   const marker = join(mnt, cfg.storage.marker_dir);
   const markerFound = await stat(marker).then(
@@ -30,6 +31,8 @@ export async function verifyMountedCopy(
     mnt,
     cfg.policy.verify_sample_files,
     detachedAt,
+    undefined,
+    beat,
   );
   if (changed + moved)
     log.info(
@@ -63,6 +66,8 @@ export async function compareSample(
   n: number,
   before: number,
   afterSelect?: (files: string[]) => Promise<void>,
+  /** Called for each file compared (progress, for the watchdog). */
+  beat: () => void = () => undefined,
 ): Promise<{ sampled: number; mismatched: string[]; changed: number; moved: number }> {
   const since = before - 2000;
   const files: Array<{ path: string; ctimeMs: number; ino: number }> = [];
@@ -107,6 +112,7 @@ export async function compareSample(
   let changed = 0;
   let moved = 0;
   for (const f of sample) {
+    beat();
     const inCopy = await stat(join(copy, f.path)).catch(() => undefined);
     if (!inCopy || (blockCopy && inCopy.ino !== f.ino)) {
       if (await dirChangedSince(f.path)) moved++;

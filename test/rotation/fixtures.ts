@@ -162,6 +162,7 @@ export function recorded(c: PlanCtx, answer: (op: Op) => Partial<RunResult> = ()
     persist: () => events.push(`persist: ${JSON.stringify(c.r)}`),
     nowMs: () => Date.parse('2026-11-22T01:00:00.000Z'),
     iso: () => '2026-11-22T01:00:00.000Z',
+    beat: () => undefined,
   } as unknown as RunCtx;
   const exec: Exec = async (op) => {
     events.push(`op: ${renderOp(op)}`);

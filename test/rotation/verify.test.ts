@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,5 +67,30 @@ describe('compareSample after BackupPC renamed a backup directory', () => {
     rmSync(join(copy, 'pc/localhost/1/f3'));
     const r = await compareSample(live, copy, 6, later());
     expect(r.mismatched).toEqual(['pc/localhost/1/f3']);
+  });
+});
+
+describe('compareSample progress (the watchdog is fed while a verification reads)', () => {
+  it('beats once per sampled file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'beat-'));
+    const old = new Date(Date.now() - 3600_000);
+    for (const side of ['live', 'copy']) {
+      mkdirSync(join(root, side));
+      for (const f of ['a', 'b', 'c']) {
+        writeFileSync(join(root, side, f), f);
+        utimesSync(join(root, side, f), old, old);
+      }
+    }
+    let beats = 0;
+    const r = await compareSample(
+      join(root, 'live'),
+      join(root, 'copy'),
+      3,
+      Date.now() + 10_000,
+      undefined,
+      () => beats++,
+    );
+    expect(r.sampled + r.changed + r.moved).toBe(beats);
+    expect(beats).toBeGreaterThan(0);
   });
 });

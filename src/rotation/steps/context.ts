@@ -38,6 +38,8 @@ export interface RunCtx extends PlanCtx {
   persist: () => void;
   nowMs: () => number;
   iso: () => string;
+  /** Progress inside a long step (each file a verification reads): feeds the watchdog. */
+  beat: () => void;
 }
 
 export type RotationStep = Step<StepId, Phase, PlanCtx, RunCtx>;

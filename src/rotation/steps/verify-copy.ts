@@ -30,7 +30,7 @@ export const verifyCopyStep: RotationStep = {
     for (const leftover of ops.slice(0, -2)) await exec(leftover);
     await exec(mount!);
     try {
-      c.r.verify = await verifyMountedCopy(c.cfg, c.r, mnt, c.facts.copy?.dataOffset ?? 0, c.log);
+      c.r.verify = await verifyMountedCopy(c.cfg, c.r, mnt, c.facts.copy?.dataOffset ?? 0, c.log, c.beat);
     } finally {
       await exec(umount!);
     }
