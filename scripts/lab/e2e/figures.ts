@@ -10,11 +10,14 @@ export interface Figures {
   returningResyncPct: number[];
   /** Control-socket answers to `status` while a copy is verified (ms). */
   statusDuringVerifyMs: number[];
+  /** The same in the rotation's other phases (ms), for comparison. */
+  statusOtherPhasesMs: number[];
   /** A second set plugged in during a verification: kernel attach to the daemon's notice (s). */
   waitNoticeS: number[];
 }
 export const figures: Figures = {
   statusDuringVerifyMs: [],
+  statusOtherPhasesMs: [],
   waitNoticeS: [],
   plugToSyncS: [],
   plugToSyncHostS: [],
@@ -34,6 +37,10 @@ export function figureLines(): string[] {
   const ms = figures.statusDuringVerifyMs;
   out.push(
     `  status answered while verifying:   median ${med(ms.map((x) => x / 1000))} s, max ${max(ms.map((x) => x / 1000))} (target < 1 s; n=${ms.length})`,
+  );
+  const other = figures.statusOtherPhasesMs.map((x) => x / 1000);
+  out.push(
+    `    (the same probe in the other phases: median ${med(other)} s, max ${max(other).replace(/ \[.*\]$/, '')}; n=${other.length})`,
   );
   out.push(
     `  second set told it waits:          median ${med(figures.waitNoticeS)} s, max ${max(figures.waitNoticeS)} (target < 2 s; n=${figures.waitNoticeS.length})`,

@@ -58,6 +58,8 @@ export async function run(s: LabSession): Promise<void> {
   const during = answers.filter((x) => x.phase === 'verifying');
   expect(during.length > 0, 'the probe got answers while A was verifying');
   figures.statusDuringVerifyMs.push(...during.map((x) => x.ms));
+  // The same probe in A's other phases (checking to detaching), side by side with the above.
+  figures.statusOtherPhasesMs.push(...answers.filter((x) => x.phase && x.phase !== 'verifying').map((x) => x.ms));
   const attached = await journalAt(s, /\[sd[gh]\] Attached SCSI disk/);
   const told = await journalAt(s, /set B plugged in while set A rotates: it waits/);
   expect(told !== undefined, 'the daemon said that set B waits');
