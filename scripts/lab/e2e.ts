@@ -25,6 +25,7 @@ import { run as sMtaDown } from './e2e/scenarios/mta-down.js';
 import { run as sSigkillEachPhase } from './e2e/scenarios/sigkill-each-phase.js';
 import { run as sStatusWhileVerifying } from './e2e/scenarios/status-while-verifying.js';
 import { run as sSurpriseRemoval } from './e2e/scenarios/surprise-removal.js';
+import { run as sVerifyProvesCopy } from './e2e/scenarios/verify-proves-copy.js';
 import { installBaysync } from './guest-install.js';
 import { ensureImage } from './image.js';
 import { ensurePrerequisites, LabSession } from './session.js';
@@ -46,6 +47,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'status-while-verifying': sStatusWhileVerifying,
   'adapter-contract': sAdapterContract,
   'failover-under-systemd': sFailoverUnderSystemd,
+  'verify-proves-copy': sVerifyProvesCopy,
 };
 
 /** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */

@@ -113,10 +113,7 @@ program
   .option('--json', 'print the raw result')
   .action(async (o: { set: string; json?: boolean }) => {
     const cfg = await config();
-    const r = await request<{ ok: boolean; detail: string }>(socketOf(cfg), { cmd: 'verify', set: o.set }, 1800_000);
-    if (o.json) json(r);
-    else print(`${r.ok ? 'OK' : 'FAILED'}: ${r.detail}`);
-    if (!r.ok) process.exitCode = 1;
+    process.exitCode = await (await import('./verify.js')).verifyCommand(socketOf(cfg), o.set, Boolean(o.json));
   });
 
 program

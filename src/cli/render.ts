@@ -46,6 +46,7 @@ export function renderStatus(s: StatusData): string {
       out.push(
         `  ${set.name.padEnd(8)} last good copy: ${set.lastSuccess ? `${set.lastSuccess.slice(0, 16).replace('T', ' ')} (${set.ageDays} days)` : 'never'}${set.lastOutcome && set.lastOutcome !== 'success' ? `  last rotation ${set.lastOutcome}` : ''}${set.overdue ? '  OVERDUE' : ''}`,
       );
+      if (set.lastProved) out.push(`           verified: ${set.lastProved}`);
     }
     out.push(
       `oldest copy away from the server: ${s.oldestCopyAgeDays !== undefined ? `${s.oldestCopyAgeDays} days` : 'unknown (a set has never rotated)'}`,

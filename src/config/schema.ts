@@ -83,6 +83,14 @@ export const configSchema = z.strictObject({
       warn_after_days: z.number().positive().default(10),
       /** Files compared between the live pool and the detached copy. */
       verify_sample_files: z.number().int().min(0).max(10_000).default(20),
+      /** Percent of the copy's chunks compared block by block with the live half (100: all). */
+      verify_block_share: z.number().min(1).max(100).default(100),
+      /** Below this percent of the copy proved block by block, the verification is INCONCLUSIVE. */
+      verify_min_proved_percent: z.number().min(0).max(100).default(50),
+      /** Below this many files compared (at most verify_sample_files), it is INCONCLUSIVE. */
+      verify_min_files: z.number().int().min(0).default(1),
+      /** Check the copy's filesystem without modification (xfs_repair -n, e2fsck -fn). */
+      verify_fsck: z.boolean().default(true),
       /** A first rotation of a set is a full recovery; later ones must be bitmap re-adds. */
       allow_full_recovery: z.boolean().default(true),
       spin_down: z.boolean().default(true),

@@ -15,13 +15,17 @@ export function rotationCheck(cfg: Config, st: RotationStatus, statusLine: strin
   part.perfs.push(...st.sets.map((s) => `set_${s.name}_age_days=${s.ageDays ?? ''};;;0`));
   const last = st.history[0];
   if (last && last.outcome !== 'success')
-    part.problems.push({ code: 2, text: `last rotation of set ${last.set} ${last.outcome}: ${last.summary}` });
+    part.problems.push({
+      code: last.outcome === 'inconclusive' ? 1 : 2,
+      text: `last rotation of set ${last.set} ${last.outcome}: ${last.summary}`,
+    });
   if (!Number.isFinite(newest)) part.problems.push({ code: 1, text: 'no successful rotation recorded yet' });
   else if (newest > warn * 2) part.problems.push({ code: 2, text: `no offline copy for ${newest} days` });
   else if (newest > warn) part.problems.push({ code: 1, text: `rotation overdue: newest copy ${newest} days old` });
   for (const p of st.poolProblems ?? []) part.problems.push({ code: 2, text: problemHeadline(p) });
   if (st.rotation?.phase === 'aborting')
     part.problems.push({ code: 1, text: `rotation of set ${st.rotation.set} aborting` });
-  part.oks.push(`newest copy ${newest} days old${st.rotation ? `; ${statusLine}` : ''}`);
+  const proved = last?.proved ? `; set ${last.set} ${last.proved}` : '';
+  part.oks.push(`newest copy ${newest} days old${proved}${st.rotation ? `; ${statusLine}` : ''}`);
   return part;
 }

@@ -69,11 +69,14 @@ async function copyFacts(
 ): Promise<NonNullable<Facts['copy']>> {
   const set = rotationSet(cfg, r);
   const stripe = arrays.find((x) => x.active && x.readonly && x.uuid === set.stripe_uuid);
+  const dataOffset =
+    stripe && set
+      ? await a.md.nestedDataOffset(stripe.name, [set.mirror_uuid, cfg.storage.top_mirror_uuid])
+      : undefined;
   return {
     mounted: await a.fs.isMounted(join(cfg.paths.verify_dir, r.set), cfg.paths.proc),
-    dataOffset:
-      stripe && set
-        ? await a.md.nestedDataOffset(stripe.name, [set.mirror_uuid, cfg.storage.top_mirror_uuid])
-        : undefined,
+    dataOffset,
+    fs: stripe && dataOffset !== undefined ? await a.halves.fsAt(stripe.name, dataOffset) : undefined,
+    loops: stripe ? await a.fs.loopsOf(stripe.name) : [],
   };
 }

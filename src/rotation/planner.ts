@@ -13,6 +13,7 @@ import type { PlanInput } from './steps/check-set.js';
 import { derive } from './steps/context.js';
 import { abortSteps, normalSteps } from './steps/index.js';
 import type { Next, Phase, Plan } from './types.js';
+import { verifyOutcome } from './verdict.js';
 
 export type { PlanInput };
 
@@ -31,7 +32,7 @@ export function plan(input: PlanInput): Plan {
   if (rotation.phase === 'aborted' || (rotation.phase === 'aborting' && !first)) {
     next = { kind: 'finish', outcome: 'aborted' };
   } else if (!first) {
-    next = { kind: 'finish', outcome: rotation.verify && !rotation.verify.ok ? 'failed' : 'success' };
+    next = { kind: 'finish', outcome: verifyOutcome(rotation.verify) };
   } else if (first.status === 'waiting') {
     next = { kind: 'wait', step: first, reason: first.note ?? 'waiting' };
   } else {

@@ -8,7 +8,7 @@ import { normalPhases, type PersistedState } from './types.js';
 
 const iso = z.string().min(1);
 const member = z.looseObject({ dev: z.string().min(1), disk: z.string().min(1), devUuid: z.string().optional() });
-const outcome = z.enum(['success', 'failed', 'aborted']);
+const outcome = z.enum(['success', 'failed', 'inconclusive', 'aborted']);
 const phase = z.enum(['aborting', 'aborted', ...normalPhases]);
 
 const rotation = z.looseObject({

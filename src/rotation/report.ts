@@ -6,11 +6,14 @@ import { formatBytes, formatDuration } from '../jobs/progress.js';
 import { mailText, timelineLines } from '../jobs/report.js';
 import type { MailMessage } from '../mail/spool.js';
 import type { HistoryEntry, Outcome, RotationState } from './types.js';
+import { verifyOutcome } from './verdict.js';
 
 export function summaryLine(r: RotationState, outcome: Outcome): string {
   if (outcome === 'aborted') return `aborted: ${r.abortReason ?? 'unknown reason'}`;
   if (outcome === 'failed') return `verification failed: ${r.verify?.detail ?? '?'}`;
-  return `ok: ${r.joinMode ?? '?'} resynced ${formatBytes(r.resyncBytes)}, BackupPC detach window ${formatDuration(r.pauseWindow?.ms)}`;
+  const figures = `${r.joinMode ?? '?'} resynced ${formatBytes(r.resyncBytes)}, BackupPC detach window ${formatDuration(r.pauseWindow?.ms)}`;
+  if (outcome === 'inconclusive') return `verification inconclusive: ${r.verify?.detail ?? '?'}`;
+  return `ok: ${figures}${r.verify?.proved ? `; ${r.verify.proved}` : ''}`;
 }
 
 export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string, extra: string[] = []): MailMessage {
@@ -23,6 +26,15 @@ export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string,
       `The offline copy on set ${r.set} (${disks}) is complete and verified.`,
       '',
       'SAFE TO REMOVE: the drives are spun down and detached. Pull them and take them off site.',
+    );
+  } else if (outcome === 'inconclusive') {
+    subject = `[baysync] set ${r.set}: offline copy done, verification INCONCLUSIVE`;
+    lines.push(
+      `The copy on set ${r.set} (${disks}) was detached, but its verification proved too little of it to call it good: ${r.verify?.detail ?? 'unknown'}.`,
+      '',
+      'Nothing wrong was found, and nothing is proved either. The drives are spun down and detached.',
+      `Next: plug the set in again and run \`baysync verify --set ${r.set}\`, or raise policy.verify_block_share /`,
+      'verify_sample_files (or lower verify_min_proved_percent) if the pool cannot be proved within the rotation.',
     );
   } else if (outcome === 'failed') {
     subject = `[baysync] set ${r.set}: VERIFICATION FAILED`;
@@ -57,7 +69,12 @@ export function rotationMail(r: RotationState, outcome: Outcome, nowIso: string,
     `  BackupPC stopped:    ${r.pauseWindow?.ms !== undefined ? `${formatDuration(r.pauseWindow.ms)} during the detach` : '-'}${r.backuppc?.stoppedForSync ? ` (also stopped from ${r.backuppc.stoppedForSync.slice(11, 19)} to speed up the sync)` : ''}`,
   );
   if (r.verify) {
-    lines.push(`  verification:        ${r.verify.ok ? 'OK' : 'FAILED'}: ${r.verify.detail}`);
+    const word = { success: 'OK', failed: 'FAILED', inconclusive: 'INCONCLUSIVE' }[verifyOutcome(r.verify)];
+    lines.push(`  verification:        ${word}: ${r.verify.detail}`);
+    if (r.verify.skippedFiles?.length)
+      lines.push(
+        `  files not compared:  ${r.verify.skippedFiles.join(', ')} (changed in the live pool since the detach)`,
+      );
   } else {
     lines.push('  verification:        not done');
   }
@@ -86,6 +103,7 @@ export function historyEntry(r: RotationState, outcome: Outcome, endedAt: string
     pauseWindowMs: r.pauseWindow?.ms,
     syncStartedAt,
     syncEndedAt,
+    proved: r.verify?.proved,
     summary: summaryLine(r, outcome),
   };
 }

@@ -11,6 +11,8 @@ export interface SetStatus {
   name: string;
   lastSuccess?: string;
   lastOutcome?: HistoryEntry['outcome'];
+  /** The last verification's proved share. */
+  lastProved?: string;
   ageDays?: number;
   overdue: boolean;
 }
@@ -26,6 +28,7 @@ export function setStatuses(cfg: Config, state: PersistedState, now: number): Se
       name: s.name,
       lastSuccess: okEntry?.endedAt,
       lastOutcome: last?.outcome,
+      lastProved: last?.proved,
       ageDays: ageDays === undefined ? undefined : Math.round(ageDays * 10) / 10,
       // Each set comes round once every rotation_days x (number of sets); warn_after_days is the grace for one rotation.
       overdue:

@@ -4,6 +4,7 @@
 
 import type { PlannedStep as JobPlannedStep } from '../jobs/step.js';
 import type { MdArrayState } from '../system/md.js';
+import type { FsSuper } from '../system/parsers/fs-superblock.js';
 import type { MdExamine } from '../system/parsers/mdadm-export.js';
 import type { SpinDownResult } from '../system/power.js';
 
@@ -52,6 +53,7 @@ export type StepId =
   | 'enable-dumps'
   | 'stop-stripe'
   | 'verify-assemble'
+  | 'verify-fsck'
   | 'verify-copy'
   | 'verify-release'
   | 'spin-down'
@@ -75,7 +77,7 @@ export interface TimelineEntry {
   at: string; // ISO time the phase was entered
 }
 
-export type Outcome = 'success' | 'failed' | 'aborted';
+export type Outcome = 'success' | 'failed' | 'inconclusive' | 'aborted';
 
 export interface RotationState {
   id: string;
@@ -118,7 +120,10 @@ export interface RotationState {
   syncStartedAt?: string;
   syncEndedAt?: string;
   /** Valid from verifying on. */
-  verify?: { ok: boolean; detail: string; sampled: number; mismatched: string[]; markerFound: boolean };
+  verify?: VerifyResult;
+  /** Valid while verifying: the read-only loop device of the filesystem check, and its result. */
+  verifyLoop?: string;
+  fsck?: FsckResult;
   /** Valid from spinning-down on. */
   spinDown?: SpinDownResult[];
   /** Steps completed (persisted before moving on). */
@@ -132,6 +137,40 @@ export interface RotationState {
   progress?: { done: number; total: number; speedKps?: number; at: string };
 }
 
+/** The filesystem check of a detached copy (xfs_repair -n, e2fsck -fn) on a read-only loop. */
+export interface FsckResult {
+  tool: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** What a verification proved: its verdict, each level's figures, and one line for people. */
+export interface VerifyResult {
+  /** True only for the verdict 'ok'. */
+  ok: boolean;
+  /** Records written before issue 11 have none: `ok` then decides. */
+  verdict?: 'ok' | 'failed' | 'inconclusive';
+  detail: string;
+  /** "proved 100 % of 440 MiB block by block ...": the share of the copy proved, as shown. */
+  proved?: string;
+  sampled: number;
+  mismatched: string[];
+  markerFound: boolean;
+  /** Sampled files not compared (rewritten or moved in the live pool since the detach). */
+  skippedFiles?: string[];
+  fsck?: FsckResult;
+  blocks?: {
+    sizeBytes: number;
+    chunkBytes: number;
+    chunks: number;
+    proved: number;
+    provedBytes: number;
+    skipped: number;
+    damaged: number[];
+    note?: string;
+  };
+}
+
 export interface HistoryEntry {
   id: string;
   set: string;
@@ -143,6 +182,8 @@ export interface HistoryEntry {
   pauseWindowMs?: number;
   syncStartedAt?: string;
   syncEndedAt?: string;
+  /** The verification's proved share, as the mail gave it. */
+  proved?: string;
   summary: string;
 }
 
@@ -181,7 +222,14 @@ export interface Facts {
   stripeContent?: MdExamine | null;
   mountpointMounted: boolean;
   /** Read while verifying: the verification mount left behind, and where the copy's filesystem starts. */
-  copy?: { mounted: boolean; dataOffset?: number };
+  copy?: {
+    mounted: boolean;
+    dataOffset?: number;
+    /** The copy's filesystem, read at dataOffset. */
+    fs?: FsSuper;
+    /** Loop devices over the read-only stripe (a filesystem check interrupted). */
+    loops: string[];
+  };
 }
 
 export type PlannedStep = JobPlannedStep<StepId, Phase>;

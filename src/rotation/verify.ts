@@ -1,5 +1,5 @@
-// The file-level verification of a detached copy: a sample of the live pool's files, older than
-// the detach, compared with the copy mounted read-only, and the verdict the rotation records.
+// The file-level verification of a detached copy: a uniform sample of the live pool's files
+// compared with the copy mounted read-only (files changed since the detach are counted apart).
 // Contract: only reads (the live pool and the read-only copy); never throws for a missing file.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -9,24 +9,30 @@ import type { Logger } from 'pino';
 import type { RotationConfig as Config } from '../config/schema.js';
 import type { RotationState } from './types.js';
 
-export type VerifyResult = NonNullable<RotationState['verify']>;
+export type { VerifyResult } from './types.js';
 
-/** The copy is mounted at `mnt`: check the marker directory and compare the sample. */
+export interface FileCheck {
+  markerFound: boolean;
+  sampled: number;
+  mismatched: string[];
+  skipped: string[];
+}
+
+/** The copy is mounted at `mnt`: check the marker directory and compare a uniform sample. */
 export async function verifyMountedCopy(
   cfg: Config,
   r: RotationState,
   mnt: string,
-  offset: number,
   log: Logger,
   beat: () => void = () => undefined,
-): Promise<VerifyResult> {
+): Promise<FileCheck> {
   const marker = join(mnt, cfg.storage.marker_dir);
   const markerFound = await stat(marker).then(
     (s) => s.isDirectory(),
     () => false,
   );
   const detachedAt = Date.parse(r.timeline.find((t) => t.phase === 'detaching')?.at ?? r.startedAt);
-  const { sampled, mismatched, changed, moved } = await compareSample(
+  const { sampled, mismatched, skipped } = await compareSample(
     cfg.storage.mountpoint,
     mnt,
     cfg.policy.verify_sample_files,
@@ -34,18 +40,12 @@ export async function verifyMountedCopy(
     undefined,
     beat,
   );
-  if (changed + moved)
+  if (skipped.length)
     log.info(
-      { set: r.set, changed, moved },
-      `${changed + moved} sampled files were rewritten or moved in the live pool since the detach; not compared`,
+      { set: r.set, skipped: skipped.slice(0, 20) },
+      `${skipped.length} sampled files were rewritten or moved in the live pool since the detach; not compared`,
     );
-  const ok = markerFound && mismatched.length === 0;
-  const detail = !markerFound
-    ? `marker directory ${cfg.storage.marker_dir} missing on the copy`
-    : mismatched.length
-      ? `${mismatched.length} of ${sampled} sampled files differ from the live pool`
-      : `marker ${cfg.storage.marker_dir} present, ${sampled} sampled files identical (data offset ${offset} bytes)`;
-  return { ok, detail, sampled, mismatched: mismatched.slice(0, 20), markerFound };
+  return { markerFound, sampled, mismatched, skipped };
 }
 
 /**
@@ -66,37 +66,44 @@ export async function compareSample(
   n: number,
   before: number,
   afterSelect?: (files: string[]) => Promise<void>,
-  /** Called for each file compared (progress, for the watchdog). */
+  /** Called for each file compared and directory read (progress, for the watchdog). */
   beat: () => void = () => undefined,
-): Promise<{ sampled: number; mismatched: string[]; changed: number; moved: number }> {
+  random: () => number = Math.random,
+): Promise<{ sampled: number; mismatched: string[]; changed: number; moved: number; skipped: string[] }> {
   const since = before - 2000;
-  const files: Array<{ path: string; ctimeMs: number; ino: number }> = [];
+  // A uniform sample of the whole tree (reservoir sampling over one walk, without a stat per
+  // file): every file has the same chance, wherever it lies; the stat comes after the choice.
+  const sample: string[] = [];
+  let seen = 0;
   const walk = async (rel: string, depth: number): Promise<void> => {
-    if (files.length >= n * 4 || depth > 8) return;
+    if (depth > 64) return;
+    beat();
     let entries: import('node:fs').Dirent[];
     try {
       entries = await readdir(join(live, rel), { withFileTypes: true });
     } catch {
       return;
     }
-    entries.sort((x, y) => x.name.localeCompare(y.name));
     for (const e of entries) {
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(p, depth + 1);
       else if (e.isFile()) {
-        // ctime, not mtime: a rename (BackupPC's status.pl -> status.pl.old) keeps the mtime
-        // but changes the ctime, and such a file no longer matches the copy.
-        const st = await stat(join(live, p)).catch(() => undefined);
-        if (st && st.ctimeMs < since && st.mtimeMs < since) files.push({ path: p, ctimeMs: st.ctimeMs, ino: st.ino });
+        seen++;
+        if (sample.length < n) sample.push(p);
+        else {
+          const j = Math.floor(random() * seen);
+          if (j < n) sample[j] = p;
+        }
       }
-      if (files.length >= n * 4) return;
     }
   };
   await walk('', 0);
-  // Spread the sample over the tree deterministically.
-  const step = Math.max(1, Math.floor(files.length / Math.max(1, n)));
-  const sample = files.filter((_, i) => i % step === 0).slice(0, n);
-  await afterSelect?.(sample.map((f) => f.path));
+  sample.sort();
+  // ctime, not mtime: a rename (BackupPC's status.pl -> status.pl.old) keeps the mtime but
+  // changes the ctime, and such a file no longer matches the copy.
+  const stats = new Map<string, import('node:fs').Stats | undefined>();
+  for (const path of sample) stats.set(path, await stat(join(live, path)).catch(() => undefined));
+  await afterSelect?.(sample);
   const dirChangedSince = async (rel: string): Promise<boolean> => {
     for (let d = rel.split('/').slice(0, -1); d.length; d = d.slice(0, -1)) {
       const st = await stat(join(live, ...d)).catch(() => undefined);
@@ -109,23 +116,34 @@ export async function compareSample(
   const [liveRoot, copyRoot] = await Promise.all([stat(live), stat(copy)]);
   const blockCopy = liveRoot.dev !== copyRoot.dev;
   const mismatched: string[] = [];
+  const skipped: string[] = [];
   let changed = 0;
   let moved = 0;
-  for (const f of sample) {
+  for (const path of sample) {
     beat();
-    const inCopy = await stat(join(copy, f.path)).catch(() => undefined);
-    if (!inCopy || (blockCopy && inCopy.ino !== f.ino)) {
-      if (await dirChangedSince(f.path)) moved++;
-      else mismatched.push(f.path);
+    const f = stats.get(path);
+    if (!f || f.ctimeMs >= since || f.mtimeMs >= since) {
+      changed++;
+      skipped.push(path);
       continue;
     }
-    const [a, b] = await Promise.all([sha256(join(live, f.path)), sha256(join(copy, f.path))]);
+    const inCopy = await stat(join(copy, path)).catch(() => undefined);
+    if (!inCopy || (blockCopy && inCopy.ino !== f.ino)) {
+      if (await dirChangedSince(path)) {
+        moved++;
+        skipped.push(path);
+      } else mismatched.push(path);
+      continue;
+    }
+    const [a, b] = await Promise.all([sha256(join(live, path)), sha256(join(copy, path))]);
     if (a !== undefined && a === b) continue;
-    const now = await stat(join(live, f.path)).catch(() => undefined);
-    if (!now || now.ctimeMs !== f.ctimeMs || now.ino !== f.ino) changed++;
-    else mismatched.push(f.path);
+    const now = await stat(join(live, path)).catch(() => undefined);
+    if (!now || now.ctimeMs !== f.ctimeMs || now.ino !== f.ino) {
+      changed++;
+      skipped.push(path);
+    } else mismatched.push(path);
   }
-  return { sampled: sample.length - changed - moved, mismatched, changed, moved };
+  return { sampled: sample.length - changed - moved, mismatched, changed, moved, skipped };
 }
 
 function sha256(path: string): Promise<string | undefined> {

@@ -23,6 +23,20 @@ export class FsAdapter {
     }
   }
 
+  /** Loop devices backed by `dev` (losetup --associated), e.g. left by an interrupted check. */
+  async loopsOf(dev: string): Promise<string[]> {
+    const r = await this.runner.run(
+      ['losetup', '--list', '--noheadings', '--output', 'NAME', '--associated', devPath(dev)],
+      { allowFailure: true, quiet: true, timeoutMs: 10_000 },
+    );
+    return r.exitCode === 0
+      ? r.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l.startsWith('/dev/loop'))
+      : [];
+  }
+
   async isMountpoint(path: string): Promise<boolean> {
     const r = await this.runner.run(['mountpoint', '-q', path], { allowFailure: true, quiet: true, timeoutMs: 10_000 });
     return r.exitCode === 0;
@@ -57,4 +71,15 @@ export const fsOps = {
       120_000,
     ),
   umount: (mountpoint: string): Op => run(['umount', '--', mountpoint], 120_000),
+  /** A read-only loop device over the copy at the filesystem's offset, for the check (invariant 3). */
+  loopCopy: (dev: string, offsetBytes: number): Op =>
+    run(['losetup', '--find', '--show', '--read-only', `--offset=${offsetBytes}`, '--', devPath(dev)], 60_000),
+  detachLoop: (loop: string): Op => run(['losetup', '--detach', loop], 60_000, { mayFail: true }),
+  /** The no-modify check of a filesystem (exit 1 = damage found; the step reads it). */
+  fsck: (type: 'xfs' | 'ext4', dev: string): Op =>
+    run(type === 'xfs' ? ['xfs_repair', '-n', '--', dev] : ['e2fsck', '-f', '-n', '--', dev], 3600_000, {
+      mayFail: true,
+    }),
+  /** Drop the page cache of block devices md writes behind its back (a member's data and bitmap). */
+  flushBuffers: (devs: string[]): Op => run(['blockdev', '--flushbufs', ...devs.map(devPath)], 60_000),
 };

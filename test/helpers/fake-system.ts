@@ -50,6 +50,13 @@ export class FakeSystem implements CommandRunner {
   /** Mirrors that lost their external half at least once (their bitmap then tracks writes). */
   everDetached = new Set<string>();
   seq = 1;
+  /** Block-level model of the mirrors' data areas (all zeros but the filesystem's superblock):
+   *  byte offsets the pool wrote since the split (on the writable halves, their bitmap chunk
+   *  marked dirty), and damage: array name -> byte offset overwritten behind md's back. */
+  poolWrites: number[] = [];
+  damage = new Map<string, number>();
+  /** The exit code of the fake xfs_repair -n (1: damage found). */
+  fsckExit = 0;
 
   constructor() {
     this.root = mkdtempSync(join(tmpdir(), 'baysync-fake-'));

@@ -38,6 +38,8 @@ describe('gatherFacts', () => {
     expect((await gatherFacts(cfg, a, rot({ phase: 'verifying' }))).copy).toEqual({
       mounted: false,
       dataOffset: undefined,
+      fs: undefined,
+      loops: [],
     });
     // A set that rotated before: its stripe carries md5's superblock, and md5's data the pool's (md7).
     lab.sys.stripeContent.set(lab.uuids.md8, lab.sys.sb(lab.uuids.md5, 'raid1', 2, 'lab:5'));
@@ -46,6 +48,8 @@ describe('gatherFacts', () => {
     expect((await gatherFacts(cfg, a, rot({ phase: 'verifying' }))).copy).toEqual({
       mounted: false,
       dataOffset: 2 * 2048 * 512,
+      fs: { type: 'xfs', blockSize: 4096, dataBlocks: 112384, agBlocks: 28160, agCount: 4 },
+      loops: [],
     });
   });
 });

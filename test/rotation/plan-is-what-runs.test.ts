@@ -16,6 +16,7 @@ afterEach(async () => {
 const isQuery = (argv: string[]): boolean =>
   (argv[0] === 'mdadm' && ['--detail', '--examine', '--examine-bitmap', '--wait'].includes(argv[1]!)) ||
   (argv[0] === 'systemctl' && argv[1] === 'is-active') ||
+  (argv[0] === 'losetup' && argv[1] === '--list') ||
   ['systemd-notify', 'systemd-inhibit', 'mountpoint'].includes(argv[0]!);
 
 async function unplug(h: Harness, set: 'A' | 'B'): Promise<void> {

@@ -64,6 +64,7 @@ describe('plan', () => {
       'start-backuppc',
       'stop-stripe',
       'verify-assemble',
+      'verify-fsck',
       'verify-copy',
       'verify-release',
       'spin-down',

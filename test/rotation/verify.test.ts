@@ -1,3 +1,5 @@
+// compareSample over temp trees: a uniform sample of the whole tree, files changed or moved since
+// the detach counted and listed apart, a differing or missing file a mismatch.
 import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +21,12 @@ const later = (): number => Date.now() + 60_000; // every file counts as older t
 describe('compareSample', () => {
   it('identical trees: every sampled file matches', async () => {
     const { live, copy } = trees();
-    expect(await compareSample(live, copy, 4, later())).toEqual({ sampled: 4, mismatched: [], changed: 0, moved: 0 });
+    expect(await compareSample(live, copy, 4, later())).toMatchObject({
+      sampled: 4,
+      mismatched: [],
+      changed: 0,
+      moved: 0,
+    });
   });
 
   it('a copy that differs from an unchanged live file is a mismatch', async () => {
@@ -35,18 +42,42 @@ describe('compareSample', () => {
       await new Promise((res) => setTimeout(res, 20)); // a later ctime
       writeFileSync(join(live, files[0]!), 'rewritten by BackupPC\n');
     });
-    expect(r).toEqual({ sampled: 5, mismatched: [], changed: 1, moved: 0 });
+    expect(r).toMatchObject({ sampled: 5, mismatched: [], changed: 1, moved: 0 });
+    expect(r.skipped).toHaveLength(1);
   });
 
-  it('files changed after the detach are not sampled', async () => {
+  it('files changed after the detach are not compared: counted and listed as skipped', async () => {
     const { live, copy } = trees();
     writeFileSync(join(copy, 'pc/localhost/1/f0'), 'stale\n');
-    expect(await compareSample(live, copy, 6, Date.now() - 60_000)).toEqual({
-      sampled: 0,
-      mismatched: [],
-      changed: 0,
-      moved: 0,
-    });
+    const r = await compareSample(live, copy, 6, Date.now() - 60_000);
+    expect(r).toMatchObject({ sampled: 0, mismatched: [], changed: 6, moved: 0 });
+    expect(r.skipped).toContain('pc/localhost/1/f0');
+  });
+
+  it('the sample is drawn from the whole tree, not from the first files of a sorted walk', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'uniform-'));
+    for (const side of ['live', 'copy'])
+      for (const d of ['a', 'm', 'z']) {
+        mkdirSync(join(root, side, d), { recursive: true });
+        for (let i = 0; i < 40; i++) writeFileSync(join(root, side, d, `f${i}`), `${d}${i}`);
+      }
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const picked: string[] = [];
+    await compareSample(
+      join(root, 'live'),
+      join(root, 'copy'),
+      12,
+      later(),
+      async (f) => void picked.push(...f),
+      undefined,
+      random,
+    );
+    expect(picked).toHaveLength(12);
+    expect(new Set(picked.map((p) => p[0])).size).toBe(3);
   });
 });
 
@@ -58,7 +89,7 @@ describe('compareSample after BackupPC renamed a backup directory', () => {
     const { renameSync } = await import('node:fs');
     renameSync(join(live, 'pc/localhost/1'), join(live, 'pc/localhost/2')); // what BackupPC 4 does when a dump starts
     const r = await compareSample(live, copy, 6, before);
-    expect(r).toEqual({ sampled: 0, mismatched: [], changed: 0, moved: 6 });
+    expect(r).toMatchObject({ sampled: 0, mismatched: [], changed: 0, moved: 6 });
   });
 
   it('a file missing from the copy with no directory change since the detach is a mismatch', async () => {
@@ -71,7 +102,7 @@ describe('compareSample after BackupPC renamed a backup directory', () => {
 });
 
 describe('compareSample progress (the watchdog is fed while a verification reads)', () => {
-  it('beats once per sampled file', async () => {
+  it('beats once per directory read and per sampled file', async () => {
     const root = mkdtempSync(join(tmpdir(), 'beat-'));
     const old = new Date(Date.now() - 3600_000);
     for (const side of ['live', 'copy']) {
@@ -90,7 +121,7 @@ describe('compareSample progress (the watchdog is fed while a verification reads
       undefined,
       () => beats++,
     );
-    expect(r.sampled + r.changed + r.moved).toBe(beats);
+    expect(r.sampled + r.changed + r.moved + 1).toBe(beats); // one directory
     expect(beats).toBeGreaterThan(0);
   });
 });

@@ -14,6 +14,8 @@ export interface Figures {
   statusOtherPhasesMs: number[];
   /** A second set plugged in during a verification: kernel attach to the daemon's notice (s). */
   waitNoticeS: number[];
+  /** Share of a fresh copy proved block by block right after its detach (%). */
+  provedPct: number[];
 }
 export const figures: Figures = {
   statusDuringVerifyMs: [],
@@ -24,6 +26,7 @@ export const figures: Figures = {
   cleanToMailS: [],
   pauseWindowS: [],
   returningResyncPct: [],
+  provedPct: [],
 };
 
 const med = (a: number[]): string =>
@@ -59,6 +62,9 @@ export function figureLines(): string[] {
   );
   out.push(
     `  returning-set resync, 1% changed:   ${figures.returningResyncPct.map((p) => `${p.toFixed(1)} %`).join(', ') || '-'} of the array (target < 5 %)`,
+  );
+  out.push(
+    `  copy proved block by block:        ${figures.provedPct.map((p) => `${p} %`).join(', ') || '-'} of the array, right after the detach`,
   );
   return out;
 }

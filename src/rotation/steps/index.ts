@@ -21,13 +21,14 @@ import { stopStripeStep } from './stop-stripe.js';
 import { thawStep } from './thaw.js';
 import { verifyAssembleStep } from './verify-assemble.js';
 import { verifyCopyStep } from './verify-copy.js';
+import { verifyFsckStep } from './verify-fsck.js';
 import { verifyReleaseStep } from './verify-release.js';
 import { waitCleanStep } from './wait-clean.js';
 
 export { abortSteps } from './abort.js';
 
 /** Verification steps, also run on their own by `baysync verify --set`. */
-export const verifySteps: RotationStep[] = [verifyAssembleStep, verifyCopyStep, verifyReleaseStep];
+export const verifySteps: RotationStep[] = [verifyAssembleStep, verifyFsckStep, verifyCopyStep, verifyReleaseStep];
 
 export const normalSteps: RotationStep[] = [
   checkSetStep,

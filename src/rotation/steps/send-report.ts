@@ -1,6 +1,7 @@
 // Step send-report (phase reporting): the rotation's mail goes to the spool (invariant 8: it
 // never blocks or fails the rotation).
 import { rotationMail } from '../report.js';
+import { verifyOutcome } from '../verdict.js';
 import { doneOnceRecorded, type RotationStep } from './context.js';
 
 export const sendReportStep: RotationStep = {
@@ -10,6 +11,6 @@ export const sendReportStep: RotationStep = {
   title: () => 'mail the report',
   status: doneOnceRecorded('send-report'),
   run: async (c) => {
-    c.mail.enqueue(rotationMail(c.r, c.r.verify && !c.r.verify.ok ? 'failed' : 'success', c.iso()));
+    c.mail.enqueue(rotationMail(c.r, verifyOutcome(c.r.verify), c.iso()));
   },
 };

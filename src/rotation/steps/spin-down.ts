@@ -1,6 +1,7 @@
 // Step spin-down (phase spinning-down): the set's drives are stopped and detached so they are
 // safe to pull. Not after a failed verification: the operator may want to inspect the drives.
 import { spinDownOps, spinDownResult } from '../../system/power.js';
+import { verifyOutcome } from '../verdict.js';
 import type { PlanCtx, RotationStep } from './context.js';
 
 const disks = (c: PlanCtx): string[] => [...new Set(c.r.members.map((m) => m.disk))];
@@ -11,7 +12,7 @@ export const spinDownStep: RotationStep = {
   title: (c) => `spin down ${disks(c).join(', ')} and detach them`,
   status: (c) => {
     if (c.r.spinDown) return { status: 'done' };
-    if (c.r.verify && !c.r.verify.ok)
+    if (c.r.verify && verifyOutcome(c.r.verify) === 'failed')
       return { status: 'skipped', note: 'verification failed: drives left running for inspection' };
     if (!c.cfg.policy.spin_down) return { status: 'skipped', note: 'disabled in policy' };
     return { status: 'pending' };

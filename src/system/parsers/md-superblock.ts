@@ -25,6 +25,11 @@ export interface MdSuperblockV1 {
   partlyRecovered: boolean;
   level: number;
   raidDisks: number;
+  /** feature_map bit 0: an internal write-intent bitmap, `bitmapOffsetSectors` from the superblock. */
+  hasBitmap: boolean;
+  bitmapOffsetSectors: number;
+  /** The used size of each member (the array's data), in sectors. */
+  sizeSectors: number;
   dataOffsetSectors: number;
   dataSizeSectors: number;
   superOffsetSectors: number;
@@ -43,6 +48,9 @@ export function parseMdSuperblockV1(buf: Buffer): MdSuperblockV1 | undefined {
     name,
     level: buf.readInt32LE(72),
     raidDisks: buf.readUInt32LE(92),
+    hasBitmap: (buf.readUInt32LE(8) & 1) !== 0,
+    bitmapOffsetSectors: buf.readInt32LE(96),
+    sizeSectors: Number(buf.readBigUInt64LE(80)),
     dataOffsetSectors: Number(buf.readBigUInt64LE(128)),
     dataSizeSectors: Number(buf.readBigUInt64LE(136)),
     superOffsetSectors: Number(buf.readBigUInt64LE(144)),

@@ -98,6 +98,29 @@ export async function fakeCommand(sys: FakeSystem, argv: string[], opts: RunOpti
       sys.sync();
       return { code: 0 };
     }
+    case 'blockdev':
+      return { code: a[0] === '--flushbufs' ? 0 : 1 };
+    case 'xfs_repair': {
+      // Only ever without modification, on a read-only loop at the filesystem's offset.
+      const loop = sys.loops.get(dev(a[a.length - 1]));
+      if (a[0] !== '-n' || a[1] !== '--' || !loop) return { code: 2, err: 'test fake: xfs_repair -n -- <loop> only' };
+      const src = sys.arrays.get(loop.dev);
+      const want = src ? (src.dataOffsetSectors + (sys.topUuid ? 2048 : 0)) * 512 : 0;
+      if (loop.offset !== want)
+        return {
+          code: 1,
+          out: `Phase 1 - find and verify superblock...\nbad primary superblock - bad magic number !!!\n`,
+        };
+      return sys.fsckExit
+        ? {
+            code: sys.fsckExit,
+            out: 'Phase 2 - using internal log\nbad magic # 0x67617262 for agf 1\nwould reset bad agf for ag 1\n',
+          }
+        : {
+            code: 0,
+            out: 'Phase 7 - verify link counts...\nNo modify flag set, skipping filesystem flush and exiting.\n',
+          };
+    }
     case 'hdparm':
       return sys.hdparmWorks ? { code: 0 } : { code: 0, err: 'SG_IO: bad/missing sense data, sb[]:  70 00 05 00' };
     case 'sdparm':

@@ -1,7 +1,17 @@
 // The FakeSystem's model mirrored into its temp root as the files the daemon reads:
 // /proc/mdstat, /proc/<pid>/comm, /proc/self/mountinfo, /sys/block/<md>/md/*, and /dev nodes whose
 // content carries md v1 superblocks (a stripe's node holds its mirror's and the top mirror's).
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { mdV1Magic } from '../../../src/system/parsers/md-superblock.js';
 import { normalizeUuid } from '../../../src/util/names.js';
@@ -125,7 +135,58 @@ function writeDevNode(sys: FakeSystem, name: string, content: Superblock | undef
   );
   if (content.partlyRecovered) buf.writeUInt32LE(2, 4096 + 8);
   if (sys.topUuid) writeSb(buf, off1 + 4096, sys.topUuid, 1, 2048);
-  writeFileSync(sys.path(`dev/${name}`), buf);
+  const node = sys.path(`dev/${name}`);
+  if (lvl !== 1) {
+    writeFileSync(node, buf);
+    return;
+  }
+  // A mirror member: its bitmap (64 KiB chunks, 8 sectors after the superblock), the array's
+  // size, and a data area of that size (sparse) with the top mirror's superblock and XFS's.
+  const parent = [...sys.arrays.values()].find((x) => x.uuid === content.uuid);
+  const size = parent?.componentSizeKiB ? parent.componentSizeKiB * 1024 : a.sizeBytes - off1;
+  const chunk = 64 * 1024;
+  buf.writeUInt32LE(buf.readUInt32LE(4096 + 8) | 1, 4096 + 8);
+  buf.writeInt32LE(8, 4096 + 96);
+  buf.writeBigUInt64LE(BigInt(size / 512), 4096 + 80);
+  const bm = 8192;
+  buf.writeUInt32LE(0x6d746962, bm);
+  buf.writeUInt32LE(4, bm + 4);
+  buf.writeBigUInt64LE(BigInt(size / 512), bm + 40);
+  buf.writeUInt32LE(chunk, bm + 52);
+  const data = Buffer.alloc(3 * 1024 * 1024);
+  buf.copy(data);
+  const fsAt = off1 + (sys.topUuid ? 2048 * 512 : 0);
+  data.write('XFSB', fsAt, 'latin1');
+  data.writeUInt32BE(4096, fsAt + 4);
+  data.writeBigUInt64BE(BigInt(Math.floor((size - (fsAt - off1)) / 4096)), fsAt + 8);
+  data.writeUInt32BE(Math.floor(size / 4096 / 4), fsAt + 84);
+  data.writeUInt32BE(4, fsAt + 88);
+  writeFileSync(node, data);
+  truncateSync(node, off1 + size);
+  const writable = !a.readonly;
+  for (const at of writable ? sys.poolWrites : []) {
+    const bit = Math.floor(at / chunk);
+    const byte = Buffer.alloc(1);
+    byte.writeUInt8(1 << (bit & 7));
+    writeAt(node, bm + 256 + (bit >> 3), byte, true);
+    writeAt(node, off1 + at, Buffer.from('written'));
+  }
+  const damaged = sys.damage.get(name);
+  if (damaged !== undefined) writeAt(node, off1 + damaged, Buffer.from('damage'));
+}
+
+function writeAt(node: string, at: number, bytes: Buffer, or = false): void {
+  const fd = openSync(node, 'r+');
+  try {
+    if (or) {
+      const cur = Buffer.alloc(bytes.length);
+      readSync(fd, cur, 0, cur.length, at);
+      for (let i = 0; i < bytes.length; i++) bytes[i]! |= cur[i]!;
+    }
+    writeSync(fd, bytes, 0, bytes.length, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function writeSb(

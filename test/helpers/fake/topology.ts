@@ -14,7 +14,16 @@ export interface LabLike {
 }
 
 export function seedTopology(
-  opts: { stopWhenIdle?: boolean; rootMirror?: boolean; smtpPort?: number; extra?: string; mailExtra?: string } = {},
+  opts: {
+    stopWhenIdle?: boolean;
+    rootMirror?: boolean;
+    smtpPort?: number;
+    extra?: string;
+    mailExtra?: string;
+    /** [policy] keys. The fake pool's files are as new as the rotation, too new to be compared:
+     *  verify_min_files is 0 unless a test (which waits for them to age) asks for more. */
+    policy?: string;
+  } = {},
 ): LabLike {
   const sys = new FakeSystem();
   const u = {
@@ -86,6 +95,9 @@ export function seedTopology(
     componentSizeKiB: 440 * 1024,
     members: [{ dev: 'md4', slot: 0, state: ['in_sync'] }],
   });
+  // The internal halves carry their mirror's superblock (and bitmap), as md3 does in the lab.
+  sys.stripeContent.set(u.md3, sys.sb(u.md5, 'raid1', 2, 'lab:5'));
+  sys.stripeContent.set(u.md4, sys.sb(u.md6, 'raid1', 2, 'lab:6'));
   sys.addArray({
     name: 'md7',
     uuid: u.md7,
@@ -130,6 +142,10 @@ ${opts.mailExtra ?? ''}
 [mail.smtp]
 host = "127.0.0.1"
 port = ${opts.smtpPort ?? 2525}
+
+[policy]
+${opts.policy?.includes('verify_min_files') ? '' : 'verify_min_files = 0'}
+${opts.policy ?? ''}
 
 [paths]
 state_dir = "${sys.path('state')}"
