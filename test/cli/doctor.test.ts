@@ -36,4 +36,19 @@ describe('baysync doctor', () => {
     expect(b).toMatchObject({ level: 'ok' });
     expect(findings.some((f) => f.check === 'initramfs mdadm.conf' && f.level !== 'ok')).toBe(true);
   });
+
+  it('recommends a write-intent bitmap on the top mirror, and says why (issue 11)', async () => {
+    lab = seedTopology(); // md7 without a bitmap, as the lab had it
+    const cfg = loadConfig(lab.configPath);
+    // root '/': the config's paths are the fake tree's absolute paths.
+    const opts = { cfg, runner: lab.sys, root: '/', kernelRelease: '6.1.0-test' };
+    expect((await doctor(opts)).find((f) => f.check === 'top mirror')).toMatchObject({
+      level: 'warn',
+      detail: expect.stringMatching(/power cut during a detach .* full resync of the whole pool/),
+      fix: 'mdadm --grow --bitmap=internal /dev/md7',
+    });
+    lab.sys.arrays.get('md7')!.bitmap = true;
+    lab.sys.sync();
+    expect((await doctor(opts)).find((f) => f.check === 'top mirror')).toMatchObject({ level: 'ok' });
+  });
 });
