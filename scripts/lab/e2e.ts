@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { labCacheDir, log } from './common.js';
 import { figureLines, figures } from './e2e/figures.js';
 import { run as sAdapterContract } from './e2e/scenarios/adapter-contract.js';
+import { run as sBootWithSetPlugged } from './e2e/scenarios/boot-with-set-plugged.js';
 import { run as sBothSetsAtOnce } from './e2e/scenarios/both-sets-at-once.js';
 import { run as sDumpRunningAtPlugIn } from './e2e/scenarios/dump-running-at-plug-in.js';
 import { run as sFailoverUnderSystemd } from './e2e/scenarios/failover-under-systemd.js';
@@ -48,6 +49,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'adapter-contract': sAdapterContract,
   'failover-under-systemd': sFailoverUnderSystemd,
   'verify-proves-copy': sVerifyProvesCopy,
+  'boot-with-set-plugged': sBootWithSetPlugged,
 };
 
 /** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */

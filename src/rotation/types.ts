@@ -141,6 +141,8 @@ export interface RotationState {
 export interface FsckResult {
   tool: string;
   ok: boolean;
+  /** False when the tool could not judge the copy (an XFS log it may not replay). */
+  conclusive?: boolean;
   detail: string;
 }
 

@@ -52,7 +52,9 @@ export async function plugAndTimeSync(s: LabSession, set: SetName): Promise<{ se
 
 /** A full rotation with figures; returns the history entry. */
 export async function rotation(s: LabSession, set: SetName): Promise<HistoryEntry> {
-  const subject = new RegExp(`set ${set}: offline copy done`);
+  // Any end of the rotation (a failed or aborted one fails the check below at once, not after
+  // the mail wait's ten minutes).
+  const subject = new RegExp(`set ${set}: (offline copy done|VERIFICATION FAILED|rotation ABORTED)`);
   const before = await mailCount(s, subject);
   const plugged = await plugAndTimeSync(s, set);
   figures.plugToSyncS.push(plugged.seconds);

@@ -1,5 +1,6 @@
 // The verify-fsck step: a read-only loop at the filesystem's offset, recorded before the check
 // (so a killed check is found again), the no-modify check, the loop detached; damage reported.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verifyFsckStep } from '../../../src/rotation/steps/verify-fsck.js';
 import { verifyReleaseStep } from '../../../src/rotation/steps/verify-release.js';
@@ -41,5 +42,19 @@ describe('step verify-fsck (invariant 3: the copy is only read)', () => {
     const ops = verifyReleaseStep.ops!(c).map(renderOp);
     expect(ops[0]).toBe('losetup --detach /dev/loop3');
     expect(ops.at(-1)).toMatch(/^mdadm --stop \/dev\/md8/);
+  });
+
+  it('a frozen copy whose log holds changes (xfs_repair -n in the lab) is not conclusive, not damaged', async () => {
+    const out = readFileSync(new URL('../../fixtures/lab/xfs-repair-n-frozen-copy.txt', import.meta.url), 'utf8');
+    const c = planCtx({ phase: 'verifying', verifyLoop: '/dev/loop0' }, facts(['/dev/loop0']));
+    const rec = recorded(c, (op) =>
+      op.kind === 'run' && op.argv[0] === 'xfs_repair' ? { exitCode: 1, stdout: out } : {},
+    );
+    await verifyFsckStep.run(rec.ctx, rec.exec, verifyFsckStep.ops!(c));
+    expect(rec.ctx.r.fsck).toMatchObject({
+      ok: true,
+      conclusive: false,
+      detail: expect.stringMatching(/not conclusive/),
+    });
   });
 });

@@ -1,0 +1,61 @@
+// Lab scenario 'boot-with-set-plugged' (issue 11, section 3): what a boot does with a set's root
+// partitions. They carry md1's own UUID (the copy must boot alone), so `ARRAY <ignore>` cannot
+// exclude them. Set A rotates, the root filesystem is written (A's partitions are now stale),
+// and the machine is reset with A still attached: the daemon is held at boot so that the boot
+// itself is seen. The scenario prints what md did with A's root partitions and the stripe, and
+// checks invariant 2 (the stripe is not assembled, md5 comes up from its internal half only) and
+// that md1 runs from its internal members with A's stale partitions, if md took them, not
+// trusted over them.
+import { log } from '../../common.js';
+import type { LabSession } from '../../session.js';
+import { expect } from '../assert.js';
+import { writeData } from '../copy.js';
+import { rotation } from '../rotation.js';
+
+async function setDisks(s: LabSession): Promise<string[]> {
+  const l = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as {
+    blockdevices: Array<{ kname: string; serial: string | null }>;
+  };
+  return l.blockdevices.filter((d) => d.serial === 'A0' || d.serial === 'A1').map((d) => d.kname);
+}
+
+export async function run(s: LabSession): Promise<void> {
+  await writeData(s, 4, 'base.bin');
+  await rotation(s, 'A');
+  // The root filesystem moves on: A's root partitions are now behind md1.
+  await s.vm.writeFile('/root/after-rotation', `${Date.now()}\n`);
+  await s.vm.exec(['sync']);
+  const eventsBefore = /MD_EVENTS=(\d+)/.exec(
+    (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md1'])).stdout,
+  )?.[1];
+  await s.vm.exec(['mkdir', '-p', '/etc/systemd/system/baysync.service.d']);
+  await s.vm.writeFile(
+    '/etc/systemd/system/baysync.service.d/lab-hold.conf',
+    '[Unit]\nConditionPathExists=!/etc/baysync/lab-hold\n',
+  );
+  await s.vm.writeFile('/etc/baysync/lab-hold', '');
+  await s.vm.exec(['systemctl', 'daemon-reload']);
+  await s.vm.exec(['sync']);
+  await s.vm.hardReset(); // A's disks stay attached to the controller: the boot sees them
+  await s.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool after the reset', 180_000);
+  const disks = await setDisks(s);
+  expect(disks.length === 2, `set A's disks are seen at boot (${disks.join(', ')})`);
+  const mdstat = (await s.vm.exec(['cat', '/proc/mdstat'])).stdout;
+  const md1 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md1'])).stdout;
+  const taken = disks.filter((d) => md1.includes(`/dev/${d}1`) || md1.includes(`_${d}1_`));
+  const kernel = (
+    await s.vm.exec(['journalctl', '-k', '-b', '--no-pager', '-o', 'cat', '--grep', 'md1|md/raid1:md1'], {
+      allowFailure: true,
+    })
+  ).stdout;
+  log(
+    `boot with set A plugged in: md1 ${taken.length ? `TOOK ${taken.map((d) => `${d}1`).join(', ')}` : "did not take A's root partitions"} (md1 events before the reset ${eventsBefore})\n${mdstat}\n${md1}\n${kernel}`,
+  );
+  expect(!/^md8 /m.test(mdstat), 'invariant 2: the external stripe was not assembled at boot');
+  const md5 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md5'])).stdout;
+  expect(!/md8/.test(md5), 'invariant 2: md5 came up from its internal half only');
+  expect(
+    (await s.vm.exec(['cat', '/root/after-rotation'], { allowFailure: true })).exitCode === 0,
+    'the root filesystem is the internal one (the file written after the rotation is there)',
+  );
+}
