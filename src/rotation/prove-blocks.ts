@@ -7,21 +7,9 @@
 import type { HalfLayout, MirrorHalves } from '../system/mirror-halves.js';
 import { type FsSuper, metadataOffsets } from '../system/parsers/fs-superblock.js';
 import { bitSet } from '../system/parsers/md-bitmap.js';
+import type { BlockProof } from './types.js';
 
-export interface BlockProof {
-  sizeBytes: number;
-  chunkBytes: number;
-  chunks: number;
-  /** Chunks read and found identical, and their bytes. */
-  proved: number;
-  provedBytes: number;
-  /** Chosen chunks left out because the live pool wrote them since the split. */
-  skipped: number;
-  /** Chunks that differ although the bitmap says they were not written: the copy is damaged. */
-  damaged: number[];
-  /** Why nothing could be proved, when so. */
-  note?: string;
-}
+export type { BlockProof };
 
 export interface ProveInput {
   halves: MirrorHalves;

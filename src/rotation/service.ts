@@ -176,7 +176,10 @@ export class RotationService implements Service {
     return e.request(() => {
       const r = e.state.rotation;
       if (r) throw new Error(`a rotation of set ${r.set} is running; verify after it`);
-      const detachedAt = e.state.lastBySet[setName]?.endedAt ?? new Date(this.o.now()).toISOString();
+      // The split came right after the sync ended: files changed since are not compared (the
+      // rotation's end, later, would take files BackupPC rewrote meanwhile for damage).
+      const last = e.state.lastBySet[setName];
+      const detachedAt = last?.syncEndedAt ?? last?.startedAt ?? new Date(this.o.now()).toISOString();
       return runVerification(
         this.cfg,
         this.a,

@@ -161,16 +161,23 @@ export interface VerifyResult {
   /** Sampled files not compared (rewritten or moved in the live pool since the detach). */
   skippedFiles?: string[];
   fsck?: FsckResult;
-  blocks?: {
-    sizeBytes: number;
-    chunkBytes: number;
-    chunks: number;
-    proved: number;
-    provedBytes: number;
-    skipped: number;
-    damaged: number[];
-    note?: string;
-  };
+  blocks?: BlockProof;
+}
+
+/** The block-level proof of a copy (prove-blocks.ts). */
+export interface BlockProof {
+  sizeBytes: number;
+  chunkBytes: number;
+  chunks: number;
+  /** Chunks read and found identical, and their bytes. */
+  proved: number;
+  provedBytes: number;
+  /** Chosen chunks left out because the live pool wrote them since the split. */
+  skipped: number;
+  /** Chunks that differ although the bitmap says they were not written: the copy is damaged. */
+  damaged: number[];
+  /** Why nothing could be proved, when so. */
+  note?: string;
 }
 
 export interface HistoryEntry {

@@ -87,3 +87,19 @@ setInterval(check, 10);
 writeFileSync('/root/killer.ready', String(process.pid));
 setTimeout(() => process.exit(2), 240000);
 `;
+
+/**
+ * Hold the daemon at the next boot (a start condition; the hotplug units would pull it in
+ * otherwise), so that the boot itself can be checked; removing /etc/baysync/lab-hold and
+ * starting it is the operator's resume.
+ */
+export async function holdDaemonAtNextBoot(s: LabSession): Promise<void> {
+  await s.vm.exec(['mkdir', '-p', '/etc/systemd/system/baysync.service.d']);
+  await s.vm.writeFile(
+    '/etc/systemd/system/baysync.service.d/lab-hold.conf',
+    '[Unit]\nConditionPathExists=!/etc/baysync/lab-hold\n',
+  );
+  await s.vm.writeFile('/etc/baysync/lab-hold', '');
+  await s.vm.exec(['systemctl', 'daemon-reload']);
+  await s.vm.exec(['sync']);
+}

@@ -10,7 +10,7 @@ import { log } from '../../common.js';
 import type { LabSession } from '../../session.js';
 import { expect } from '../assert.js';
 import { writeData } from '../copy.js';
-import { rotation } from '../rotation.js';
+import { holdDaemonAtNextBoot, rotation } from '../rotation.js';
 
 async function setDisks(s: LabSession): Promise<string[]> {
   const l = JSON.parse((await s.vm.exec(['lsblk', '--json', '--list', '-o', 'KNAME,SERIAL'])).stdout) as {
@@ -28,14 +28,7 @@ export async function run(s: LabSession): Promise<void> {
   const eventsBefore = /MD_EVENTS=(\d+)/.exec(
     (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md1'])).stdout,
   )?.[1];
-  await s.vm.exec(['mkdir', '-p', '/etc/systemd/system/baysync.service.d']);
-  await s.vm.writeFile(
-    '/etc/systemd/system/baysync.service.d/lab-hold.conf',
-    '[Unit]\nConditionPathExists=!/etc/baysync/lab-hold\n',
-  );
-  await s.vm.writeFile('/etc/baysync/lab-hold', '');
-  await s.vm.exec(['systemctl', 'daemon-reload']);
-  await s.vm.exec(['sync']);
+  await holdDaemonAtNextBoot(s);
   await s.vm.hardReset(); // A's disks stay attached to the controller: the boot sees them
   await s.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool after the reset', 180_000);
   const disks = await setDisks(s);

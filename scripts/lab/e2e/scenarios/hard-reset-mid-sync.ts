@@ -4,7 +4,7 @@ import { log, sleep } from '../../common.js';
 import type { LabSession } from '../../session.js';
 import { Check, expect, type HistoryEntry, status, waitIdle, waitMail } from '../assert.js';
 import { copyManifest, manifest, manifestScript, writeData } from '../copy.js';
-import { plugAndTimeSync } from '../rotation.js';
+import { holdDaemonAtNextBoot, plugAndTimeSync } from '../rotation.js';
 
 export async function run(s: LabSession): Promise<void> {
   await s.vm.writeFile('/root/manifest.mjs', manifestScript);
@@ -12,16 +12,7 @@ export async function run(s: LabSession): Promise<void> {
   const m = await manifest(s, '/var/lib/backuppc/e2e-data');
   await s.vm.exec(['sysctl', '-q', '-w', 'dev.raid.speed_limit_max=10000']); // the reset must land mid-sync
   await plugAndTimeSync(s, 'A');
-  // Hold the daemon at the next boot (a start condition; the hotplug units would pull it in
-  // otherwise), so that the boot itself can be checked; starting it is the operator's resume.
-  await s.vm.exec(['mkdir', '-p', '/etc/systemd/system/baysync.service.d']);
-  await s.vm.writeFile(
-    '/etc/systemd/system/baysync.service.d/lab-hold.conf',
-    '[Unit]\nConditionPathExists=!/etc/baysync/lab-hold\n',
-  );
-  await s.vm.writeFile('/etc/baysync/lab-hold', '');
-  await s.vm.exec(['systemctl', 'daemon-reload']);
-  await s.vm.exec(['sync']);
+  await holdDaemonAtNextBoot(s);
   await s.vm.hardReset();
   await s.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool after the reset', 180_000);
   const mdstat = (await s.vm.exec(['cat', '/proc/mdstat'])).stdout;
