@@ -23,6 +23,9 @@ export interface ProveInput {
   fs: FsSuper | undefined;
   random?: () => number;
   beat?: () => void;
+  /** Drops the live half's page cache before the bitmap is read again (the first read cached it,
+   *  and md writes the bitmap behind the cache: a stale re-read blamed a chunk written meanwhile). */
+  refresh?: () => Promise<void>;
 }
 
 const none = (note: string): BlockProof => ({
@@ -77,6 +80,7 @@ export async function proveBlocks(p: ProveInput): Promise<BlockProof> {
     { sizeBytes, chunkBytes, chunks: toRead, beat: p.beat },
   );
   // Read again: a chunk the pool wrote while it was compared has its bit set by now.
+  await p.refresh?.();
   const after = (await p.halves.layout(p.liveDev, p.mirrorUuid)) ?? live;
   const stillClean = (i: number): boolean => (after.bitmap ? !written(after, i) : true);
   const damaged = differing.filter(stillClean);

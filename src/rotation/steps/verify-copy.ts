@@ -32,6 +32,8 @@ export const verifyCopyStep: RotationStep = {
     return [
       ...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []),
       fsOps.flushBuffers(live ? [c.stripeName, live] : [c.stripeName]),
+      // Before the bitmap is read again, after the comparison (prove-blocks.ts).
+      ...(live ? [fsOps.flushBuffers([live])] : []),
       fsOps.mountCopy(c.stripeName, c.facts.copy?.dataOffset ?? 0, verifyDir(c)),
       fsOps.umount(verifyDir(c)),
     ];
@@ -39,10 +41,11 @@ export const verifyCopyStep: RotationStep = {
   run: async (c, exec, ops) => {
     const mnt = verifyDir(c);
     mkdirSync(mnt, { recursive: true, mode: 0o700 });
-    const [flush, mount, umount] = ops.slice(-3);
-    for (const leftover of ops.slice(0, -3)) await exec(leftover);
-    await exec(flush!);
     const live = liveHalf(c);
+    const n = live ? 4 : 3;
+    const [flush, reflush, mount, umount] = live ? ops.slice(-4) : [...ops.slice(-3, -2), undefined, ...ops.slice(-2)];
+    for (const leftover of ops.slice(0, -n)) await exec(leftover);
+    await exec(flush!);
     const blocks = live
       ? await proveBlocks({
           halves: c.a.halves,
@@ -53,6 +56,7 @@ export const verifyCopyStep: RotationStep = {
           fsOffset: c.facts.copy?.dataOffset ?? 0,
           fs: c.facts.copy?.fs,
           beat: c.beat,
+          refresh: async () => void (await exec(reflush!)),
         })
       : undefined;
     await exec(mount!);

@@ -12,6 +12,7 @@ describe('step verify-copy (invariant 3)', () => {
     );
     expect(verifyCopyStep.ops!(c).map(renderOp)).toEqual([
       'blockdev --flushbufs /dev/md8 /dev/md3',
+      'blockdev --flushbufs /dev/md3',
       'mount -t xfs -o ro,norecovery,nouuid,nodev,nosuid,noexec,loop,offset=2097152 -- /dev/md8 /run/baysync/verify/A',
       'umount -- /run/baysync/verify/A',
     ]);
@@ -27,6 +28,7 @@ describe('step verify-copy after a kill mid-verification (found in the lab)', ()
     expect(verifyCopyStep.ops!(c).map(renderOp)).toEqual([
       'umount -- /run/baysync/verify/A',
       'blockdev --flushbufs /dev/md8 /dev/md3',
+      'blockdev --flushbufs /dev/md3',
       'mount -t xfs -o ro,norecovery,nouuid,nodev,nosuid,noexec,loop,offset=2097152 -- /dev/md8 /run/baysync/verify/A',
       'umount -- /run/baysync/verify/A',
     ]);
