@@ -44,6 +44,9 @@ export function verdict(
     );
   const minFiles = Math.min(cfg.policy.verify_min_files, cfg.policy.verify_sample_files);
   if (files.sampled < minFiles) short.push(`only ${files.sampled} files compared (minimum ${minFiles})`);
+  // Whatever the policy's minimums (0 is allowed), a verification that compared nothing is no proof.
+  if (!short.length && !blocks?.provedBytes && files.sampled === 0)
+    short.push('nothing was compared, block by block or file by file');
   const v: VerifyResult['verdict'] = damage.length ? 'failed' : short.length ? 'inconclusive' : 'ok';
   const fsLine = fsck ? fsck.detail : 'filesystem check off';
   const detail =

@@ -44,6 +44,14 @@ describe('verdict', () => {
     expect(little.detail).toMatch(/only 22.7 % of the copy proved block by block \(minimum 50 %\)/);
   });
 
+  it('never OK having compared nothing, even with both minimums set to 0 in the config', () => {
+    const lax = { ...cfg, policy: { ...cfg.policy, verify_min_proved_percent: 0, verify_min_files: 0 } };
+    const v = verdict(lax, { fsck, blocks: undefined, files: { ...files, sampled: 0 } });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.detail).toMatch(/nothing was compared/);
+    expect(verdict(lax, { fsck, blocks: blocks(), files: { ...files, sampled: 0 } }).verdict).toBe('ok');
+  });
+
   it('damage on any level fails, and outranks too little proved', () => {
     expect(verdict(cfg, { fsck, blocks: blocks({ damaged: [5] }), files }).detail).toMatch(
       /1 chunks differ .*chunks 5/,

@@ -8,14 +8,18 @@ export type FsSuper =
 
 /** `buf` holds at least the first 2 KiB of the filesystem. */
 export function parseFsSuper(buf: Buffer): FsSuper | undefined {
-  if (buf.length >= 96 && buf.toString('latin1', 0, 4) === 'XFSB')
-    return {
-      type: 'xfs',
+  if (buf.length >= 96 && buf.toString('latin1', 0, 4) === 'XFSB') {
+    const xfs = {
+      type: 'xfs' as const,
       blockSize: buf.readUInt32BE(4),
       dataBlocks: Number(buf.readBigUInt64BE(8)),
       agBlocks: buf.readUInt32BE(84),
       agCount: buf.readUInt32BE(88),
     };
+    // A damaged or crafted superblock is not believed (its AG count sizes a list).
+    const sane = xfs.blockSize >= 512 && xfs.blockSize <= 65536 && xfs.agCount >= 1 && xfs.agCount <= 100_000;
+    return sane ? xfs : undefined;
+  }
   if (buf.length >= 2048 && buf.readUInt16LE(1024 + 56) === 0xef53)
     return { type: 'ext4', blockSize: 1024 << buf.readUInt32LE(1024 + 24), blocks: buf.readUInt32LE(1024 + 4) };
   return undefined;

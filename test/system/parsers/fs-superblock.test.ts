@@ -17,5 +17,8 @@ describe('filesystem superblock', () => {
     expect(parseFsSuper(fx('ext4-64M-head.bin'))).toEqual({ type: 'ext4', blockSize: 1024, blocks: 65536 });
     expect(metadataOffsets(parseFsSuper(fx('ext4-64M-head.bin')))).toEqual([0]);
     expect(parseFsSuper(Buffer.alloc(4096))).toBeUndefined();
+    const crafted = Buffer.from(fx('xfs-440M-head.bin'));
+    crafted.writeUInt32BE(0xffffffff, 88); // 4 billion allocation groups
+    expect(parseFsSuper(crafted)).toBeUndefined();
   });
 });
