@@ -33,7 +33,7 @@ export const verifyCopyStep: RotationStep = {
       ...(c.facts.copy?.mounted ? [fsOps.umount(verifyDir(c))] : []),
       fsOps.flushBuffers(live ? [c.stripeName, live] : [c.stripeName]),
       // Before the bitmap is read again, after the comparison (prove-blocks.ts).
-      ...(live ? [fsOps.flushBuffers([live])] : []),
+      fsOps.flushBuffers([live ?? c.stripeName]),
       fsOps.mountCopy(c.stripeName, c.facts.copy?.dataOffset ?? 0, verifyDir(c)),
       fsOps.umount(verifyDir(c)),
     ];
@@ -42,9 +42,8 @@ export const verifyCopyStep: RotationStep = {
     const mnt = verifyDir(c);
     mkdirSync(mnt, { recursive: true, mode: 0o700 });
     const live = liveHalf(c);
-    const n = live ? 4 : 3;
-    const [flush, reflush, mount, umount] = live ? ops.slice(-4) : [...ops.slice(-3, -2), undefined, ...ops.slice(-2)];
-    for (const leftover of ops.slice(0, -n)) await exec(leftover);
+    const [flush, reflush, mount, umount] = ops.slice(-4);
+    for (const leftover of ops.slice(0, -4)) await exec(leftover);
     await exec(flush!);
     const blocks = live
       ? await proveBlocks({
