@@ -26,6 +26,7 @@ import { run as sMtaDown } from './e2e/scenarios/mta-down.js';
 import { run as sSigkillEachPhase } from './e2e/scenarios/sigkill-each-phase.js';
 import { run as sStatusWhileVerifying } from './e2e/scenarios/status-while-verifying.js';
 import { run as sSurpriseRemoval } from './e2e/scenarios/surprise-removal.js';
+import { run as sTopMirrorReadd } from './e2e/scenarios/top-mirror-readd.js';
 import { run as sVerifyProvesCopy } from './e2e/scenarios/verify-proves-copy.js';
 import { installBaysync } from './guest-install.js';
 import { ensureImage } from './image.js';
@@ -50,6 +51,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'failover-under-systemd': sFailoverUnderSystemd,
   'verify-proves-copy': sVerifyProvesCopy,
   'boot-with-set-plugged': sBootWithSetPlugged,
+  'top-mirror-readd': sTopMirrorReadd,
 };
 
 /** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */

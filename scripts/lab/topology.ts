@@ -1,8 +1,9 @@
 // Lab topology (seed 000), built once on the cached image and cached beside it:
-//   4 internal disks, each: p1 (32 MiB, root mirror md1, 6 slots, 2 kept for the externals)
+//   4 internal disks, each: p1 (32 MiB, root mirror md1, 6 slots, 2 kept for the externals;
+//                               metadata 1.0, ext4 labelled labroot)
 //                           p2 (rest, data): md3 = raid0(int0p2,int1p2), md4 = raid0(int2p2,int3p2)
 //   md5 = raid1(md3, missing) and md6 = raid1(md4, missing), internal write-intent bitmaps
-//   md7 = raid1(md5, md6), XFS, mounted on /var/lib/backuppc (the BackupPC pool)
+//   md7 = raid1(md5, md6), internal bitmap, XFS, mounted on /var/lib/backuppc (the BackupPC pool)
 //   set A: disks a0,a1 (p1 for md1, p2 -> stripe md8, the missing half of md5)
 //   set B: disks b0,b1 (p1 for md1, p2 -> stripe md9, the missing half of md6)
 // A real BackupPC backs up /srv/data every few minutes; exim4 delivers root's mail locally.
@@ -29,7 +30,7 @@ export interface Topology {
 const diskSize = '256M';
 export const internalIds = ['int0', 'int1', 'int2', 'int3'] as const;
 export const externalIds = ['a0', 'a1', 'b0', 'b1'] as const;
-const version = 5;
+const version = 6;
 
 /** BackupPC: back up /srv/data locally with tar; wake up every 2 minutes. */
 const localhostPl = `$Conf{XferMethod} = 'tar';
@@ -113,17 +114,24 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
     await vm.exec(['sfdisk', '-q', `/dev/${dev[id]}`], { input: 'label: gpt\nsize=32MiB, type=R\ntype=R\n' });
   }
   await vm.exec(['udevadm', 'settle']);
-  const create = (md: string, args: string[]): Promise<unknown> =>
-    vm.exec(['mdadm', '--create', `/dev/${md}`, '--run', '--metadata=1.2', `--homehost=baylab`, ...args]);
-  await create('md1', [
-    '--level=1',
-    '--raid-devices=6',
-    '--bitmap=internal',
-    '--assume-clean',
-    ...internalIds.map((id) => p(id, 1)),
-    'missing',
-    'missing',
-  ]);
+  const create = (md: string, args: string[], metadata = '1.2'): Promise<unknown> =>
+    vm.exec(['mdadm', '--create', `/dev/${md}`, '--run', `--metadata=${metadata}`, `--homehost=baylab`, ...args]);
+  // md1 keeps its superblock at the end (metadata 1.0), as the seed's root mirror does: a set's
+  // root partition then mounts directly on a rescue machine (issue 11, the recovery scenario).
+  await create(
+    'md1',
+    [
+      '--level=1',
+      '--raid-devices=6',
+      '--bitmap=internal',
+      '--assume-clean',
+      ...internalIds.map((id) => p(id, 1)),
+      'missing',
+      'missing',
+    ],
+    '1.0',
+  );
+  await vm.exec(['mkfs.ext4', '-q', '-L', 'labroot', '/dev/md1']);
   await create('md3', ['--level=0', '--raid-devices=2', p('int0', 2), p('int1', 2)]);
   await create('md4', ['--level=0', '--raid-devices=2', p('int2', 2), p('int3', 2)]);
   // A 1 MiB bitmap chunk (440 chunks) so that a small change dirties a small share of these
@@ -144,7 +152,17 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
     '/dev/md4',
     'missing',
   ]);
-  await create('md7', ['--level=1', '--raid-devices=2', '--assume-clean', '/dev/md5', '/dev/md6']);
+  // The top mirror has a bitmap too (doctor recommends it): a half dropped by a power cut
+  // comes back by a re-add of its dirty chunks, not a full resync (issue 11, section 4).
+  await create('md7', [
+    '--level=1',
+    '--raid-devices=2',
+    '--assume-clean',
+    '--bitmap=internal',
+    '--bitmap-chunk=1M',
+    '/dev/md5',
+    '/dev/md6',
+  ]);
   await create('md8', ['--level=0', '--raid-devices=2', p('a0', 2), p('a1', 2)]);
   await create('md9', ['--level=0', '--raid-devices=2', p('b0', 2), p('b1', 2)]);
   const uuid = async (md: string): Promise<string> => {
@@ -163,7 +181,7 @@ async function provision(vm: Vm): Promise<Topology['uuids']> {
     'HOMEHOST <system>',
     'MAILADDR root',
     ...(['md1', 'md3', 'md4', 'md5', 'md6', 'md7'] as const).map(
-      (md) => `ARRAY /dev/${md} metadata=1.2 UUID=${uuids[md]}`,
+      (md) => `ARRAY /dev/${md} metadata=${md === 'md1' ? '1.0' : '1.2'} UUID=${uuids[md]}`,
     ),
     `ARRAY <ignore> UUID=${uuids.md8}`,
     `ARRAY <ignore> UUID=${uuids.md9}`,

@@ -3,7 +3,8 @@
 // carries baysync's pause marker is restored and BackupPC reloaded. When the record itself was
 // unusable (`problem`), it also thaws the pool if it is frozen (a thaw of a filesystem that is
 // not frozen fails with EINVAL and changes nothing) and names each set still joined to its
-// mirror; then it mails the operator what was wrong and what was done. Returns those lines.
+// mirror; then it mails the operator what was wrong and what was done. A set's root partitions
+// that md took into the root mirror at boot are removed and mailed (root-at-boot.ts). Returns those lines.
 import type { Logger } from 'pino';
 import type { RotationConfig as Config } from '../config/schema.js';
 import type { MailSpool } from '../mail/spool.js';
@@ -12,6 +13,7 @@ import { fsOps } from '../system/fs.js';
 import type { Adapters } from './adapters.js';
 import { setPresence } from './detect.js';
 import { gatherFacts } from './facts.js';
+import { removeRootPartitionsTakenAtBoot } from './root-at-boot.js';
 import type { PersistedState } from './types.js';
 
 export async function repairAtStart(
@@ -30,6 +32,13 @@ export async function repairAtStart(
     if (bpc) done.push(bpc);
     if (problem) done.push(...(await thawAndFindJoined(cfg, a, log)));
   }
+  const roots = await removeRootPartitionsTakenAtBoot(cfg, a, state.rotation, log);
+  done.push(...roots);
+  if (roots.length && !problem)
+    mail.enqueue({
+      subject: "[baysync] the root mirror took a set's root partition at boot",
+      text: `${roots.map((r) => `- ${r}`).join('\n')}\n\nThese partitions carry the root mirror's own UUID so that the set boots alone; a boot with the set plugged in lets md's incremental assembly take them. Unplug external sets before a reboot where you can.\n`,
+    });
   if (problem) {
     mail.enqueue({
       subject: '[baysync] the rotation record was unusable; repaired from the system',

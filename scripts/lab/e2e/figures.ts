@@ -16,6 +16,8 @@ export interface Figures {
   waitNoticeS: number[];
   /** Share of a fresh copy proved block by block right after its detach (%). */
   provedPct: number[];
+  /** The top mirror's dropped half re-added after a power cut: share of the array resynced (%). */
+  topReaddPct: number[];
 }
 export const figures: Figures = {
   statusDuringVerifyMs: [],
@@ -27,6 +29,7 @@ export const figures: Figures = {
   pauseWindowS: [],
   returningResyncPct: [],
   provedPct: [],
+  topReaddPct: [],
 };
 
 const med = (a: number[]): string =>
@@ -65,6 +68,9 @@ export function figureLines(): string[] {
   );
   out.push(
     `  copy proved block by block:        ${figures.provedPct.map((p) => `${p} %`).join(', ') || '-'} of the array, right after the detach`,
+  );
+  out.push(
+    `  top mirror half re-added (bitmap):  ${figures.topReaddPct.map((p) => `${p.toFixed(1)} %`).join(', ') || '-'} of the array resynced after the power cut`,
   );
   return out;
 }

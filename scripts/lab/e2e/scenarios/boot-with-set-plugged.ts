@@ -4,11 +4,13 @@
 // and the machine is reset with A still attached: the daemon is held at boot so that the boot
 // itself is seen. The scenario prints what md did with A's root partitions and the stripe, and
 // checks invariant 2 (the stripe is not assembled, md5 comes up from its internal half only) and
-// that md1 runs from its internal members with A's stale partitions, if md took them, not
-// trusted over them.
-import { log } from '../../common.js';
+// that md1 runs from its internal members. Then the daemon starts: it must take A's partitions
+// back out of md1 and mail the operator, before the rotation of A that follows (auto_start)
+// adds them properly and takes them out again at its detach.
+import { log, sleep } from '../../common.js';
+import { mailCount } from '../../guest-install.js';
 import type { LabSession } from '../../session.js';
-import { expect } from '../assert.js';
+import { expect, status, waitMail } from '../assert.js';
 import { writeData } from '../copy.js';
 import { holdDaemonAtNextBoot, rotation } from '../rotation.js';
 
@@ -21,7 +23,7 @@ async function setDisks(s: LabSession): Promise<string[]> {
 
 export async function run(s: LabSession): Promise<void> {
   await writeData(s, 4, 'base.bin');
-  await rotation(s, 'A');
+  const first = await rotation(s, 'A');
   // The root filesystem moves on: A's root partitions are now behind md1.
   await s.vm.writeFile('/root/after-rotation', `${Date.now()}\n`);
   await s.vm.exec(['sync']);
@@ -50,5 +52,41 @@ export async function run(s: LabSession): Promise<void> {
   expect(
     (await s.vm.exec(['cat', '/root/after-rotation'], { allowFailure: true })).exitCode === 0,
     'the root filesystem is the internal one (the file written after the rotation is there)',
+  );
+  // The daemon starts: md1 gives A's partitions back before anything else.
+  const mailsBefore = await mailCount(s, /took a set's root partition at boot/);
+  const lastId = first.id;
+  await s.vm.exec(['rm', '/etc/baysync/lab-hold']);
+  await s.vm.exec(['systemctl', 'start', 'baysync.service']);
+  if (taken.length) {
+    const mail = await waitMail(s, /took a set's root partition at boot/, mailsBefore, 120_000);
+    log(`the daemon at start:\n${mail}`);
+    for (const d of taken) expect(mail.includes(`${d}1`), `the mail names ${d}1`);
+    const journal = (
+      await s.vm.exec(['journalctl', '-u', 'baysync', '-b', '--no-pager', '-o', 'cat', '--grep', 'md1 --fail'], {
+        allowFailure: true,
+      })
+    ).stdout;
+    log(`md1 commands of the daemon:\n${journal}`);
+  }
+  // The rotation of A that follows adds them properly and takes them out at its detach.
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const st = await status(s).catch(() => undefined);
+    const h = st?.history[0];
+    if (st && !st.rotation && h && h.id !== lastId) {
+      expect(
+        h.set === 'A' && h.outcome === 'done',
+        `the rotation after the boot ended done (${h.outcome}: ${h.summary})`,
+      );
+      break;
+    }
+    if (Date.now() > deadline) expect(false, 'the rotation after the boot did not end');
+    await sleep(2000);
+  }
+  const md1After = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md1'])).stdout;
+  expect(
+    !disks.some((d) => md1After.includes(`_${d}1_`) || md1After.includes(`/dev/${d}1`)),
+    `A's root partitions are out of md1 after the rotation:\n${md1After}`,
   );
 }
