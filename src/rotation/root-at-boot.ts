@@ -33,7 +33,11 @@ export async function removeRootPartitionsTakenAtBoot(
       return m ? [{ dev: p.dev, state: m.state.join(',') || 'unknown' }] : [];
     });
     if (!taken.length) continue;
-    const error = await failAndRemove(a, root.name, taken.map((t) => t.dev));
+    const error = await failAndRemove(
+      a,
+      root.name,
+      taken.map((t) => t.dev),
+    );
     const what = `${root.name} had taken set ${set.name}'s root partition${taken.length > 1 ? 's' : ''} ${taken.map((t) => `${t.dev} (${t.state})`).join(', ')} at boot`;
     const rebuilding = taken.some((t) => !t.state.includes('spare')) || root.syncAction === 'recover';
     const line = error

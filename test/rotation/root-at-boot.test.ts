@@ -46,6 +46,10 @@ describe("a set's root partitions taken by the root mirror at boot", () => {
     const d2 = await restartDaemon(h);
     expect(d2.rotation!.engine.state.rotation?.set).toBe('A');
     expect(inMd1(h, 'sde1')).toBe(true);
-    expect(argvs(h).slice(before).some((c) => c.includes('--remove /dev/sde1'))).toBe(false);
+    expect(
+      argvs(h)
+        .slice(before)
+        .some((c) => c.includes('--remove /dev/sde1')),
+    ).toBe(false);
   });
 });
