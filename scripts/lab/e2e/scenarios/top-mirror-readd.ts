@@ -43,7 +43,7 @@ export async function run(s: LabSession): Promise<void> {
   const x = (await s.vm.exec(['mdadm', '-X', '/dev/md6'])).stdout;
   const dirty = Number(/(\d+) dirty/.exec(x)?.[1] ?? Number.NaN);
   const chunkMiB = Number(/Chunksize : (\d+) MB/.exec(x)?.[1] ?? Number.NaN);
-  const size = Number(/MD_ARRAY_SIZE=(\d+)/.exec(md7)?.[1] ?? 0) * 1024 || Number.NaN;
+  const size = Number((await s.vm.exec(['blockdev', '--getsize64', '/dev/md7'])).stdout.trim());
   const w0 = await sectorsWritten(s, 'md5');
   const re = await s.vm.exec(['mdadm', '/dev/md7', '--re-add', '/dev/md5'], { allowFailure: true });
   expect(re.exitCode === 0, `the re-add is accepted: md7 has a bitmap (${re.stderr.trim()})`);
@@ -56,7 +56,11 @@ export async function run(s: LabSession): Promise<void> {
     `top mirror re-add: md7's bitmap had ${dirty} dirty chunks of ${chunkMiB} MiB (${(dirty * chunkMiB).toFixed(0)} MiB) before the re-add; md5 wrote ${(written / MiB).toFixed(1)} MiB during the recovery, ${pct.toFixed(1)} % of the ${(size / MiB).toFixed(0)} MiB array (a re-add without a bitmap rewrites all of it)`,
   );
   figures.topReaddPct.push(pct);
-  expect(/MD_DEVICE_dev_md5_ROLE=\d/.test(after) && /MD_DEGRADED=0/.test(after), 'md7 has both halves again');
+  const degraded = (await s.vm.readFile('/sys/block/md7/md/degraded')).trim();
+  expect(
+    /MD_DEVICE_dev_md5_ROLE=\d/.test(after) && degraded === '0',
+    `md7 has both halves again (degraded ${degraded})`,
+  );
   expect(dirty > 0 && dirty * chunkMiB * MiB < size / 4, `only a few chunks were dirty (${dirty})`);
   expect(pct < 25, `the re-add resynced ${pct.toFixed(1)} % of md7, not a full copy`);
   // The daemon sees the pool whole again: check leaves CRITICAL.
