@@ -5,7 +5,7 @@
 import type { Config } from '../config/schema.js';
 import type { StatusData } from '../daemon/status.js';
 import { failoverCheck } from '../failover/check.js';
-import { combineChecks, emptyCheck } from '../jobs/check.js';
+import { combineChecks, emptyCheck, perf } from '../jobs/check.js';
 import { realtimeCheck } from '../realtime/check.js';
 import { rotationCheck } from '../rotation/check.js';
 
@@ -17,7 +17,7 @@ export interface CheckResult {
 export function evaluateCheck(cfg: Config, status: StatusData | undefined, daemonError?: string): CheckResult {
   if (!status) return { code: 2, line: `BAYSYNC CRITICAL - daemon down: ${daemonError ?? 'no answer'}` };
   const mail = emptyCheck();
-  mail.perfs.push(`mail_spool=${status.mailPending};;;0`);
+  mail.perfs.push(perf('mail_spool', status.mailPending, '', { min: 0 }));
   if (status.mailPending > 0) mail.problems.push({ code: 1, text: `${status.mailPending} mail(s) not delivered yet` });
   const rotation = rotationCheck(cfg, status, status.statusLine);
   const realtime = status.realtime && cfg.realtime ? realtimeCheck(cfg.realtime, status.realtime) : emptyCheck();

@@ -9,6 +9,27 @@ export interface CheckPart {
 
 export const emptyCheck = (): CheckPart => ({ problems: [], oks: [], perfs: [] });
 
+/** Thresholds and range of one perfdata item (same unit as its value). */
+export interface PerfRange {
+  warn?: number;
+  crit?: number;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * One perfdata item in the monitoring-plugins grammar, `'label'=value[UOM];warn;crit;min;max`:
+ * the label quoted when it holds more than letters, digits, `_`, `.` and `-`; `U` (and no unit)
+ * for an unknown value; trailing empty fields dropped.
+ */
+export function perf(label: string, value: number | undefined, uom = '', r: PerfRange = {}): string {
+  const name = /^[A-Za-z0-9_.-]+$/.test(label) ? label : `'${label.replace(/'/g, "''")}'`;
+  const v = value === undefined || !Number.isFinite(value) ? 'U' : `${value}${uom}`;
+  const fields = [r.warn, r.crit, r.min, r.max].map((x) => (x === undefined ? '' : String(x)));
+  while (fields.length && fields.at(-1) === '') fields.pop();
+  return [`${name}=${v}`, ...fields].join(';');
+}
+
 const label = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
 /** `BAYSYNC <LEVEL> - <problems, or what is fine> | <perfdata>`, and the exit code. */

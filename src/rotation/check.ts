@@ -2,7 +2,7 @@
 // the last rotation's outcome, the pool running without a half, an abort in progress; perfdata
 // per set. Contract: pure, from the rotation's status.
 import type { Config } from '../config/schema.js';
-import { type CheckPart, emptyCheck } from '../jobs/check.js';
+import { type CheckPart, emptyCheck, perf } from '../jobs/check.js';
 import { problemHeadline } from './detect.js';
 import type { RotationStatus } from './status.js';
 
@@ -11,8 +11,17 @@ export function rotationCheck(cfg: Config, st: RotationStatus, statusLine: strin
   if (!st.sets.length) return part;
   const newest = Math.min(...st.sets.map((s) => s.ageDays ?? Infinity));
   const warn = cfg.policy.warn_after_days;
-  part.perfs.push(`newest_copy_age_days=${Number.isFinite(newest) ? newest : ''};${warn};${warn * 2};0`);
-  part.perfs.push(...st.sets.map((s) => `set_${s.name}_age_days=${s.ageDays ?? ''};;;0`));
+  // Ages in seconds (the plugin guidelines' unit); the thresholds are the policy's days.
+  const ages = st.sets.map((s) => s.ageSeconds).filter((a): a is number => a !== undefined);
+  const day = 86_400;
+  part.perfs.push(
+    perf('newest_copy_age', ages.length ? Math.min(...ages) : undefined, 's', {
+      warn: warn * day,
+      crit: warn * 2 * day,
+      min: 0,
+    }),
+  );
+  part.perfs.push(...st.sets.map((s) => perf(`set_${s.name}_copy_age`, s.ageSeconds, 's', { min: 0 })));
   const last = st.history[0];
   if (last && last.outcome !== 'success')
     part.problems.push({

@@ -14,6 +14,8 @@ export interface SetStatus {
   /** The last verification's proved share. */
   lastProved?: string;
   ageDays?: number;
+  /** The same age in whole seconds (monitoring perfdata). */
+  ageSeconds?: number;
   overdue: boolean;
 }
 
@@ -30,6 +32,7 @@ export function setStatuses(cfg: Config, state: PersistedState, now: number): Se
       lastOutcome: last?.outcome,
       lastProved: last?.proved,
       ageDays: ageDays === undefined ? undefined : Math.round(ageDays * 10) / 10,
+      ageSeconds: okEntry ? Math.round((now - Date.parse(okEntry.endedAt)) / 1000) : undefined,
       // Each set comes round once every rotation_days x (number of sets); warn_after_days is the grace for one rotation.
       overdue:
         ageDays === undefined ||

@@ -44,7 +44,7 @@ describe('baysync check on a standby', () => {
     const r = evaluateCheck(cfg, base({}));
     expect(r).toMatchObject({ code: 0 });
     expect(r.line).toBe(
-      'BAYSYNC OK - real-time copy 70 s old; main server healthy | mail_spool=0;;;0 recovery_point_age_s=70;600;3600;0',
+      'BAYSYNC OK - real-time copy 70 s old; main server healthy | mail_spool=0;;;0 recovery_point_age=70s;600;3600;0',
     );
   });
 
@@ -73,5 +73,58 @@ describe('baysync check on a standby', () => {
     expect(evaluateCheck(cfg, base({ failover: { ...base({}).failover!, verdict: 'segment-down' } })).line).toContain(
       'WARNING - failover monitor: segment-down',
     );
+  });
+});
+
+// The monitoring-plugins guidelines' perfdata grammar ('label'=value[UOM];[warn];[crit];[min];[max],
+// value a number or U), and the regex of the project's Perl parser (Monitoring::Plugin::Performance),
+// which keeps only items with a numeric value.
+const num = String.raw`-?\d+(?:\.\d+)?`;
+const range = String.raw`@?(?:~|${num})?(?::(?:${num})?)?`;
+const guideline = new RegExp(
+  String.raw`^('(?:[^']|'')+'|[^'= ]+)=(U|${num}(?:s|ms|us|%|B|KB|MB|TB|c)?)(?:;(?:${range})?(?:;(?:${range})?(?:;(?:${num})?(?:;(?:${num})?)?)?)?)?$`,
+);
+const perlValue = String.raw`[-+]?[\d\.,]+(?:e[-+]?[\d\.,]+)?`;
+const perl = new RegExp(String.raw`^'?([^'=]+)'?=(${perlValue})([\w%]*)`);
+const items = (line: string): string[] => (line.split(' | ')[1] ?? '').match(/(?:'(?:[^']|'')+'|\S)+/g) ?? [];
+
+describe("check's perfdata parses", () => {
+  const rotationCfg = parseConfigText(
+    'rotation',
+    readFileSync(new URL('../../examples/baysync.toml', import.meta.url), 'utf8'),
+  );
+  const outputs = [
+    evaluateCheck(cfg, base({})).line,
+    evaluateCheck(cfg, base({ realtime: { ...base({}).realtime!, recoveryPointAgeSeconds: undefined } })).line,
+    evaluateCheck(
+      rotationCfg,
+      base({
+        realtime: undefined,
+        failover: undefined,
+        mailPending: 2,
+        sets: [
+          { name: 'A', ageDays: 1.5, ageSeconds: 129_600, overdue: false },
+          { name: 'B', overdue: true },
+        ],
+      }),
+    ).line,
+  ];
+
+  it('every item follows the monitoring-plugins grammar, with U for an unknown value and s on ages', () => {
+    for (const line of outputs) {
+      const all = items(line);
+      expect(all.length, line).toBeGreaterThan(0);
+      for (const item of all) expect(item, line).toMatch(guideline);
+      for (const item of all.filter((x) => /_age=/.test(x) && !/=U/.test(x))) expect(item).toMatch(/=\d+s;/);
+    }
+    expect(outputs[1]).toContain('recovery_point_age=U;600;3600;0');
+    expect(outputs[2]).toContain('set_B_copy_age=U;;;0');
+  });
+
+  it('the Perl parser keeps every item whose value is known', () => {
+    for (const line of outputs) {
+      const known = items(line).filter((x) => !/=U(;|$)/.test(x));
+      expect(known.filter((x) => perl.test(x)).length, line).toBe(known.length);
+    }
   });
 });

@@ -27,6 +27,10 @@ describe('the rotation part of the check', () => {
     s.history = [old(25)];
     const part = rotationCheck(cfg, rotationStatus(cfg, s, now), 'idle');
     expect(part.problems[0]?.code).toBe(2);
-    expect(part.perfs).toEqual(['newest_copy_age_days=25;10;20;0', 'set_A_age_days=25;;;0', 'set_B_age_days=;;;0']);
+    expect(part.perfs).toEqual([
+      'newest_copy_age=2160000s;864000;1728000;0',
+      'set_A_copy_age=2160000s;;;0',
+      'set_B_copy_age=U;;;0',
+    ]);
   });
 });
