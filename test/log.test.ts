@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, journalLine } from '../src/log.js';
+import { createLogger, journalLine, textLine } from '../src/log.js';
 
 describe('journald priorities', () => {
   it('prefixes each line with the syslog priority of its level', () => {
@@ -27,5 +27,35 @@ describe('journald priorities', () => {
     l.warn({ set: 'B' }, 'set waits');
     await new Promise((r) => setTimeout(r, 10));
     expect(lines.join('')).toBe('<4>set waits set=B\n');
+  });
+});
+
+describe('on a terminal', () => {
+  it('a line is plain text with its level word, not JSON', () => {
+    expect(textLine('{"level":40,"time":1,"msg":"careful","mod":"rotation","set":"A"}')).toBe(
+      'warning: rotation: careful set=A',
+    );
+    expect(textLine('{"level":50,"msg":"boom"}')).toBe('error: boom');
+    expect(textLine('not json')).toBe('not json');
+  });
+  it('a logger writing to a TTY writes text; to a pipe, JSON', async () => {
+    const out = (tty: boolean) => {
+      const lines: string[] = [];
+      const dest = Object.assign(
+        new Writable({
+          write(c: Buffer, _e, cb) {
+            lines.push(c.toString());
+            cb();
+          },
+        }),
+        { isTTY: tty },
+      );
+      createLogger({ journal: false, level: 'info', destination: dest }).warn({ set: 'B' }, 'set waits');
+      return lines;
+    };
+    const [tty, pipe] = [out(true), out(false)];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(tty.join('')).toBe('warning: set waits set=B\n');
+    expect(JSON.parse(pipe.join(''))).toMatchObject({ level: 40, msg: 'set waits', set: 'B' });
   });
 });

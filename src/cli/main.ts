@@ -5,7 +5,7 @@
 // invocation; `--json` prints the same data the human view renders.
 // Heavy modules are imported inside the actions that need them: `baysync notify` runs for every
 // hotplug event and must start fast and small.
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { Config } from '../config/schema.js';
 import { DaemonUnreachable, request } from '../daemon/control-client.js';
 import type { StatusData } from '../daemon/status.js';
@@ -20,6 +20,7 @@ program
   .version(version)
   .option('-c, --config <file>', 'configuration file', process.env.BAYSYNC_CONFIG ?? defaultConfigPath)
   .showHelpAfterError()
+  .exitOverride()
   .hook('preAction', (_cmd, action) => {
     if (action.name() !== 'daemon') process.env.BAYSYNC_LOG_TO ??= 'stderr';
   });
@@ -267,28 +268,20 @@ failover
 program
   .command('check')
   .description('monitoring plugin (Nagios convention: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)')
+  // A usage error of the plugin is UNKNOWN (3), not the 2 of the other commands (CRITICAL here).
+  .exitOverride((e) => {
+    if (e.exitCode === 0) process.exit(0);
+    print(`BAYSYNC UNKNOWN - usage: ${e.message.replace(/^error: /, '')}`);
+    process.exit(3);
+  })
   .action(async () => {
-    const { evaluateCheck } = await import('./check.js');
-    let cfg: Config;
-    try {
-      cfg = await config();
-    } catch (e) {
-      print(`BAYSYNC UNKNOWN - ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-      process.exit(3);
-    }
-    let status: StatusData | undefined;
-    let err: string | undefined;
-    try {
-      status = await request<StatusData>(socketOf(cfg), { cmd: 'status' }, 10_000);
-    } catch (e) {
-      err = e instanceof Error ? e.message : String(e);
-    }
-    const r = evaluateCheck(cfg, status, err);
-    print(r.line);
-    process.exit(r.code);
+    const { runCheck } = await import('./check-run.js');
+    await runCheck(config);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
+  // A bad invocation: commander has printed the message (and the help); exit 2 as documented.
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`baysync: ${msg}\n`);
   process.exit(1);

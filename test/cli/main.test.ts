@@ -1,5 +1,7 @@
 // The `baysync` command as the operator runs it (the built CLI, a real process).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -24,5 +26,28 @@ describe('baysync', () => {
     const r = baysync('-c', 'examples/baysync.toml', 'status');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/daemon|control\.sock/i);
+  });
+
+  it('a bad invocation exits 2, as documented', () => {
+    expect(baysync('status', '--no-such-option').status).toBe(2);
+    expect(baysync('no-such-command').status).toBe(2);
+    expect(baysync('--help').status).toBe(0);
+  });
+
+  it('check: a usage error is UNKNOWN (3) on stdout, not WARNING', () => {
+    const r = baysync('-c', 'examples/baysync.toml', 'check', '--no-such-option');
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/^BAYSYNC UNKNOWN - usage: unknown option '--no-such-option'\n$/);
+  });
+
+  it('check: a config error is UNKNOWN (3) with the whole reason on its one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baysync-check-'));
+    const file = join(dir, 'bad.toml');
+    const good = readFileSync('examples/baysync.toml', 'utf8');
+    writeFileSync(file, good.replace(/^warn_after_days = .*$/m, 'warn_after_days = "soon"'));
+    const r = baysync('-c', file, 'check');
+    expect(r.status).toBe(3);
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stdout).toMatch(/^BAYSYNC UNKNOWN - .*bad\.toml.*warn_after_days/);
   });
 });
