@@ -134,7 +134,10 @@ export async function run(s: LabSession): Promise<void> {
     ],
     true,
   );
-  expect(tar.exitCode === 0, `BackupPC_tarCreate | tar restored the file (exit ${tar.exitCode}: ${tar.stderr.trim()} ${tar.stdout.trim()})`);
+  expect(
+    tar.exitCode === 0,
+    `BackupPC_tarCreate | tar restored the file (exit ${tar.exitCode}: ${tar.stderr.trim()} ${tar.stdout.trim()})`,
+  );
   const restored = await sha256(s, `/srv/restore/${probe}`);
   log(`recovery on another PC: ${probe} restored from backup ${newest} of set A's copy, sha256 ${restored}`);
   expect(restored === original, `the restored file equals the original (${restored} vs ${original})`);
