@@ -21,7 +21,7 @@ const pipeScript = `import { spawn } from 'node:child_process';
 const [a, b] = JSON.parse(process.argv[2]);
 const p = spawn(a[0], a.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
 const q = spawn(b[0], b.slice(1), { stdio: [p.stdout, 'inherit', 'inherit'] });
-const code = (c) => new Promise((r) => c.on('close', (x) => r(x ?? 1)));
+const code = (c) => new Promise((r) => c.on('exit', (x) => r(x ?? 1)));
 const [x, y] = await Promise.all([code(p), code(q)]);
 process.exit(x || y);
 `;

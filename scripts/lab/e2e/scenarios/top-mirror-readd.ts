@@ -1,8 +1,9 @@
 // Lab scenario 'top-mirror-readd' (issue 11, section 4): a power cut that leaves the top mirror
 // on one half, as a reset during the detach once did (md7 started on md6 alone, see
 // hard-reset-mid-sync). That reset does not reproduce on demand, so the dropped half is made
-// by hand: md5 is failed in md7, data is written, the machine is reset, and more data is
-// written while md7 runs on md6 alone. The daemon must say so (mail, check CRITICAL); the
+// by hand: md5 is failed in md7, data is written, the machine is reset (the boot has been
+// seen both to start md7 on md6 alone and to take md5 back through the bitmap; in the second
+// case md5 is failed and removed again), and more data is written while md7 runs on md6 alone. The daemon must say so (mail, check CRITICAL); the
 // operator's re-add (the command the mail gives) must be a bitmap re-add that resyncs only the
 // dirty chunks. The bytes resynced are printed two ways: md7's dirty bits before the re-add
 // (read from md6 with mdadm -X) and the sectors md5 wrote during the recovery.
@@ -32,7 +33,15 @@ export async function run(s: LabSession): Promise<void> {
   await s.waitFor(['mountpoint', '-q', '/var/lib/backuppc'], 'the pool after the reset', 180_000);
   const md7 = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md7'])).stdout;
   log(`top mirror after the reset:\n${md7}`);
-  expect(!/MD_DEVICE_dev_md5_ROLE=\d/.test(md7), 'md7 came up without md5 (the half dropped before the cut)');
+  if (/MD_DEVICE_dev_md5_ROLE=\d/.test(md7)) {
+    // Seen too: with md7's bitmap, the boot's assembly took the stale md5 back itself. The
+    // operator's case is then made on the running system: md5 failed and removed again.
+    log('the boot took md5 back into md7 through the bitmap; dropping it again on the running system');
+    await s.vm.exec(['mdadm', '--wait', '/dev/md7'], { allowFailure: true, timeoutMs: 300_000 });
+    await s.vm.exec(['mdadm', '/dev/md7', '--fail', '/dev/md5', '--remove', '/dev/md5']);
+  }
+  const now = (await s.vm.exec(['mdadm', '--detail', '--export', '/dev/md7'])).stdout;
+  expect(!/MD_DEVICE_dev_md5_ROLE=\d/.test(now), `md7 runs without md5:\n${now}`);
   await writeData(s, 4, 'after-cut.bin');
   await s.vm.exec(['sync']);
   const mail = await waitMail(s, /runs without one of its mirrors/, before, 180_000);
