@@ -18,7 +18,11 @@ export function evaluateCheck(cfg: Config, status: StatusData | undefined, daemo
   if (!status) return { code: 2, line: `BAYSYNC CRITICAL - daemon down: ${daemonError ?? 'no answer'}` };
   const mail = emptyCheck();
   mail.perfs.push(perf('mail_spool', status.mailPending, '', { min: 0 }));
-  if (status.mailPending > 0) mail.problems.push({ code: 1, text: `${status.mailPending} mail(s) not delivered yet` });
+  if (status.mailPending > 0)
+    mail.problems.push({
+      code: 1,
+      text: `${status.mailPending} mail(s) not delivered yet${status.mailLastError ? ` (${status.mailLastError.split('\n')[0]})` : ''}`,
+    });
   const rotation = rotationCheck(cfg, status, status.statusLine);
   const realtime = status.realtime && cfg.realtime ? realtimeCheck(cfg.realtime, status.realtime) : emptyCheck();
   const failover = status.failover ? failoverCheck(status.failover) : emptyCheck();

@@ -54,7 +54,10 @@ export function renderStatus(s: StatusData): string {
   }
   if (s.realtime) out.push('', ...renderRealtime(s.realtime));
   if (s.failover) out.push('', ...renderFailover(s.failover));
-  if (s.mailPending) out.push(`mail spool: ${s.mailPending} message(s) waiting for the transport`);
+  if (s.mailPending)
+    out.push(
+      `mail spool: ${s.mailPending} message(s) waiting for the transport${s.mailLastError ? ` (last error: ${s.mailLastError})` : ''}`,
+    );
   if (s.history.length) {
     out.push('', 'recent rotations:');
     for (const h of s.history.slice(0, 5))

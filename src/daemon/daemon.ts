@@ -162,12 +162,14 @@ export class Daemon {
   }
 
   status(): StatusData {
+    const pending = this.mail.pending();
     const base = {
       version,
       pid: process.pid,
       startedAt: this.startedAt,
       statusLine: this.statusLine(),
-      mailPending: this.mail.pending().length,
+      mailPending: pending.length,
+      mailLastError: pending.filter((e) => e.lastError).at(-1)?.lastError ?? null,
     };
     return composeStatus(
       this.cfg,

@@ -16,6 +16,8 @@ export interface DaemonStatus {
   startedAt: string;
   statusLine: string;
   mailPending: number;
+  /** The mail transport's last error for a mail still in the spool (null when none failed). */
+  mailLastError: string | null;
 }
 
 export type StatusData = DaemonStatus & RotationStatus & { realtime?: RealtimeStatus; failover?: FailoverStatus };

@@ -17,6 +17,7 @@ const base = (over: Partial<StatusData>): StatusData => ({
   waiting: [],
   poolProblems: [],
   mailPending: 0,
+  mailLastError: null,
   history: [],
   realtime: {
     mode: 'pull',
@@ -126,5 +127,16 @@ describe("check's perfdata parses", () => {
       const known = items(line).filter((x) => !/=U(;|$)/.test(x));
       expect(known.filter((x) => perl.test(x)).length, line).toBe(known.length);
     }
+  });
+});
+
+describe('the mail spool in check', () => {
+  it("WARNING names the transport's last error beside the count", () => {
+    const r = evaluateCheck(
+      cfg,
+      base({ mailPending: 2, mailLastError: '550 5.1.1 <root@example.test>: no such user' }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.line).toContain('2 mail(s) not delivered yet (550 5.1.1 <root@example.test>: no such user)');
   });
 });
