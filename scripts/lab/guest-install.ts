@@ -63,6 +63,12 @@ export async function installBaysync(s: LabSession, configExtra = ''): Promise<v
   await vm.writeFile('/etc/baysync/baysync.toml', labConfig(s.topo.uuids, configExtra));
   await vm.exec(['baysync', 'config', 'check']);
   await vm.exec(['baysync', 'install']);
+  // What `baysync install` asks of the operator beyond the ARRAY <ignore> lines the topology
+  // has: mdadm --monitor's PROGRAM line naming the package's hook.
+  const conf = await vm.readFile('/etc/mdadm/mdadm.conf');
+  if (!/^PROGRAM /m.test(conf))
+    await vm.writeFile('/etc/mdadm/mdadm.conf', `${conf}PROGRAM /usr/lib/baysync/mdadm-event\n`);
+  await vm.exec(['systemctl', 'restart', 'mdmonitor.service'], { allowFailure: true });
   await vm.exec(['systemctl', 'enable', '--now', 'baysync.service']);
   await s.waitFor(['baysync', 'status'], 'the daemon to answer', 60_000);
   log('baysync installed and running');

@@ -17,6 +17,9 @@ mkdirSync(lib, { recursive: true });
 for (const f of ['package.json', 'package-lock.json']) cpSync(join(root, f), join(lib, f));
 cpSync(join(root, 'build/src'), join(lib, 'build/src'), { recursive: true });
 for (const d of ['systemd', 'udev', 'examples']) cpSync(join(root, d), join(lib, d), { recursive: true });
+// mdadm --monitor's PROGRAM hook: one executable path that mdadm calls with EVENT DEVICE [COMPONENT].
+cpSync(join(root, 'mdadm/mdadm-event'), join(lib, 'mdadm-event'));
+chmodSync(join(lib, 'mdadm-event'), 0o755);
 await execa('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
   cwd: lib,
   stdio: 'inherit',

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, hasRotation, type RotationConfig } from '../config/schema.js';
 import { MdAdapter } from '../system/md.js';
-import { parseMdadmConf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
+import { parseMdadmConf, programOf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
 import type { CommandRunner } from '../system/runner.js';
-import { mdadmConfLines } from './install.js';
+import { mdadmConfLines, mdadmEventHook } from './install.js';
 
 export interface Finding {
   level: 'ok' | 'warn' | 'fail';
@@ -50,6 +50,23 @@ export function checkMdadmConf(cfg: RotationConfig, text: string | undefined, wh
   });
 }
 
+/** mdadm --monitor's PROGRAM: baysync's hook, so that a failing member is acted on at once. */
+export function checkMdEventHook(text: string | undefined): Finding {
+  const check = 'md event hook (/etc/mdadm/mdadm.conf PROGRAM)';
+  const prog = text === undefined ? undefined : programOf(text);
+  if (prog === mdadmEventHook) return { level: 'ok', check, detail: `PROGRAM ${prog}` };
+  return {
+    level: 'warn',
+    check,
+    detail: prog
+      ? `PROGRAM is ${prog}: md events do not reach baysync (it sees them at its next scan)`
+      : 'no PROGRAM line: md events (a member failing) reach baysync only at its next scan',
+    fix: prog
+      ? `mdadm takes one PROGRAM: have ${prog} also run \`${mdadmEventHook} "$@"\``
+      : `add this line to /etc/mdadm/mdadm.conf, then \`systemctl restart mdmonitor\`:\n  PROGRAM ${mdadmEventHook}`,
+  };
+}
+
 export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
   const { cfg, runner } = opts;
   const root = opts.root ?? '/';
@@ -63,6 +80,7 @@ export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
   const findings: Finding[] = [{ level: 'ok', check: 'configuration', detail: 'valid' }];
   if (hasRotation(cfg)) {
     findings.push(...checkMdadmConf(cfg, read('etc/mdadm/mdadm.conf'), '/etc/mdadm/mdadm.conf'));
+    findings.push(checkMdEventHook(read('etc/mdadm/mdadm.conf')));
 
     // The initramfs copy: the one that assembles arrays at the next boot.
     const release = opts.kernelRelease ?? (await runner.run(['uname', '-r'], { quiet: true })).stdout.trim();

@@ -26,10 +26,16 @@ export function udevRule(cfg: Config | undefined, template: string): string {
   return template.replace('@STRIPE_RULES@', stripes.length ? stripes.join('\n') : '# (no sets configured yet)');
 }
 
+/** The wrapper mdadm --monitor runs on an md event (shipped by the package). */
+export const mdadmEventHook = '/usr/lib/baysync/mdadm-event';
+
 export function mdadmConfLines(cfg: Config): string[] {
-  return cfg.sets.map(
-    (s) => `ARRAY <ignore> UUID=${mdadmUuid(s.stripe_uuid)}   # baysync set ${s.name}: never auto-assembled`,
-  );
+  return [
+    ...cfg.sets.map(
+      (s) => `ARRAY <ignore> UUID=${mdadmUuid(s.stripe_uuid)}   # baysync set ${s.name}: never auto-assembled`,
+    ),
+    ...(cfg.sets.length ? [`PROGRAM ${mdadmEventHook}   # md events (a member failing) reach baysync at once`] : []),
+  ];
 }
 
 export interface InstallResult {

@@ -178,7 +178,7 @@ program
     for (const w of res.written) print(`wrote ${w}`);
     if (res.mdadmConf.length)
       print(
-        `\nmake sure /etc/mdadm/mdadm.conf contains (then run update-initramfs -u):\n${res.mdadmConf.map((l) => `  ${l}`).join('\n')}\nthen: systemctl enable --now baysync; baysync doctor`,
+        `\nmake sure /etc/mdadm/mdadm.conf contains (then run update-initramfs -u and systemctl restart mdmonitor):\n${res.mdadmConf.map((l) => `  ${l}`).join('\n')}\nthen: systemctl enable --now baysync; baysync doctor`,
       );
   });
 

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { doctor } from '../../src/cli/doctor.js';
+import { checkMdEventHook, doctor } from '../../src/cli/doctor.js';
 import { loadConfig } from '../../src/config/load.js';
 import { mdadmUuid } from '../../src/util/names.js';
 import { type LabLike, seedTopology } from '../helpers/fake-system.js';
@@ -50,5 +50,21 @@ describe('baysync doctor', () => {
     lab.sys.arrays.get('md7')!.bitmap = true;
     lab.sys.sync();
     expect((await doctor(opts)).find((f) => f.check === 'top mirror')).toMatchObject({ level: 'ok' });
+  });
+
+  it("checks mdadm's PROGRAM hook: baysync's wrapper, another program, or none", () => {
+    expect(checkMdEventHook('PROGRAM /usr/lib/baysync/mdadm-event\n')).toMatchObject({ level: 'ok' });
+    expect(checkMdEventHook('prog /usr/lib/baysync/mdadm-event # abbreviated keyword\n')).toMatchObject({
+      level: 'ok',
+    });
+    expect(checkMdEventHook('PROGRAM /usr/local/sbin/page-me\n')).toMatchObject({
+      level: 'warn',
+      detail: expect.stringContaining('PROGRAM is /usr/local/sbin/page-me'),
+      fix: expect.stringContaining('/usr/lib/baysync/mdadm-event "$@"'),
+    });
+    expect(checkMdEventHook('ARRAY /dev/md1 UUID=1:2:3:4\n# PROGRAM /usr/lib/baysync/mdadm-event\n')).toMatchObject({
+      level: 'warn',
+      fix: expect.stringContaining('PROGRAM /usr/lib/baysync/mdadm-event'),
+    });
   });
 });

@@ -38,7 +38,8 @@ describe('baysync install', () => {
     const rule = readFileSync(join(root, 'etc/udev/rules.d/64-baysync.rules'), 'utf8');
     expect(rule).toContain('ENV{SYSTEMD_WANTS}+="baysync-hotplug@%k.service"');
     expect(rule).toContain('00000000:00000000:00000000:00000009');
-    expect(res.mdadmConf).toHaveLength(2);
+    expect(res.mdadmConf).toHaveLength(3);
+    expect(res.mdadmConf[2]).toMatch(/^PROGRAM \/usr\/lib\/baysync\/mdadm-event /);
     expect(res.written.some((w) => w.includes('baysync.toml (example'))).toBe(true);
     expect(calls).toEqual([]);
     rmSync(root, { recursive: true, force: true });

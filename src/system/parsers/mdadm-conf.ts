@@ -1,4 +1,4 @@
-// Pure parser of mdadm.conf ARRAY lines, for `baysync doctor` (invariant 2). Contract: no I/O;
+// Pure parser of mdadm.conf ARRAY and PROGRAM lines, for `baysync doctor` (invariant 2, the md event hook). Contract: no I/O;
 // handles continuation lines (leading whitespace) and comments; UUIDs normalized.
 import { normalizeUuid } from '../../util/names.js';
 
@@ -9,15 +9,30 @@ export interface ArrayLine {
   line: number;
 }
 
-export function parseMdadmConf(text: string): ArrayLine[] {
+/** The logical lines (continuations joined, comments dropped), with the line number they start on. */
+function logicalLines(text: string): Array<{ text: string; line: number }> {
   const logical: Array<{ text: string; line: number }> = [];
   text.split('\n').forEach((raw, i) => {
     const l = raw.replace(/#.*$/, '');
     if (/^\s/.test(l) && logical.length && l.trim()) logical[logical.length - 1]!.text += ` ${l.trim()}`;
     else if (l.trim()) logical.push({ text: l.trim(), line: i + 1 });
   });
+  return logical;
+}
+
+/** The program of the PROGRAM line (keywords may be abbreviated to 3 letters), if any. */
+export function programOf(text: string): string | undefined {
+  for (const { text: t } of logicalLines(text)) {
+    const [kw, prog] = t.split(/\s+/);
+    const k = (kw ?? '').toUpperCase();
+    if (k.length >= 3 && 'PROGRAM'.startsWith(k)) return prog;
+  }
+  return undefined;
+}
+
+export function parseMdadmConf(text: string): ArrayLine[] {
   const out: ArrayLine[] = [];
-  for (const { text: t, line } of logical) {
+  for (const { text: t, line } of logicalLines(text)) {
     const words = t.split(/\s+/);
     if (words[0]?.toUpperCase() !== 'ARRAY') continue;
     const device = words[1] ?? '';

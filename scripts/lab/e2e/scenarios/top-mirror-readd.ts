@@ -6,7 +6,8 @@
 // case md5 is failed and removed again), and more data is written while md7 runs on md6 alone. The daemon must say so (mail, check CRITICAL); the
 // operator's re-add (the command the mail gives) must be a bitmap re-add that resyncs only the
 // dirty chunks. The bytes resynced are printed two ways: md7's dirty bits before the re-add
-// (read from md6 with mdadm -X) and the sectors md5 wrote during the recovery.
+// (read from md6 with mdadm -X) and the sectors md5 wrote during the recovery. The failure also
+// shows that an md event reaches the daemon through mdadm's PROGRAM hook (issue 12, section 4).
 
 import { log, sleep } from '../../common.js';
 import { mailCount } from '../../guest-install.js';
@@ -27,6 +28,12 @@ export async function run(s: LabSession): Promise<void> {
   await writeData(s, 8, 'base.bin');
   const before = await mailCount(s, /runs without one of its mirrors/);
   await s.vm.exec(['mdadm', '/dev/md7', '--fail', '/dev/md5']);
+  // mdadm --monitor runs the package's PROGRAM hook: the daemon hears of the failure at once.
+  await s.waitFor(
+    ['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '--grep', 'md event Fail on .*md.?7'],
+    "the md event reaching the daemon through mdadm's PROGRAM hook",
+    30_000,
+  );
   await writeData(s, 2, 'before-cut.bin');
   await s.vm.exec(['sync']);
   await s.vm.hardReset();
