@@ -87,6 +87,8 @@ export async function run(s: LabSession): Promise<void> {
   // docs/operations.md section 5, as written.
   log(`fresh PC, before anything: ${(await sh(['cat', '/proc/mdstat'])).stdout}`);
   await sh(['systemctl', 'stop', 'backuppc']);
+  // udev's incremental assembly would take each layer as soon as it appears (seen: md100 busy).
+  await sh(['sed', '-i', '$a AUTO -all', '/etc/mdadm/mdadm.conf']);
   await sh(['mdadm', '--stop', '--scan'], true);
   const left = (await sh(['cat', '/proc/mdstat'])).stdout;
   expect(!/^md\d+ :/m.test(left), `no array left running after mdadm --stop --scan:\n${left}`);
