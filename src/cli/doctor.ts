@@ -9,6 +9,7 @@ import { type Config, hasRotation, type RotationConfig } from '../config/schema.
 import { MdAdapter } from '../system/md.js';
 import { parseMdadmConf, programOf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
 import type { CommandRunner } from '../system/runner.js';
+import { checkSecrets, secretFiles } from './doctor-secrets.js';
 import { mdadmConfLines, mdadmEventHook } from './install.js';
 
 export interface Finding {
@@ -22,6 +23,8 @@ export interface DoctorOptions {
   cfg: Config;
   runner: CommandRunner;
   root?: string; // for tests: read files below this root
+  /** The config file, checked with the other secrets (doctor-secrets.ts). */
+  configPath?: string;
   kernelRelease?: string;
 }
 
@@ -78,6 +81,7 @@ export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
     }
   };
   const findings: Finding[] = [{ level: 'ok', check: 'configuration', detail: 'valid' }];
+  if (opts.configPath) findings.push(...checkSecrets(secretFiles(cfg, opts.configPath)));
   if (hasRotation(cfg)) {
     findings.push(...checkMdadmConf(cfg, read('etc/mdadm/mdadm.conf'), '/etc/mdadm/mdadm.conf'));
     findings.push(checkMdEventHook(read('etc/mdadm/mdadm.conf')));

@@ -2,7 +2,7 @@
 // configured stripe UUIDs filled in), then reloads systemd and udev. Contract: argv only;
 // --root writes under another tree (for packaging and tests) and skips the reloads; never
 // touches mdadm.conf (it prints the lines to add instead: the admin owns that file).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.js';
@@ -74,8 +74,10 @@ export async function install(opts: {
   );
   const cfgDest = join(opts.root, opts.configPath.replace(/^\//, ''));
   if (!existsSync(cfgDest)) {
-    mkdirSync(dirname(cfgDest), { recursive: true });
+    // The config may hold the SMTP password: its directory 0700, the file 0600 (root's).
+    mkdirSync(dirname(cfgDest), { recursive: true, mode: 0o700 });
     copyFileSync(join(pkg, 'examples', 'baysync.toml'), cfgDest);
+    chmodSync(cfgDest, 0o600);
     written.push(`${cfgDest} (example: edit it, then run \`baysync install\` again)`);
   }
   if (opts.reload) {

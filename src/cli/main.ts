@@ -141,7 +141,7 @@ program
     const cfg = await config();
     const { doctor } = await import('./doctor.js');
     const { ExecRunner } = await import('../system/runner.js');
-    const findings = await doctor({ cfg, runner: new ExecRunner() });
+    const findings = await doctor({ cfg, runner: new ExecRunner(), configPath: configPath() });
     if (o.json) json(findings);
     else
       for (const f of findings)

@@ -63,9 +63,15 @@ export const configSchema = z.strictObject({
         .strictObject({
           host: z.string().default('localhost'),
           port: z.number().int().min(1).max(65535).default(25),
+          /** Implicit TLS from the first byte (port 465). */
           secure: z.boolean().default(false),
+          /** STARTTLS, and refuse to send if the server does not offer it. */
+          require_tls: z.boolean().default(false),
           user: z.string().optional(),
           password: z.string().optional(),
+          /** The password in its own file (0600), read at each hand-over; or systemd's
+           *  LoadCredential= and $CREDENTIALS_DIRECTORY/<name>. */
+          password_file: absPath.optional(),
         })
         .prefault({}),
       /** Give up retrying a spooled mail after this many hours (it stays in the spool, logged). */
@@ -177,7 +183,22 @@ export function parseConfig(file: string, data: unknown): Config {
   if (cfg.storage && !cfg.sets.length) problems.push('sets: at least one [[sets]] entry is needed with [storage]');
   if (!cfg.sets.length && !cfg.realtime && !cfg.failover)
     problems.push('(top level): nothing to do; configure [storage] with [[sets]], [realtime] or [failover]');
-  problems.push(...crossCheckRealtime(cfg.realtime), ...crossCheckFailover(cfg.failover));
+  problems.push(...crossCheckRealtime(cfg.realtime), ...crossCheckFailover(cfg.failover), ...crossCheckSmtp(cfg.mail));
   if (problems.length) throw new ConfigError(file, problems);
   return cfg;
+}
+
+/** A password never crosses the network in clear, and comes from one place only. */
+function crossCheckSmtp(mail: Config['mail']): string[] {
+  const smtp = mail.smtp;
+  const out: string[] = [];
+  if (smtp.password !== undefined && smtp.password_file)
+    out.push('mail.smtp.password: set together with password_file; keep one (password_file keeps it out of this file)');
+  if ((smtp.password !== undefined || smtp.password_file) && !smtp.secure && !smtp.require_tls)
+    out.push(
+      'mail.smtp.password: a password needs TLS; set secure = true (implicit TLS, port 465) or require_tls = true (STARTTLS)',
+    );
+  if ((smtp.password !== undefined || smtp.password_file) && !smtp.user)
+    out.push('mail.smtp.user: missing; a password is only used with a user');
+  return out;
 }

@@ -32,6 +32,12 @@ interface SpoolEntry {
   text: string;
 }
 
+/** The SMTP password from the config or its own file (first line, read at each hand-over). */
+export function smtpPassword(smtp: Config['mail']['smtp']): string {
+  if (!smtp.password_file) return smtp.password ?? '';
+  return (readFileSync(smtp.password_file, 'utf8').split('\n')[0] ?? '').trimEnd();
+}
+
 /** nodemailer is loaded on first use: an idle daemon does not carry it (about 14 MB of RSS). */
 export async function makeTransport(cfg: Config['mail']): Promise<Transporter> {
   const nodemailer = (await import('nodemailer')).default;
@@ -40,11 +46,12 @@ export async function makeTransport(cfg: Config['mail']): Promise<Transporter> {
       host: cfg.smtp.host,
       port: cfg.smtp.port,
       secure: cfg.smtp.secure,
-      auth: cfg.smtp.user ? { user: cfg.smtp.user, pass: cfg.smtp.password ?? '' } : undefined,
+      auth: cfg.smtp.user ? { user: cfg.smtp.user, pass: smtpPassword(cfg.smtp) } : undefined,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
-      ignoreTLS: !cfg.smtp.secure,
+      requireTLS: cfg.smtp.require_tls,
+      ignoreTLS: !cfg.smtp.secure && !cfg.smtp.require_tls,
     });
   }
   // -odi: the MTA delivers (or queues for its own retries) before sendmail returns. With the

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,9 @@ describe('baysync install', () => {
     expect(res.mdadmConf).toHaveLength(3);
     expect(res.mdadmConf[2]).toMatch(/^PROGRAM \/usr\/lib\/baysync\/mdadm-event /);
     expect(res.written.some((w) => w.includes('baysync.toml (example'))).toBe(true);
+    // It may hold the SMTP password: 0600 in a 0700 directory.
+    expect(statSync(join(root, 'etc/baysync/baysync.toml')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(root, 'etc/baysync')).mode & 0o777).toBe(0o700);
     expect(calls).toEqual([]);
     rmSync(root, { recursive: true, force: true });
   });

@@ -117,3 +117,23 @@ describe('config', () => {
     );
   });
 });
+
+describe('SMTP secrets', () => {
+  const smtp = (lines: string) => example.replace(/^\[mail\.smtp\][^[]*/m, `[mail.smtp]\nhost = "mx"\n${lines}\n\n`);
+  it('a password is refused without TLS, and names both ways to get it', () => {
+    expect(problems(smtp('user = "u"\npassword = "p"'))).toEqual([
+      expect.stringMatching(/^mail\.smtp\.password: a password needs TLS; set secure = true .* or require_tls = true/),
+    ]);
+    expect(problems(smtp('user = "u"\npassword_file = "/etc/baysync/pw"'))).toHaveLength(1);
+    expect(problems(smtp('user = "u"\npassword = "p"\nrequire_tls = true'))).toEqual([]);
+    expect(problems(smtp('user = "u"\npassword_file = "/etc/baysync/pw"\nsecure = true'))).toEqual([]);
+  });
+  it('password and password_file are one or the other; a password needs a user', () => {
+    expect(problems(smtp('user = "u"\nsecure = true\npassword = "p"\npassword_file = "/etc/baysync/pw"'))).toEqual([
+      expect.stringContaining('password: set together with password_file'),
+    ]);
+    expect(problems(smtp('secure = true\npassword = "p"'))).toEqual([
+      expect.stringContaining('mail.smtp.user: missing'),
+    ]);
+  });
+});

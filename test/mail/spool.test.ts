@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { MailSpool, makeTransport, maxSpooled, qualifyAddress } from '../../src/mail/spool.js';
+import { MailSpool, makeTransport, maxSpooled, qualifyAddress, smtpPassword } from '../../src/mail/spool.js';
 import { TestSmtp } from '../helpers/smtp.js';
 
 const dirs: string[] = [];
@@ -193,5 +193,34 @@ describe('mail spool under faults (invariant 8)', () => {
     expect(left).toHaveLength(maxSpooled);
     expect(left.some((e) => e.subject === 'm0')).toBe(false);
     spool.close();
+  });
+});
+
+describe('SMTP secrets in use', () => {
+  it('the password comes from its file (first line), read at each hand-over', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baysync-pw-'));
+    dirs.push(dir);
+    const file = join(dir, 'pw');
+    writeFileSync(file, 's3cret \nignored\n', { mode: 0o600 });
+    const smtp = { ...cfgFor(25).smtp, user: 'u', password_file: file, require_tls: true };
+    expect(smtpPassword(smtp)).toBe('s3cret');
+    writeFileSync(file, 'rotated\n');
+    expect(smtpPassword(smtp)).toBe('rotated');
+    expect(smtpPassword({ ...cfgFor(25).smtp, password: 'inline' })).toBe('inline');
+  });
+
+  it('require_tls: a server without STARTTLS gets nothing, not the password in clear', async () => {
+    const smtp = new TestSmtp(20000 + Math.floor(Math.random() * 20000));
+    await smtp.start();
+    try {
+      const cfg = cfgFor(smtp.port);
+      const t = await makeTransport({ ...cfg, smtp: { ...cfg.smtp, user: 'u', password: 'p', require_tls: true } });
+      await expect(t.sendMail({ from: 'a@b', to: ['root@localhost'], subject: 's', text: 't' })).rejects.toThrow(
+        /STARTTLS/,
+      );
+      expect(smtp.mails).toHaveLength(0);
+    } finally {
+      await smtp.stop();
+    }
   });
 });
