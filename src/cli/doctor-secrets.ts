@@ -4,7 +4,7 @@
 // is not a finding (the job that needs it says so).
 import { statSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './finding.js';
 
 /** The files that hold secrets, with what each is. */
 export function secretFiles(cfg: Config, configPath: string): Array<{ path: string; what: string }> {

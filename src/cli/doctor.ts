@@ -10,14 +10,10 @@ import { MdAdapter } from '../system/md.js';
 import { parseMdadmConf, programOf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
 import type { CommandRunner } from '../system/runner.js';
 import { checkSecrets, secretFiles } from './doctor-secrets.js';
+import type { Finding } from './finding.js';
 import { mdadmConfLines, mdadmEventHook } from './install.js';
 
-export interface Finding {
-  level: 'ok' | 'warn' | 'fail';
-  check: string;
-  detail: string;
-  fix?: string;
-}
+export type { Finding };
 
 export interface DoctorOptions {
   cfg: Config;
