@@ -33,9 +33,16 @@ mkdirSync(join(doc, 'examples'), { recursive: true });
 cpSync(join(root, 'examples'), join(doc, 'examples'), { recursive: true });
 cpSync(join(root, 'README.md'), join(doc, 'README.md'));
 if (existsSync(join(root, 'docs'))) cpSync(join(root, 'docs'), join(doc, 'docs'), { recursive: true });
-if (existsSync(join(root, 'man/baysync.8'))) {
-  mkdirSync(join(stage, 'usr/share/man/man8'), { recursive: true });
-  writeFileSync(join(stage, 'usr/share/man/man8/baysync.8.gz'), gzipSync(readFileSync(join(root, 'man/baysync.8'))));
+// Man pages as Debian wants them: gzip -9, no name, no time stamp (node's gzip writes neither).
+for (const [page, section] of [
+  ['baysync.8', 'man8'],
+  ['baysync.toml.5', 'man5'],
+] as const) {
+  mkdirSync(join(stage, 'usr/share/man', section), { recursive: true });
+  writeFileSync(
+    join(stage, 'usr/share/man', section, `${page}.gz`),
+    gzipSync(readFileSync(join(root, 'man', page)), { level: 9 }),
+  );
 }
 mkdirSync(join(stage, 'DEBIAN'), { recursive: true });
 writeFileSync(
