@@ -172,3 +172,10 @@ export async function diagnoseVerify(s: LabSession, h: HistoryEntry): Promise<st
   }
   return out.join('\n');
 }
+
+/** Ask the guest's BackupPC server for a full backup of localhost now (once its socket is up). */
+export async function requestBackup(s: LabSession): Promise<void> {
+  await s.waitFor(['test', '-S', '/run/backuppc/BackupPC.sock'], 'the BackupPC server', 120_000);
+  const msg = ['backup', 'localhost', 'localhost', 'backuppc', '1'];
+  await s.vm.exec(['runuser', '-u', 'backuppc', '--', '/usr/share/backuppc/bin/BackupPC_serverMesg', ...msg]);
+}

@@ -3,6 +3,7 @@
 import { sleep } from '../../common.js';
 import type { LabSession } from '../../session.js';
 import { expect, waitIdle } from '../assert.js';
+import { requestBackup } from '../copy.js';
 
 export async function run(s: LabSession): Promise<void> {
   for (let i = 0; i < 6; i++)
@@ -27,18 +28,7 @@ export async function run(s: LabSession): Promise<void> {
     (await logLines()).filter(([, t]) => /^Started \w+ backup on localhost/.test(t)).length;
   await s.waitFor(['test', '-S', '/run/backuppc/BackupPC.sock'], 'the BackupPC server', 120_000);
   const n0 = await started();
-  await s.vm.exec([
-    'runuser',
-    '-u',
-    'backuppc',
-    '--',
-    '/usr/share/backuppc/bin/BackupPC_serverMesg',
-    'backup',
-    'localhost',
-    'localhost',
-    'backuppc',
-    '1',
-  ]);
+  await requestBackup(s);
   // Our dump has begun its transfer (a scheduled wakeup may also run one: count, do not grep).
   for (let i = 0; i < 240 && (await started()) <= n0; i++) await sleep(500);
   expect((await started()) > n0, 'the requested dump started');

@@ -12,6 +12,7 @@ import { ensureImage } from '../../image.js';
 import type { LabSession } from '../../session.js';
 import { qcow2Overlay, Vm } from '../../vm.js';
 import { expect } from '../assert.js';
+import { requestBackup } from '../copy.js';
 import { rotation } from '../rotation.js';
 
 const probe = 'recovery-probe.bin';
@@ -47,19 +48,7 @@ export async function run(s: LabSession): Promise<void> {
   await s.vm.exec(['chmod', 'a+r', `/srv/data/${probe}`]);
   const original = await sha256(s, `/srv/data/${probe}`);
   const t0 = Number((await s.vm.exec(['date', '+%s'])).stdout) - 1;
-  await s.waitFor(['test', '-S', '/run/backuppc/BackupPC.sock'], 'the BackupPC server', 120_000);
-  await s.vm.exec([
-    'runuser',
-    '-u',
-    'backuppc',
-    '--',
-    '/usr/share/backuppc/bin/BackupPC_serverMesg',
-    'backup',
-    'localhost',
-    'localhost',
-    'backuppc',
-    '1',
-  ]);
+  await requestBackup(s);
   const deadline = Date.now() + 300_000;
   while (!(await finishedBackups(s)).some(([, start]) => start >= t0)) {
     if (Date.now() > deadline) expect(false, `no backup of ${probe} finished within 5 min`);
