@@ -76,11 +76,11 @@ show<{ rotation: RotationState | null; plan: Plan | null; status: string }>(
   (r, p) => r.renderPlan(p),
 );
 
-const rotate = program.command('rotate').description("manual control of a rotation (the seed's scripts as commands)");
+const rotate = program.command('rotate').description('manual control of a rotation: start, finish or abort it');
 for (const action of ['start', 'finish', 'abort'] as const) {
   const help = {
     start: 'start a rotation now (of --set, or of the plugged-in set), even if auto_start is off',
-    finish: "re-check now and detach if the mirror is clean (the seed's check-and-finish)",
+    finish: 're-check now and detach the copy if the mirror is clean',
     abort: 'abort the running rotation: remove the partial copy, restore BackupPC, mail the report',
   }[action];
   rotate
@@ -207,7 +207,7 @@ program
     }
   });
 
-const sync = program.command('sync').description('the real-time sync to the standby server (seed 003)');
+const sync = program.command('sync').description('the real-time sync to the standby server');
 sync
   .command('run')
   .description('one guarded sync run now (what baysync-sync.service runs); never overlaps a running one')
@@ -230,7 +230,7 @@ program
     process.exitCode = await (await import('./receive.js')).receive(dir, o);
   });
 
-const failover = program.command('failover').description('the failover monitor on the standby server (seed 003)');
+const failover = program.command('failover').description('the failover monitor on the standby server');
 show<NonNullable<StatusData['failover']>>(
   failover,
   'status',
@@ -240,7 +240,7 @@ show<NonNullable<StatusData['failover']>>(
 );
 failover
   .command('failback')
-  .description("hand the service back to the mended main server, step by step (the seed's procedure)")
+  .description('hand the service back to the mended main server, step by step')
   .option('--delete', 'also delete files on A that are not on this host (default: keep them)')
   .option('--a-lan-is-down', "confirm A's LAN interface is down (needed when no fence key is configured)")
   .option('--wait <seconds>', "how long to wait for A's LAN interface to come back up", '600')

@@ -50,4 +50,12 @@ describe('baysync', () => {
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(r.stdout).toMatch(/^BAYSYNC UNKNOWN - .*bad\.toml.*warn_after_days/);
   });
+
+  it('the help speaks to an operator: no internal words (seed, issue) in any command help', () => {
+    for (const cmd of [[], ['rotate'], ['sync'], ['failover'], ['notify'], ['check']]) {
+      const r = baysync(...cmd, '--help');
+      expect(r.status).toBe(0);
+      expect(r.stdout, cmd.join(' ')).not.toMatch(/\bseed|\bissue \d/i);
+    }
+  });
 });
