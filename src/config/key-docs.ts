@@ -16,6 +16,8 @@ export const sectionDocs: Record<string, string> = {
   mail: 'Where reports and warnings go. Every mail is spooled first and retried until the transport accepts it.',
   'mail.smtp': 'The SMTP server, when transport = "smtp".',
   policy: 'How rotations run and how their copies are verified.',
+  metrics:
+    "A Prometheus textfile for node_exporter's textfile collector, rewritten after each job's change (timestamps, durations, bytes, failures).",
   paths: 'Where baysync keeps its state and where it reads the system (changed only by tests).',
 };
 
@@ -117,6 +119,9 @@ export const keyDocs: Record<string, string> = {
   'policy.allow_full_recovery': 'Allow a full recovery where a bitmap re-add was expected (false: abort instead).',
   'policy.spin_down': "Spin the set's drives down after the verification.",
   'policy.progress_log_minutes': "How often the sync's progress is logged.",
+  'metrics.enabled': 'Write the textfile.',
+  'metrics.textfile':
+    'The file, written atomically and only when its directory exists (the prometheus-node-exporter package makes /var/lib/prometheus/node-exporter).',
   'paths.state_dir': 'State, history and the mail spool.',
   'paths.run_dir': 'The control socket and the locks.',
   'paths.sysfs': 'Where sysfs is read.',

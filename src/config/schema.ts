@@ -103,6 +103,14 @@ export const configSchema = z.strictObject({
       progress_log_minutes: z.number().positive().default(5),
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Write a Prometheus textfile for node_exporter's textfile collector. */
+      enabled: z.boolean().default(true),
+      /** Written only when its directory exists (Debian's prometheus-node-exporter makes it). */
+      textfile: absPath.default('/var/lib/prometheus/node-exporter/baysync.prom'),
+    })
+    .prefault({}),
   paths: z
     .strictObject({
       state_dir: absPath.default('/var/lib/baysync'),

@@ -25,6 +25,7 @@ import { SshAdapter } from '../system/ssh.js';
 import { processAlive, readHolder } from '../util/lockfile.js';
 import { version } from '../version.js';
 import { type ControlServer, request as controlRequest, serveControl } from './control.js';
+import { MetricsWriter } from './metrics.js';
 import { composeStatus, type StatusData } from './status.js';
 import { Watchdog } from './watchdog.js';
 
@@ -55,6 +56,7 @@ export class Daemon {
   private readonly log = logger().child({ mod: 'daemon' });
   private readonly adapters;
   private readonly now: () => number;
+  private readonly metrics: MetricsWriter;
 
   constructor(private readonly opts: DaemonOptions) {
     const cfg = loadConfig(opts.configPath);
@@ -63,6 +65,11 @@ export class Daemon {
     const runner = opts.runner ?? new ExecRunner();
     this.adapters = makeAdapters(cfg, runner, opts.env ?? process.env);
     this.mail = new MailSpool(cfg.paths.state_dir, cfg.mail, opts.transport);
+    this.metrics = new MetricsWriter(
+      cfg.metrics.enabled ? cfg.metrics.textfile : undefined,
+      () => this.status(),
+      this.log,
+    );
     const onStatus = (): void => this.publishStatus();
     const { now, mail } = this;
     // The failover comes first: an unfinished takeover is resumed before anything else starts.
@@ -106,12 +113,14 @@ export class Daemon {
     void this.mail.drain();
     this.watchdog.start(Number((this.opts.env ?? process.env).WATCHDOG_USEC ?? 0));
     for (const s of this.services) if (s !== this.failover) await s.start();
+    this.metrics.schedule();
   }
 
   async stop(): Promise<void> {
     this.log.info('stopping');
     await this.adapters.systemd.notify({ STOPPING: 1, STATUS: 'stopping' });
     this.watchdog.stop();
+    this.metrics.stop();
     for (const s of [...this.services].reverse()) await s.stop();
     await this.control?.close();
     this.mail.close();
@@ -148,6 +157,7 @@ export class Daemon {
 
   private publishStatus(): void {
     void this.adapters.systemd.status(this.statusLine());
+    this.metrics.schedule();
   }
 
   async handle(req: ControlRequest): Promise<unknown> {

@@ -147,6 +147,7 @@ port = ${opts.smtpPort ?? 2525}
 ${opts.policy?.includes('verify_min_files') ? '' : 'verify_min_files = 0'}
 ${opts.policy ?? ''}
 
+${opts.extra?.includes('[metrics]') ? '' : `[metrics]\ntextfile = "${sys.path('metrics/baysync.prom')}"\n`}
 [paths]
 state_dir = "${sys.path('state')}"
 run_dir = "${sys.path('run')}"
