@@ -65,11 +65,8 @@ export class Daemon {
     const runner = opts.runner ?? new ExecRunner();
     this.adapters = makeAdapters(cfg, runner, opts.env ?? process.env);
     this.mail = new MailSpool(cfg.paths.state_dir, cfg.mail, opts.transport);
-    this.metrics = new MetricsWriter(
-      cfg.metrics.enabled ? cfg.metrics.textfile : undefined,
-      () => this.status(),
-      this.log,
-    );
+    const textfile = cfg.metrics.enabled ? cfg.metrics.textfile : undefined;
+    this.metrics = new MetricsWriter(textfile, () => this.status(), this.log);
     const onStatus = (): void => this.publishStatus();
     const { now, mail } = this;
     // The failover comes first: an unfinished takeover is resumed before anything else starts.
