@@ -7,13 +7,14 @@ import type { StatusData } from '../daemon/status.js';
 import { socketPath } from '../paths.js';
 import { evaluateCheck } from './check.js';
 
-/** One line from a possibly multi-line error: its lines joined with "; ". */
+/** One line from a possibly multi-line error: its lines joined with "; " (": " after a colon). */
 export const oneLine = (e: unknown): string =>
   (e instanceof Error ? e.message : String(e))
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
-    .join('; ');
+    .join('; ')
+    .replace(/:; /g, ': ');
 
 function unknownExit(reason: string): never {
   process.stdout.write(`BAYSYNC UNKNOWN - ${reason}\n`);
