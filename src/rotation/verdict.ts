@@ -24,7 +24,9 @@ export function verdict(
 ): VerifyResult {
   const { fsck, blocks, files } = parts;
   const proved = provedLine(blocks);
-  const filesLine = `${files.sampled} sampled files identical${files.skipped.length ? ` (${files.skipped.length} skipped as changed since the detach)` : ''}`;
+  const skippedNote = files.skipped.length ? ` (${files.skipped.length} skipped as changed since the detach)` : '';
+  const whole = files.wholePool ? `; the whole live pool examined (${files.seen} files)` : '';
+  const filesLine = `${files.sampled - files.mismatched.length} sampled files identical${skippedNote}${whole}`;
   const damage: string[] = [];
   if (!files.markerFound) damage.push(`marker directory ${cfg.storage.marker_dir} missing on the copy`);
   if (fsck && !fsck.ok) damage.push(fsck.detail);
@@ -33,9 +35,7 @@ export function verdict(
       `${blocks.damaged.length} chunks differ from the live half although the pool did not write them since the split (chunks ${blocks.damaged.slice(0, 10).join(', ')})`,
     );
   if (files.mismatched.length)
-    damage.push(
-      `${files.mismatched.length} of ${files.sampled + files.mismatched.length} sampled files differ from the live pool`,
-    );
+    damage.push(`${files.mismatched.length} of ${files.sampled} sampled files differ from the live pool`);
   const short: string[] = [];
   const share = blocks?.sizeBytes ? (100 * blocks.provedBytes) / blocks.sizeBytes : 0;
   if (share < cfg.policy.verify_min_proved_percent)
@@ -43,7 +43,10 @@ export function verdict(
       `only ${pct(share)} of the copy proved block by block (minimum ${cfg.policy.verify_min_proved_percent} %)`,
     );
   const minFiles = Math.min(cfg.policy.verify_min_files, cfg.policy.verify_sample_files);
-  if (files.sampled < minFiles) short.push(`only ${files.sampled} files compared (minimum ${minFiles})`);
+  // A pool examined whole has no more files to compare: too few of them older than the detach
+  // (a fresh pool with BackupPC writing) leaves the proof to the block level.
+  if (files.sampled < minFiles && !files.wholePool)
+    short.push(`only ${files.sampled} files compared (minimum ${minFiles})`);
   // Whatever the policy's minimums (0 is allowed), a verification that compared nothing is no proof.
   if (!short.length && !blocks?.provedBytes && files.sampled === 0)
     short.push('nothing was compared, block by block or file by file');

@@ -16,7 +16,14 @@ const blocks = (over: Partial<BlockProof> = {}): BlockProof => ({
   damaged: [],
   ...over,
 });
-const files = { markerFound: true, sampled: 20, mismatched: [], skipped: ['pc/host/1/attrib'] };
+const files = {
+  markerFound: true,
+  sampled: 20,
+  mismatched: [],
+  skipped: ['pc/host/1/attrib'],
+  wholePool: false,
+  seen: 5000,
+};
 const fsck = { tool: 'xfs_repair -n', ok: true, detail: 'xfs_repair -n: clean' };
 
 describe('verdict', () => {
@@ -50,6 +57,16 @@ describe('verdict', () => {
     expect(v.verdict).toBe('inconclusive');
     expect(v.detail).toMatch(/nothing was compared/);
     expect(verdict(lax, { fsck, blocks: blocks(), files: { ...files, sampled: 0 } }).verdict).toBe('ok');
+  });
+
+  it('a pool examined whole with no file older than the detach leaves the proof to the block level', () => {
+    const fresh = { ...files, sampled: 0, skipped: ['log/LOG', 'pc/localhost/LOCK'], wholePool: true, seen: 2 };
+    const v = verdict(cfg, { fsck, blocks: blocks(), files: fresh });
+    expect(v.verdict).toBe('ok');
+    expect(v.detail).toContain(
+      '0 sampled files identical (2 skipped as changed since the detach); the whole live pool examined (2 files)',
+    );
+    expect(verdict(cfg, { fsck, blocks: undefined, files: fresh }).verdict).toBe('inconclusive');
   });
 
   it('damage on any level fails, and outranks too little proved', () => {

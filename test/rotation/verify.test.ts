@@ -76,8 +76,34 @@ describe('compareSample', () => {
       undefined,
       random,
     );
-    expect(picked).toHaveLength(12);
+    expect(picked).toHaveLength(48); // 4 × n candidates, examined until n were compared
     expect(new Set(picked.map((p) => p[0])).size).toBe(3);
+  });
+
+  it('a busy pool still yields n comparisons: files changed since the detach do not use up the sample', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'busy-'));
+    const put = (name: string): void => {
+      for (const side of ['live', 'copy']) writeFileSync(join(root, side, name), name);
+    };
+    for (const side of ['live', 'copy']) mkdirSync(join(root, side));
+    for (let i = 0; i < 8; i++) put(`old${i}`);
+    await new Promise((res) => setTimeout(res, 2500));
+    const detach = Date.now(); // the old files are more than 2 s older, the new ones are not
+    for (let i = 0; i < 12; i++) put(`new${i}`);
+    let seed = 11;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const r = await compareSample(join(root, 'live'), join(root, 'copy'), 5, detach, undefined, undefined, random);
+    expect(r).toMatchObject({ sampled: 5, mismatched: [], seen: 20, wholePool: false });
+    expect(r.skipped.every((p) => p.startsWith('new'))).toBe(true);
+  });
+
+  it('a small pool with no file older than the detach is examined whole, and says so', async () => {
+    const { live, copy } = trees();
+    const r = await compareSample(live, copy, 20, Date.now() - 60_000);
+    expect(r).toMatchObject({ sampled: 0, changed: 6, seen: 6, wholePool: true });
   });
 });
 
