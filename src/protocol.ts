@@ -9,6 +9,7 @@ const setName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/);
 export const requestSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('ping') }),
   z.object({ cmd: z.literal('status') }),
+  z.object({ cmd: z.literal('restart-when-idle') }),
   z.object({ cmd: z.literal('plan') }),
   z.object({ cmd: z.literal('notify'), action: z.enum(['add', 'remove', 'change']), kernel: kname }),
   z.object({

@@ -50,10 +50,12 @@ export function debPath(): string {
 export async function installBaysync(s: LabSession, configExtra = ''): Promise<void> {
   const vm = s.vm;
   const nodeVersion = (await vm.exec(['/usr/local/bin/node', '--version'])).stdout.trim().replace(/^v/, '');
-  await vm.exec(['mkdir', '-p', '/root/labnode/DEBIAN']);
+  await vm.exec(['mkdir', '-p', '/root/labnode/DEBIAN', '/root/labnode/usr/bin']);
+  // Debian's nodejs puts node in /usr/bin, where the package's units start it.
+  await vm.exec(['ln', '-sfn', '/usr/local/bin/node', '/root/labnode/usr/bin/node']);
   await vm.writeFile(
     '/root/labnode/DEBIAN/control',
-    `Package: baysync-lab-node\nVersion: ${nodeVersion}\nArchitecture: amd64\nMaintainer: baysync lab <lab@localhost>\nProvides: nodejs (= ${nodeVersion})\nDescription: the lab's Node.js (/usr/local/bin/node, the host's binary)\n`,
+    `Package: baysync-lab-node\nVersion: ${nodeVersion}\nArchitecture: amd64\nMaintainer: baysync lab <lab@localhost>\nProvides: nodejs (= ${nodeVersion})\nDescription: the lab's Node.js (/usr/local/bin/node, the host's binary, linked from /usr/bin/node)\n`,
   );
   await vm.exec(['dpkg-deb', '--build', '/root/labnode', '/root/baysync-lab-node.deb']);
   await vm.exec(['dpkg', '-i', '/root/baysync-lab-node.deb']);

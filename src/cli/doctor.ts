@@ -9,6 +9,7 @@ import { type Config, hasRotation, type RotationConfig } from '../config/schema.
 import { MdAdapter } from '../system/md.js';
 import { parseMdadmConf, programOf, stripeIgnoreProblem } from '../system/parsers/mdadm-conf.js';
 import type { CommandRunner } from '../system/runner.js';
+import { checkInstalledFiles } from './doctor-files.js';
 import { checkSecrets, secretFiles } from './doctor-secrets.js';
 import type { Finding } from './finding.js';
 import { mdadmConfLines, mdadmEventHook } from './install.js';
@@ -78,6 +79,7 @@ export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
   };
   const findings: Finding[] = [{ level: 'ok', check: 'configuration', detail: 'valid' }];
   if (opts.configPath) findings.push(...checkSecrets(secretFiles(cfg, opts.configPath)));
+  findings.push(...checkInstalledFiles(cfg, read));
   if (hasRotation(cfg)) {
     findings.push(...checkMdadmConf(cfg, read('etc/mdadm/mdadm.conf'), '/etc/mdadm/mdadm.conf'));
     findings.push(checkMdEventHook(read('etc/mdadm/mdadm.conf')));
@@ -116,25 +118,6 @@ export async function doctor(opts: DoctorOptions): Promise<Finding[]> {
       } finally {
         rmSync(tmp, { recursive: true, force: true });
       }
-    }
-
-    // The units and the rule.
-    for (const f of [
-      'etc/systemd/system/baysync.service',
-      'etc/systemd/system/baysync-hotplug@.service',
-      'etc/udev/rules.d/64-baysync.rules',
-    ]) {
-      const alt = f.replace('etc/systemd/system', 'lib/systemd/system').replace('etc/udev/rules.d', 'lib/udev/rules.d');
-      findings.push(
-        existsSync(join(root, f)) || existsSync(join(root, alt))
-          ? { level: 'ok', check: `installed: ${f.split('/').pop()}`, detail: 'present' }
-          : {
-              level: 'fail',
-              check: `installed: ${f.split('/').pop()}`,
-              detail: 'missing',
-              fix: 'run `baysync install`',
-            },
-      );
     }
 
     // The arrays: top mirror active, each set's mirror active with a write-intent bitmap.

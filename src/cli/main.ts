@@ -8,6 +8,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Config } from '../config/schema.js';
 import { DaemonUnreachable, request } from '../daemon/control-client.js';
+import type { RestartAnswer } from '../daemon/restart-when-idle.js';
 import type { StatusData } from '../daemon/status.js';
 import { defaultConfigPath, defaultSocketPath, socketPath } from '../paths.js';
 import type { Plan, RotationState } from '../rotation/types.js';
@@ -153,33 +154,26 @@ program
 
 program
   .command('install')
-  .description('install the systemd units and the udev rule, reload systemd and udev')
-  .option('--root <dir>', 'install below this directory (packaging); skips the reloads', '/')
-  .option('--bin <path>', 'path of the baysync command written into the units', '/usr/bin/baysync')
-  .action(async (o: { root: string; bin: string }) => {
-    const { ConfigError } = await import('../config/schema.js');
-    const { install } = await import('./install.js');
-    const { ExecRunner } = await import('../system/runner.js');
-    let cfg: Config | undefined;
-    try {
-      cfg = await config();
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      process.stderr.write(`note: ${e.message.split('\n')[0]}; the udev rule is written without stripe UUIDs\n`);
-    }
-    const res = await install({
-      cfg,
-      root: o.root,
-      bin: o.bin,
-      runner: new ExecRunner(),
-      reload: o.root === '/',
-      configPath: configPath(),
-    });
-    for (const w of res.written) print(`wrote ${w}`);
-    if (res.mdadmConf.length)
-      print(
-        `\nmake sure /etc/mdadm/mdadm.conf contains (then run update-initramfs -u and systemctl restart mdmonitor):\n${res.mdadmConf.map((l) => `  ${l}`).join('\n')}\nthen: systemctl enable --now baysync; baysync doctor`,
-      );
+  .description(
+    'write the site-specific files (the udev rule for the sets, the sync timer interval), reload systemd and udev',
+  )
+  .option('--root <dir>', 'install below this directory (tests, image builds); skips the reloads', '/')
+  .action(async (o: { root: string }) => {
+    const { installCommand } = await import('./install-run.js');
+    print(await installCommand(o.root, config, configPath()));
+  });
+
+program
+  .command('restart')
+  .description('restart the daemon into the installed version without cutting a job short (package upgrades)')
+  .requiredOption('--when-idle', 'now if no job runs, otherwise when the running job ends')
+  .action(async () => {
+    const r = await request<RestartAnswer>(socketOf(await config()), { cmd: 'restart-when-idle' }, 10_000);
+    print(
+      r.now
+        ? 'baysync: the daemon restarts into the installed version now'
+        : `baysync: a job is running (${r.busy}): the daemon restarts into the installed version when it ends`,
+    );
   });
 
 program

@@ -5,7 +5,7 @@
 // Service that lists its `cmd`; `status` merges every Service's part. Contract: SIGTERM stops
 // every Service and leaves persisted work to be resumed; the watchdog ping is the only timer of
 // its own (half of WatchdogSec).
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
 import { loadConfig } from '../config/load.js';
 import { type Config, hasRotation } from '../config/schema.js';
@@ -22,10 +22,11 @@ import { FenceAdapter } from '../system/fence.js';
 import { NetAdapter } from '../system/net.js';
 import { type CommandRunner, ExecRunner } from '../system/runner.js';
 import { SshAdapter } from '../system/ssh.js';
-import { processAlive, readHolder } from '../util/lockfile.js';
 import { version } from '../version.js';
-import { type ControlServer, request as controlRequest, serveControl } from './control.js';
+import { type ControlServer, serveControl } from './control.js';
+import { takeDaemonLock } from './lock.js';
 import { MetricsWriter } from './metrics.js';
+import { RESTART_EXIT_STATUS, RestartWhenIdle } from './restart-when-idle.js';
 import { composeStatus, type StatusData } from './status.js';
 import { Watchdog } from './watchdog.js';
 
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   watchDevices?: boolean;
   /** Sees each planned rotation step just before it runs (tests compare it with what ran). */
   onStep?: RotationServiceOptions['onStep'];
+  /** Ends the process after a restart request (default process.exit; tests record it). */
+  exit?: (code: number) => void;
 }
 
 export class Daemon {
@@ -57,6 +60,7 @@ export class Daemon {
   private readonly adapters;
   private readonly now: () => number;
   private readonly metrics: MetricsWriter;
+  private readonly restart: RestartWhenIdle;
 
   constructor(private readonly opts: DaemonOptions) {
     const cfg = loadConfig(opts.configPath);
@@ -92,6 +96,9 @@ export class Daemon {
       this.rotation = new RotationService(cfg, this.adapters, mail, o);
     }
     for (const s of [this.failover, this.realtime, this.rotation]) if (s) this.services.push(s);
+    const busy = (): string | undefined => this.services.find((s) => s.busy()) && this.statusLine();
+    const exit = opts.exit ?? process.exit;
+    this.restart = new RestartWhenIdle(busy, () => void this.stop().then(() => exit(RESTART_EXIT_STATUS)), this.log);
     this.watchdog = new Watchdog(this.services, () => void this.adapters.systemd.notify({ WATCHDOG: 1 }), this.log);
   }
 
@@ -101,7 +108,7 @@ export class Daemon {
 
   async start(): Promise<void> {
     mkdirSync(this.cfg.paths.state_dir, { recursive: true, mode: 0o700 });
-    await this.takeLock();
+    await takeDaemonLock(this.cfg.paths, this.socketPath);
     this.control = serveControl(this.socketPath, (req) => this.handle(req));
     await new Promise<void>((r) => this.control!.server.once('listening', () => r()));
     await this.failover?.start();
@@ -124,22 +131,6 @@ export class Daemon {
     rmSync(daemonPidPath(this.cfg.paths), { force: true });
   }
 
-  private async takeLock(): Promise<void> {
-    const lockPath = daemonPidPath(this.cfg.paths);
-    mkdirSync(this.cfg.paths.run_dir, { recursive: true });
-    const answering = await controlRequest(this.socketPath, { cmd: 'ping' }, 2000).then(
-      () => true,
-      () => false,
-    );
-    if (answering) throw new Error(`another baysync daemon answers on ${this.socketPath}; only one may run`);
-    const pid = readHolder(lockPath);
-    if (pid && pid !== process.pid && processAlive(pid))
-      throw new Error(`another baysync daemon (pid ${pid}) holds ${lockPath}`);
-    const fd = openSync(lockPath, 'w', 0o644);
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
-  }
-
   /** A busy Service's line alone; otherwise every Service's line, joined. */
   statusLine(): string {
     const busy = this.services.find((s) => s.busy());
@@ -155,11 +146,13 @@ export class Daemon {
   private publishStatus(): void {
     void this.adapters.systemd.status(this.statusLine());
     this.metrics.schedule();
+    this.restart.check();
   }
 
   async handle(req: ControlRequest): Promise<unknown> {
     if (req.cmd === 'ping') return { pid: process.pid, version };
     if (req.cmd === 'status') return this.status();
+    if (req.cmd === 'restart-when-idle') return this.restart.request();
     const svc = this.services.find((s) => (s.commands as readonly string[]).includes(req.cmd));
     if (svc) return svc.handle(req);
     if (req.cmd === 'notify' || req.cmd === 'md-event') return { queued: false };

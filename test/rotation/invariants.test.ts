@@ -87,7 +87,10 @@ describe('invariant 2: external sets are never auto-assembled', () => {
     expect(assembling[0]!.fix).toContain('ARRAY <ignore> UUID=00000000:00000000:00000000:00000008');
   });
   it('the udev rule keeps mdadm --incremental away from assembled stripes', () => {
-    const rule = udevRule(cfg, readFileSync(new URL('../../udev/64-baysync.rules.in', import.meta.url), 'utf8'));
+    const rule = udevRule(
+      cfg,
+      readFileSync(new URL('../../udev/64-baysync-stripes.rules.in', import.meta.url), 'utf8'),
+    );
     expect(rule).toContain(
       'ENV{MD_UUID}=="00000000:00000000:00000000:00000008", ENV{ID_FS_TYPE}="baysync_external_stripe"',
     );

@@ -1,0 +1,54 @@
+// `baysync doctor`'s check of the installed files: the package's units and hotplug rule in
+// /usr/lib, nothing in /etc that shadows them, and the generated stripe rule naming every
+// configured set (invariant 2 at udev's level). Contract: pure over a file reader.
+import type { Config } from '../config/schema.js';
+import { mdadmUuid } from '../util/names.js';
+import type { Finding } from './finding.js';
+import { stripesRulePath } from './install.js';
+
+export function checkInstalledFiles(cfg: Config, read: (rel: string) => string | undefined): Finding[] {
+  const findings: Finding[] = [];
+  for (const f of [
+    'usr/lib/systemd/system/baysync.service',
+    'usr/lib/systemd/system/baysync-hotplug@.service',
+    'usr/lib/udev/rules.d/64-baysync.rules',
+  ]) {
+    const check = `installed: /${f}`;
+    findings.push(
+      read(f) !== undefined
+        ? { level: 'ok', check, detail: 'present' }
+        : { level: 'fail', check, detail: 'missing', fix: 'reinstall the package: apt install --reinstall baysync' },
+    );
+  }
+  for (const f of ['etc/systemd/system/baysync.service', 'etc/systemd/system/baysync-hotplug@.service'])
+    if (read(f) !== undefined)
+      findings.push({
+        level: 'warn',
+        check: `not shadowed: /${f}`,
+        detail: "a whole unit in /etc replaces the package's (an older `baysync install` wrote one, or an admin)",
+        fix: `remove /${f} and keep local changes in a drop-in (systemctl edit ${f.split('/').pop()}), then systemctl daemon-reload`,
+      });
+  if (read('etc/udev/rules.d/64-baysync.rules') !== undefined)
+    findings.push({
+      level: 'warn',
+      check: 'not shadowed: /etc/udev/rules.d/64-baysync.rules',
+      detail: "it replaces the package's hotplug rule",
+      fix: 'run `baysync install` (it removes the one an older version generated), or remove it yourself',
+    });
+  if (cfg.sets?.length) {
+    const rule = read(stripesRulePath);
+    const missing = cfg.sets.filter((s) => !rule?.includes(`ENV{MD_UUID}=="${mdadmUuid(s.stripe_uuid)}"`));
+    const check = `udev keeps the stripes away from mdadm --incremental (/${stripesRulePath})`;
+    findings.push(
+      missing.length
+        ? {
+            level: 'fail',
+            check,
+            detail: rule === undefined ? 'missing' : `no line for set ${missing.map((s) => s.name).join(', ')}`,
+            fix: 'run `baysync install`',
+          }
+        : { level: 'ok', check, detail: `every set (${cfg.sets.length})` },
+    );
+  }
+  return findings;
+}
