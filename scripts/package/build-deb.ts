@@ -1,22 +1,27 @@
 // Build the baysync .deb from the working tree (after `npm run build`): the compiled code and
-// its production dependencies in /usr/lib/baysync, /usr/bin/baysync, the man page, docs and
-// the example config. The units and the udev rule ship as templates; `baysync install` writes
-// them with the configured stripe UUIDs. Contract: writes build/baysync_<version>_all.deb and
-// prints its path; needs dpkg-deb and npm (registry or cache) for the production modules.
+// its production dependencies (pruned) in /usr/lib/baysync, /usr/bin/baysync, the static units
+// in /usr/lib/systemd/system, the hotplug rule in /usr/lib/udev/rules.d, the man pages, docs,
+// copyright and changelog, and the maintainer scripts of debian/. `baysync install` writes
+// what is site-specific. Contract: writes build/baysync_<version>_all.deb and prints its path;
+// needs dpkg-deb and npm (registry or cache) for the production modules.
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
+import { changelogGz, control, copyright, installedSizeKiB, md5sums } from './debian-meta.js';
+import { prune } from './prune.js';
 
 const root = process.cwd();
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; description: string };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const stage = join(root, 'build', 'deb');
 rmSync(stage, { recursive: true, force: true });
 const lib = join(stage, 'usr/lib/baysync');
 mkdirSync(lib, { recursive: true });
 for (const f of ['package.json', 'package-lock.json']) cpSync(join(root, f), join(lib, f));
 cpSync(join(root, 'build/src'), join(lib, 'build/src'), { recursive: true });
-for (const d of ['systemd', 'udev', 'examples']) cpSync(join(root, d), join(lib, d), { recursive: true });
+// The stripe rule's template and the example config, for `baysync install`.
+for (const d of ['udev', 'examples']) cpSync(join(root, d), join(lib, d), { recursive: true });
+rmSync(join(lib, 'udev/64-baysync.rules'));
 // mdadm --monitor's PROGRAM hook: one executable path that mdadm calls with EVENT DEVICE [COMPONENT].
 cpSync(join(root, 'mdadm/mdadm-event'), join(lib, 'mdadm-event'));
 chmodSync(join(lib, 'mdadm-event'), 0o755);
@@ -25,14 +30,25 @@ await execa('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-
   stdio: 'inherit',
 });
 rmSync(join(lib, 'package-lock.json'));
+rmSync(join(lib, 'node_modules/.package-lock.json'), { force: true });
+const copyrightText = copyright(root, join(lib, 'node_modules'));
+prune(join(lib, 'node_modules'));
 chmodSync(join(lib, 'build/src/cli/main.js'), 0o755);
 mkdirSync(join(stage, 'usr/bin'), { recursive: true });
 symlinkSync('../lib/baysync/build/src/cli/main.js', join(stage, 'usr/bin/baysync'));
+cpSync(join(root, 'systemd'), join(stage, 'usr/lib/systemd/system'), { recursive: true });
+mkdirSync(join(stage, 'usr/lib/udev/rules.d'), { recursive: true });
+cpSync(join(root, 'udev/64-baysync.rules'), join(stage, 'usr/lib/udev/rules.d/64-baysync.rules'));
 const doc = join(stage, 'usr/share/doc/baysync');
 mkdirSync(join(doc, 'examples'), { recursive: true });
 cpSync(join(root, 'examples'), join(doc, 'examples'), { recursive: true });
 cpSync(join(root, 'README.md'), join(doc, 'README.md'));
 if (existsSync(join(root, 'docs'))) cpSync(join(root, 'docs'), join(doc, 'docs'), { recursive: true });
+writeFileSync(join(doc, 'copyright'), copyrightText);
+// Overrides, each with its reason (lintian prints them with --show-overrides).
+mkdirSync(join(stage, 'usr/share/lintian/overrides'), { recursive: true });
+cpSync(join(root, 'debian/lintian-overrides'), join(stage, 'usr/share/lintian/overrides/baysync'));
+writeFileSync(join(doc, 'changelog.gz'), changelogGz(root));
 // Man pages as Debian wants them: gzip -9, no name, no time stamp (node's gzip writes neither).
 for (const [page, section] of [
   ['baysync.8', 'man8'],
@@ -45,29 +61,12 @@ for (const [page, section] of [
   );
 }
 mkdirSync(join(stage, 'DEBIAN'), { recursive: true });
-writeFileSync(
-  join(stage, 'DEBIAN/control'),
-  [
-    'Package: baysync',
-    `Version: ${pkg.version}`,
-    'Architecture: all',
-    'Maintainer: baysync developers <baysync@localhost>',
-    'Section: admin',
-    'Priority: optional',
-    'Depends: nodejs (>= 20.19), mdadm, udev, systemd, util-linux, hdparm, sdparm',
-    // The real-time sync and the failover need these; the rotation alone does not.
-    'Recommends: backuppc, default-mta | mail-transport-agent, rsync, openssh-client, iproute2, iputils-ping, iputils-arping',
-    `Description: ${pkg.description}`,
-    ' baysync automates the rotation of offline copies of an md-mirrored backup',
-    ' server: plug in an external drive set, it joins the degraded mirror, syncs',
-    ' the dirty blocks, detaches a verified copy, spins the drives down and mails.',
-    ' It also keeps a standby server in quasi real-time sync (rsync pull on a',
-    " timer, or push on file events) and takes over the main server's address",
-    ' when it is really down.',
-    '',
-  ].join('\n'),
-);
-writeFileSync(join(stage, 'DEBIAN/conffiles'), '');
+for (const s of ['postinst', 'prerm', 'postrm']) {
+  cpSync(join(root, 'debian', s), join(stage, 'DEBIAN', s));
+  chmodSync(join(stage, 'DEBIAN', s), 0o755);
+}
+writeFileSync(join(stage, 'DEBIAN/control'), control(pkg.version, installedSizeKiB(stage)));
+writeFileSync(join(stage, 'DEBIAN/md5sums'), md5sums(stage));
 const deb = join(root, 'build', `baysync_${pkg.version}_all.deb`);
 await execa('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', stage, deb], { stdio: 'inherit' });
 process.stdout.write(`${deb}\n`);
