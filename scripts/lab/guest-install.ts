@@ -73,7 +73,25 @@ export async function installBaysync(s: LabSession, configExtra = ''): Promise<v
   await vm.exec(['systemctl', 'restart', 'mdmonitor.service'], { allowFailure: true });
   await vm.exec(['systemctl', 'enable', '--now', 'baysync.service']);
   await s.waitFor(['baysync', 'status'], 'the daemon to answer', 60_000);
+  await checkUnits(s);
   log('baysync installed and running');
+}
+
+const units = ['baysync.service', 'baysync-hotplug@.service', 'baysync-sync.service', 'baysync-sync.timer'].map(
+  (u) => `/usr/lib/systemd/system/${u}`,
+);
+
+/** The package's units as the guest's systemd reads them: `systemd-analyze verify` says nothing about them. */
+async function checkUnits(s: LabSession): Promise<void> {
+  const r = await s.vm.exec(['systemd-analyze', 'verify', '--man=no', ...units], { allowFailure: true });
+  const ours = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.includes('baysync'));
+  if (ours.length) throw new Error(`systemd-analyze verify on the package's units:\n${ours.join('\n')}`);
+  for (const u of units.filter((x) => x.endsWith('.service'))) {
+    const sec = await s.vm.exec(['systemd-analyze', 'security', '--offline=true', '--no-pager', u], {
+      allowFailure: true,
+    });
+    log(sec.stdout.trim().split('\n').at(-1) ?? `${u}: no score`);
+  }
 }
 
 /** Debian's exim4 delivers root's mail (no alias for root) to the `mail` user's mailbox (router mail4root). */

@@ -87,9 +87,28 @@ const roff = (s: string): string =>
     .replace(/-/g, '\\-')
     .replace(/^([.'])/gm, '\\&$1');
 
+/** When the page's text last changed (mandoc wants a date; a build-time one would make it drift). */
+export const pageDate = '2026-12-01';
+
+/** Text lines wrapped to 80 bytes for `mandoc -Tlint`; a wrapped line never starts a request. */
+export function wrapRoff(line: string, width = 80): string[] {
+  if (/^[.']/.test(line) || Buffer.byteLength(line) <= width) return [line];
+  const out: string[] = [];
+  let cur = '';
+  for (const w of line.split(' ')) {
+    const cand = cur ? `${cur} ${w}` : w;
+    if (cur && Buffer.byteLength(cand) > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = cand;
+  }
+  if (cur) out.push(cur);
+  return out.map((l) => (/^[.']/.test(l) ? `\\&${l}` : l));
+}
+
 export function renderConfigManPage(version: string): string {
   const lines = [
-    `.TH BAYSYNC.TOML 5 "" "baysync ${version}" "File Formats"`,
+    `.TH BAYSYNC.TOML 5 "${pageDate}" "baysync ${version}" "File Formats"`,
     '.SH NAME',
     'baysync.toml \\- configuration of baysync',
     '.SH DESCRIPTION',
@@ -114,5 +133,5 @@ export function renderConfigManPage(version: string): string {
     }
   }
   lines.push('.SH FILES', '.I /etc/baysync/baysync.toml', '.SH SEE ALSO', '.BR baysync (8)', '');
-  return lines.join('\n');
+  return lines.flatMap((l) => wrapRoff(l)).join('\n');
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { keyDocs, sectionDocs } from '../../src/config/key-docs.js';
-import { configSections, renderConfigManPage } from '../../src/config/manpage.js';
+import { configSections, renderConfigManPage, wrapRoff } from '../../src/config/manpage.js';
 import { version } from '../../src/version.js';
 
 describe('baysync.toml(5), generated from the schema', () => {
@@ -24,5 +24,14 @@ describe('baysync.toml(5), generated from the schema', () => {
     expect(page).toContain('.B freeze\n(one of "fsfreeze", "remount\\-ro"; default "fsfreeze")');
     expect(page).toContain('.SH [[sets]]');
     expect(page).toContain('.B stripe_uuid\n(string; required)');
+  });
+
+  it('text lines fit 80 bytes (mandoc -Tlint), and a wrapped line never starts a request', () => {
+    const page = renderConfigManPage(version);
+    expect(page.split('\n').filter((l) => !l.startsWith('.') && Buffer.byteLength(l) > 80)).toEqual([]);
+    expect(wrapRoff(`${'word '.repeat(16)}.dot and 'quote`, 80)).toEqual([
+      'word '.repeat(16).trim(),
+      "\\&.dot and 'quote",
+    ]);
   });
 });
