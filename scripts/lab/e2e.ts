@@ -23,6 +23,7 @@ import { run as sForeignDisksUntouched } from './e2e/scenarios/foreign-disks-unt
 import { run as sFullRotationABA } from './e2e/scenarios/full-rotation-A-B-A.js';
 import { run as sHardResetMidSync } from './e2e/scenarios/hard-reset-mid-sync.js';
 import { run as sMtaDown } from './e2e/scenarios/mta-down.js';
+import { run as sPackageLifecycle } from './e2e/scenarios/package-lifecycle.js';
 import { run as sRecoveryOnAnotherPc } from './e2e/scenarios/recovery-on-another-pc.js';
 import { run as sSigkillEachPhase } from './e2e/scenarios/sigkill-each-phase.js';
 import { run as sStatusWhileVerifying } from './e2e/scenarios/status-while-verifying.js';
@@ -54,6 +55,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'boot-with-set-plugged': sBootWithSetPlugged,
   'top-mirror-readd': sTopMirrorReadd,
   'recovery-on-another-pc': sRecoveryOnAnotherPc,
+  'package-lifecycle': sPackageLifecycle,
 };
 
 /** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */

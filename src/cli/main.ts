@@ -13,6 +13,7 @@ import type { StatusData } from '../daemon/status.js';
 import { defaultConfigPath, defaultSocketPath, socketPath } from '../paths.js';
 import type { Plan, RotationState } from '../rotation/types.js';
 import { version } from '../version.js';
+import { statusJson } from './status-json.js';
 
 const program = new Command();
 program
@@ -50,6 +51,7 @@ function show<T>(
   description: string,
   req: { cmd: string } & Record<string, unknown>,
   render: (r: typeof import('./render.js'), data: T) => string,
+  raw: (data: T) => unknown = (d) => d,
 ): void {
   parent
     .command(name)
@@ -57,7 +59,7 @@ function show<T>(
     .option('--json', 'print the raw data')
     .action(async (o: { json?: boolean }) => {
       const data = await request<T>(socketOf(await config()), req);
-      if (o.json) json(data);
+      if (o.json) json(raw(data));
       else print(render(await import('./render.js'), data));
     });
 }
@@ -68,6 +70,7 @@ show<StatusData>(
   'phase, progress bar and ETA, last rotation per set, age of the oldest copy',
   { cmd: 'status' },
   (r, s) => r.renderStatus(s),
+  statusJson,
 );
 show<{ rotation: RotationState | null; plan: Plan | null; status: string }>(
   program,

@@ -1,0 +1,96 @@
+// Lab scenario 'package-lifecycle' (issue 12): the .deb as an administrator lives with it.
+// 1. An upgrade while set A rotates: the postinst's `baysync restart --when-idle` says the
+//    restart waits for the job; the daemon (same pid) finishes the rotation, then restarts
+//    itself into the installed version (a new pid, exit 75 in the journal).
+// 2. An upgrade while idle restarts the daemon at once.
+// 3. `dpkg -P`: nothing baysync made is left (units, rules, drop-ins, config, state, runtime
+//    files, enable links), and no unit of it is loaded.
+import { sleep } from '../../common.js';
+import type { LabSession } from '../../session.js';
+import { Check, expect, status, waitIdle } from '../assert.js';
+
+async function mainPid(s: LabSession): Promise<number> {
+  return Number((await s.vm.exec(['systemctl', 'show', '-p', 'MainPID', '--value', 'baysync.service'])).stdout.trim());
+}
+
+async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Check(`${what} within ${ms / 1000} s`);
+    await sleep(500);
+  }
+}
+
+export async function run(s: LabSession): Promise<void> {
+  // 1. An upgrade (the same .deb again: dpkg runs the postinst as for an upgrade) mid-rotation.
+  await s.plug('A');
+  await waitFor('set A syncing', async () => (await status(s)).rotation?.phase === 'syncing', 300_000);
+  const pid0 = await mainPid(s);
+  const up = await s.vm.exec(['dpkg', '-i', '/root/baysync.deb']);
+  const said = `${up.stdout}\n${up.stderr}`;
+  expect(
+    /a job is running .*restarts into the installed version when it ends/.test(said),
+    `the upgrade said the restart waits (${said.trim().slice(-300)})`,
+  );
+  expect((await mainPid(s)) === pid0, 'the daemon was not restarted mid-rotation');
+  const a = await waitIdle(s, 'A');
+  expect(a.outcome === 'success', `set A rotated across the upgrade (${a.summary})`);
+  await waitFor(
+    'the daemon restarted itself after the rotation',
+    async () => {
+      const p = await mainPid(s);
+      return p !== 0 && p !== pid0;
+    },
+    60_000,
+  );
+  const journal = (await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat'])).stdout;
+  expect(journal.includes('restarting into the installed version'), 'the journal says why the daemon restarted');
+  await s.waitFor(['baysync', 'status'], 'the restarted daemon to answer', 60_000);
+  await s.unplug('A');
+
+  // 2. An upgrade while idle: a restart at once.
+  const pid1 = await mainPid(s);
+  const idle = await s.vm.exec(['dpkg', '-i', '/root/baysync.deb']);
+  expect(
+    idle.stdout.includes('restarts into the installed version now'),
+    `the idle upgrade restarted at once (${idle.stdout.trim().slice(-200)})`,
+  );
+  await waitFor(
+    'a new daemon after the idle upgrade',
+    async () => {
+      const p = await mainPid(s);
+      return p !== 0 && p !== pid1;
+    },
+    60_000,
+  );
+
+  // 3. Purge: nothing baysync made is left.
+  await s.vm.exec(['dpkg', '-P', 'baysync']);
+  // Every path with baysync in its name under /etc, /usr, /var/lib and /run (dpkg's own
+  // records and the lab's node package aside).
+  const left = await s.vm.exec([
+    'find',
+    '/etc',
+    '/usr',
+    '/var/lib',
+    '/run',
+    '-xdev',
+    '(',
+    '-path',
+    '/var/lib/dpkg',
+    '-o',
+    '-path',
+    '/run/user',
+    ')',
+    '-prune',
+    '-o',
+    '-name',
+    '*baysync*',
+    '-print',
+  ]);
+  expect(left.stdout.trim() === '', `purge left: ${left.stdout.trim().split('\n').join(', ')}`);
+  const loaded = await s.vm.exec(['systemctl', 'list-units', '--all', '--no-legend', '--plain', 'baysync*'], {
+    allowFailure: true,
+  });
+  expect(loaded.stdout.trim() === '', `units still loaded after purge: ${loaded.stdout.trim()}`);
+}
