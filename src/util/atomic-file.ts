@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
+  fchmodSync,
   fchownSync,
   fstatSync,
   fsyncSync,
@@ -45,6 +46,9 @@ export function writeFileAtomic(path: string, content: string, modeOrOpts: numbe
     if (size !== buf.length)
       throw new Error(`${path}: wrote ${size} of ${buf.length} bytes; the previous content is kept`);
     if (o.owner) fchownSync(fd, o.owner.uid, o.owner.gid);
+    // The mode asked for, whatever the umask (the daemon's unit sets UMask=0077, and a
+    // textfile for node_exporter or BackupPC's include must stay readable by their users).
+    fchmodSync(fd, o.mode ?? 0o600);
     closeSync(fd);
   } catch (e) {
     closeSync(fd);

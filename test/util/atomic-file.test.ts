@@ -15,6 +15,18 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['state.json']);
     expect(statSync(f).mode & 0o777).toBe(0o640);
   });
+
+  it('gives the mode asked whatever the umask (the daemon runs with UMask=0077)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const f = join(dir, 'baysync.prom');
+    const old = process.umask(0o077);
+    try {
+      writeFileAtomic(f, 'x', 0o644);
+    } finally {
+      process.umask(old);
+    }
+    expect(statSync(f).mode & 0o777).toBe(0o644);
+  });
 });
 
 describe('a write that cannot complete', () => {
