@@ -23,8 +23,14 @@ async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): 
 
 export async function run(s: LabSession): Promise<void> {
   // 1. An upgrade (the same .deb again: dpkg runs the postinst as for an upgrade) mid-rotation.
+  // md's resync throttled so that the upgrade surely lands while A is being worked on.
+  await s.vm.exec(['sysctl', '-q', '-w', 'dev.raid.speed_limit_max=10000']);
   await s.plug('A');
-  await waitFor('set A syncing', async () => (await status(s)).rotation?.phase === 'syncing', 300_000);
+  await waitFor(
+    'a rotation of set A under way',
+    async () => ['joining', 'pausing', 'syncing'].includes((await status(s)).rotation?.phase ?? ''),
+    300_000,
+  );
   const pid0 = await mainPid(s);
   const up = await s.vm.exec(['dpkg', '-i', '/root/baysync.deb']);
   const said = `${up.stdout}\n${up.stderr}`;
@@ -33,6 +39,7 @@ export async function run(s: LabSession): Promise<void> {
     `the upgrade said the restart waits (${said.trim().slice(-300)})`,
   );
   expect((await mainPid(s)) === pid0, 'the daemon was not restarted mid-rotation');
+  await s.vm.exec(['sysctl', '-q', '-w', 'dev.raid.speed_limit_max=200000']);
   const a = await waitIdle(s, 'A');
   expect(a.outcome === 'success', `set A rotated across the upgrade (${a.summary})`);
   await waitFor(
