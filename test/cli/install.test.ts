@@ -97,4 +97,14 @@ describe('the shipped units', () => {
     expect(d).toContain('ConditionPathExists=/etc/baysync/baysync.toml');
     expect(d).toContain('RestartForceExitStatus=75');
   });
+
+  it('keep what the lab showed they need: exim may regain root (no NoNewPrivileges on the daemon), the notices get CPU (no Nice=)', () => {
+    const d = readFileSync(new URL('../../systemd/baysync.service', import.meta.url), 'utf8');
+    expect(d).toMatch(/^CapabilityBoundingSet=CAP_SYS_ADMIN /m);
+    expect(d).toMatch(/^ProtectSystem=full$/m);
+    expect(d).not.toMatch(/^NoNewPrivileges=/m);
+    const h = readFileSync(new URL('../../systemd/baysync-hotplug@.service', import.meta.url), 'utf8');
+    expect(h).toMatch(/^CapabilityBoundingSet=$/m);
+    expect(h).not.toMatch(/^Nice=|^IOSchedulingClass=idle/m);
+  });
 });

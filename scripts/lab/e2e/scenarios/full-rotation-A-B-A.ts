@@ -37,4 +37,9 @@ export async function run(s: LabSession): Promise<void> {
     `resync ${((h.resyncBytes ?? size) / 1048576).toFixed(1)} MiB (${pct.toFixed(1)} % of the array) is far from a full copy (${changed} MiB written, and BackupPC's dumps)`,
   );
   expect((await copyManifest(s, 'A', 'e2e-data')) === m, 'the returning copy on set A matches its manifest');
+  // Three rotations, six disks plugged and spun down: no baysync unit is left failed (the
+  // hotplug notices once were, starved of CPU by Nice=10 until the spin-down stopped them).
+  const failed = (await s.vm.exec(['systemctl', 'list-units', '--failed', '--no-legend', '--plain', 'baysync*']))
+    .stdout;
+  expect(failed.trim() === '', `no failed baysync unit after the rotations (${failed.trim().split('\n').join('; ')})`);
 }
