@@ -21,6 +21,18 @@ async function waitFor(what: string, cond: () => Promise<boolean>, ms: number): 
   }
 }
 
+/** Wait for a daemon other than `old` to run. */
+async function newDaemon(s: LabSession, old: number, what: string): Promise<void> {
+  await waitFor(
+    what,
+    async () => {
+      const p = await mainPid(s);
+      return p !== 0 && p !== old;
+    },
+    60_000,
+  );
+}
+
 export async function run(s: LabSession): Promise<void> {
   // 1. An upgrade (the same .deb again: dpkg runs the postinst as for an upgrade) mid-rotation.
   // md's resync throttled so that the upgrade surely lands while A is being worked on.
@@ -42,14 +54,7 @@ export async function run(s: LabSession): Promise<void> {
   await s.vm.exec(['sysctl', '-q', '-w', 'dev.raid.speed_limit_max=200000']);
   const a = await waitIdle(s, 'A');
   expect(a.outcome === 'success', `set A rotated across the upgrade (${a.summary})`);
-  await waitFor(
-    'the daemon restarted itself after the rotation',
-    async () => {
-      const p = await mainPid(s);
-      return p !== 0 && p !== pid0;
-    },
-    60_000,
-  );
+  await newDaemon(s, pid0, 'the daemon restarted itself after the rotation');
   const journal = (await s.vm.exec(['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat'])).stdout;
   expect(journal.includes('restarting into the installed version'), 'the journal says why the daemon restarted');
   await s.waitFor(['baysync', 'status'], 'the restarted daemon to answer', 60_000);
@@ -62,14 +67,7 @@ export async function run(s: LabSession): Promise<void> {
     idle.stdout.includes('restarts into the installed version now'),
     `the idle upgrade restarted at once (${idle.stdout.trim().slice(-200)})`,
   );
-  await waitFor(
-    'a new daemon after the idle upgrade',
-    async () => {
-      const p = await mainPid(s);
-      return p !== 0 && p !== pid1;
-    },
-    60_000,
-  );
+  await newDaemon(s, pid1, 'a new daemon after the idle upgrade');
 
   // 3. Purge: nothing baysync made is left.
   await s.vm.exec(['dpkg', '-P', 'baysync']);
