@@ -1,4 +1,5 @@
-// Every control request reaches exactly one Service (or the daemon itself for ping and status).
+// Every control request reaches exactly one Service (or the daemon itself for ping, status and
+// restart-when-idle).
 import { describe, expect, it } from 'vitest';
 import { FailoverService } from '../../src/failover/service.js';
 import { requestSchema } from '../../src/protocol.js';
@@ -11,6 +12,8 @@ describe('the Services and the control protocol', () => {
     const owners = new Map<string, string[]>();
     for (const svc of [RotationService, RealtimeService, FailoverService])
       for (const c of svc.commands as readonly string[]) owners.set(c, [...(owners.get(c) ?? []), svc.name]);
-    for (const c of cmds.filter((c) => c !== 'ping' && c !== 'status')) expect(owners.get(c), c).toHaveLength(1);
+    const daemonOwn = ['ping', 'status', 'restart-when-idle'];
+    for (const c of cmds.filter((c) => !daemonOwn.includes(c))) expect(owners.get(c), c).toHaveLength(1);
+    for (const c of daemonOwn) expect(owners.get(c), c).toBeUndefined();
   });
 });
