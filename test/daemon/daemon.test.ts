@@ -121,6 +121,23 @@ describe('whole rotation', () => {
   });
 });
 
+describe('restart when idle (a package upgrade)', () => {
+  it('a package upgrade never cuts a running rotation short: deferred, then exit 75 once it ends', async () => {
+    const exits: number[] = [];
+    h = await startHarness({}, true, { exit: (c) => void exits.push(c) });
+    await h.plug('A');
+    await h.waitPhase('syncing');
+    const r = await request<{ now: boolean; busy?: string }>(h.daemon.socketPath, { cmd: 'restart-when-idle' });
+    expect(r.now).toBe(false);
+    expect(r.busy).toMatch(/set A/);
+    expect(exits).toEqual([]);
+    await syncToEnd(h);
+    await waitUntil(() => exits.length > 0, 'the restart after the rotation', 30_000);
+    expect(exits).toEqual([75]);
+    expect(h.daemon.rotation!.engine!.state.history[0]?.outcome).toBe('success');
+  });
+});
+
 describe('bad configuration', () => {
   it('the daemon refuses to start on a bad config, naming the key, and runs no command', async () => {
     const { seedTopology } = await import('../helpers/fake-system.js');
