@@ -9,15 +9,22 @@ import { gzipSync } from 'node:zlib';
 
 export const maintainer = 'baysync developers <baysync-devel@lists.baysync.org>';
 
-/** Installed-Size: the staged tree in KiB (files rounded up to 1 KiB each, as dpkg-gencontrol does). */
-export function installedSizeKiB(dir: string): number {
-  let kib = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'DEBIAN') continue;
+/** The staged tree but DEBIAN/, in name order: [path relative to the stage, is a directory]. */
+function* staged(stage: string, dir = stage): Generator<[string, boolean]> {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((x, y) => x.name.localeCompare(y.name))) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) kib += 1 + installedSizeKiB(p);
-    else kib += Math.ceil(statSync(p).size / 1024) || 1;
+    if (dir === stage && e.name === 'DEBIAN') continue;
+    if (e.isDirectory()) {
+      yield [relative(stage, p), true];
+      yield* staged(stage, p);
+    } else if (e.isFile()) yield [relative(stage, p), false];
   }
+}
+
+/** Installed-Size: the staged tree in KiB (files rounded up to 1 KiB each, as dpkg-gencontrol does). */
+export function installedSizeKiB(stage: string): number {
+  let kib = 0;
+  for (const [rel, isDir] of staged(stage)) kib += isDir ? 1 : Math.ceil(statSync(join(stage, rel)).size / 1024) || 1;
   return kib;
 }
 
@@ -112,13 +119,12 @@ export function changelogGz(repoRoot: string): Buffer {
 }
 
 /** DEBIAN/md5sums: every regular file of the staged tree but DEBIAN/, as dpkg-deb's users expect. */
-export function md5sums(stage: string, dir = stage): string {
+export function md5sums(stage: string): string {
   let out = '';
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (dir === stage && e.name === 'DEBIAN') continue;
-    if (e.isDirectory()) out += md5sums(stage, p);
-    else if (e.isFile()) out += `${createHash('md5').update(readFileSync(p)).digest('hex')}  ${relative(stage, p)}\n`;
-  }
+  for (const [rel, isDir] of staged(stage))
+    if (!isDir)
+      out += `${createHash('md5')
+        .update(readFileSync(join(stage, rel)))
+        .digest('hex')}  ${rel}\n`;
   return out;
 }

@@ -2,9 +2,8 @@
 // /usr/lib, nothing in /etc that shadows them, and the generated stripe rule naming every
 // configured set (invariant 2 at udev's level). Contract: pure over a file reader.
 import type { Config } from '../config/schema.js';
-import { mdadmUuid } from '../util/names.js';
 import type { Finding } from './finding.js';
-import { stripesRulePath } from './install.js';
+import { stripeMatch, stripesRulePath } from './install.js';
 
 export function checkInstalledFiles(cfg: Config, read: (rel: string) => string | undefined): Finding[] {
   const findings: Finding[] = [];
@@ -37,7 +36,7 @@ export function checkInstalledFiles(cfg: Config, read: (rel: string) => string |
     });
   if (cfg.sets?.length) {
     const rule = read(stripesRulePath);
-    const missing = cfg.sets.filter((s) => !rule?.includes(`ENV{MD_UUID}=="${mdadmUuid(s.stripe_uuid)}"`));
+    const missing = cfg.sets.filter((s) => !rule?.includes(stripeMatch(s)));
     const check = `udev keeps the stripes away from mdadm --incremental (/${stripesRulePath})`;
     findings.push(
       missing.length
