@@ -7,6 +7,7 @@
 //   3. idle daemon: RSS, and timer firings / shortest repeating timer while nothing rotates
 //   4-7. push recovery point, failover time, flapping, 100k-file watcher (scripts/bench/net.ts;
 //        BENCH_NET=rpo,failover,flap,watcher picks some, BENCH_NET=none skips them)
+//   8. the snapshot copy's hash candidates and framing (scripts/bench/copy.ts; BENCH_COPY=none skips)
 
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -100,6 +101,8 @@ out.push(
 );
 // 4-7: real-time sync and failover, on real namespaces (issue 4).
 if (process.env.BENCH_NET !== 'none') out.push(...(await (await import('./net.js')).netFigures()));
+// 8: the snapshot copy (issue 13).
+if (process.env.BENCH_COPY !== 'none') out.push(...(await import('./copy.js')).copyFigures());
 process.stdout.write(
   `\nbaysync bench (${new Date().toISOString()}, node ${process.version})\n${out.map((l) => `  ${l}`).join('\n')}\n`,
 );

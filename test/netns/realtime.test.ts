@@ -20,17 +20,25 @@ import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
 
 const missing = netlabMissing();
 
+/** The tree's names and contents. It may be read while rsync writes into it: an entry that
+ *  vanishes between readdir and read (rsync's temp file renamed into place, seen in CI on
+ *  2026-12-02) is left out, and the caller's comparison simply tries again. */
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
+  const gone = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === 'ENOENT';
   const walk = (d: string, rel: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.name === '.baysync-partial') continue;
       const p = join(d, e.name);
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        out[`${r}/`] = 'dir';
-        walk(p, r);
-      } else out[r] = `${readFileSync(p).toString('base64').slice(0, 64)}:${statSync(p).size}`;
+      try {
+        if (e.isDirectory()) {
+          out[`${r}/`] = 'dir';
+          walk(p, r);
+        } else out[r] = `${readFileSync(p).toString('base64').slice(0, 64)}:${statSync(p).size}`;
+      } catch (err) {
+        if (!gone(err)) throw err;
+      }
     }
   };
   walk(dir, '');

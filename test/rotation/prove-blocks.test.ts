@@ -1,14 +1,13 @@
 // The block-level proof against two member images in a temp /dev: md v1.2 superblocks with a
 // write-intent bitmap on the live half, data areas at different offsets, chunks of 64 KiB.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseChunks, proveBlocks } from '../../src/rotation/prove-blocks.js';
 import { MirrorHalves } from '../../src/system/mirror-halves.js';
-import { bitmapMagic } from '../../src/system/parsers/md-bitmap.js';
-import { mdV1Magic } from '../../src/system/parsers/md-superblock.js';
+import { bitmapBitsAt, writeMember } from '../helpers/md-member.js';
 
 const uuid = '0000000500000000000000000000abcd';
 const chunk = 64 * 1024;
@@ -17,23 +16,7 @@ let dev: string;
 let data: Buffer;
 
 function member(name: string, dataOffsetSectors: number, bitmap: boolean): void {
-  const buf = Buffer.alloc(dataOffsetSectors * 512 + data.length);
-  buf.writeUInt32LE(mdV1Magic, 4096);
-  buf.writeUInt32LE(1, 4096 + 4);
-  buf.writeUInt32LE(bitmap ? 1 : 0, 4096 + 8);
-  Buffer.from(uuid, 'hex').copy(buf, 4096 + 16);
-  buf.writeInt32LE(1, 4096 + 72);
-  buf.writeBigUInt64LE(BigInt(data.length / 512), 4096 + 80);
-  buf.writeInt32LE(8, 4096 + 96);
-  buf.writeBigUInt64LE(BigInt(dataOffsetSectors), 4096 + 128);
-  if (bitmap) {
-    buf.writeUInt32LE(bitmapMagic, 8192);
-    buf.writeUInt32LE(4, 8196);
-    buf.writeBigUInt64LE(BigInt(data.length / 512), 8192 + 40);
-    buf.writeUInt32LE(chunk, 8192 + 52);
-  }
-  data.copy(buf, dataOffsetSectors * 512);
-  writeFileSync(join(dev, name), buf);
+  writeMember(dev, name, { uuid, dataOffsetSectors, data, bitmapChunk: bitmap ? chunk : undefined });
 }
 
 function poke(name: string, at: number, bytes: Buffer): void {
@@ -43,9 +26,9 @@ function poke(name: string, at: number, bytes: Buffer): void {
 }
 /** The pool writes chunk i on the live half: bitmap bit first (write intent), then the data. */
 function poolWrites(i: number): void {
-  const bits = readFileSync(join(dev, 'md3')).subarray(8192 + 256, 8192 + 258);
+  const bits = readFileSync(join(dev, 'md3')).subarray(bitmapBitsAt, bitmapBitsAt + 2);
   bits[i >> 3]! |= 1 << (i & 7);
-  poke('md3', 8192 + 256, Buffer.from(bits));
+  poke('md3', bitmapBitsAt, Buffer.from(bits));
   poke('md3', 4096 * 512 + i * chunk + 100, Buffer.from('new data'));
 }
 
