@@ -1,6 +1,6 @@
 // The snapshot copy's wire format (issue 13): the sender streams framed chunks of the source
 // volume to the receiver. Each frame carries a sequence number, the chunk's index, its length,
-// the SHA-256 of its data and a MAC over all of them bound to the receiver's session nonce, so
+// the SHA-256 of its data and a MAC over all of them and the geometry, bound to the receiver's nonce, so
 // that a truncated, reordered, corrupted or replayed stream (a recording of another session) is
 // rejected before a byte of the faulty frame is handed on. The last frame carries the digest of
 // the whole volume. Over ssh the MAC key is the nonce itself (ssh authenticates the peer); over
@@ -68,8 +68,24 @@ function head(kind: number, seq: number, index: number, length: number, hash: Bu
 function mac(s: Session, headWithoutMac: Buffer): Buffer {
   return createHmac('sha256', s.key ?? s.nonce)
     .update(s.nonce)
+    .update(`${s.volumeBytes} ${s.chunkBytes}\n`)
     .update(headWithoutMac)
     .digest();
+}
+
+/** A frame's head with its MAC: what a sender holding the session's key can sign, whatever it
+ *  says (the decoder checks every field against the session, not only the MAC). */
+export function signedHead(
+  s: Session,
+  kind: 'chunk' | 'end',
+  seq: number,
+  index: number,
+  length: number,
+  hash: Buffer,
+) {
+  const h = head(kind === 'chunk' ? kindChunk : kindEnd, seq, index, length, hash);
+  mac(s, h.subarray(0, frameHeadBytes - hashBytes)).copy(h, frameHeadBytes - hashBytes);
+  return h;
 }
 
 /** The frames of one session, numbered from 0. */
@@ -80,15 +96,11 @@ export class FrameEncoder {
   /** A chunk frame: its head, then the data (two buffers, so that the data is not copied). */
   chunk(index: number, data: Buffer, hash = sha256(data)): [Buffer, Buffer] {
     if (data.length !== chunkLength(this.s, index)) throw new RangeError(`chunk ${index} has ${data.length} bytes`);
-    const h = head(kindChunk, this.seq++, index, data.length, hash);
-    mac(this.s, h.subarray(0, frameHeadBytes - hashBytes)).copy(h, frameHeadBytes - hashBytes);
-    return [h, data];
+    return [signedHead(this.s, 'chunk', this.seq++, index, data.length, hash), data];
   }
 
   end(digest: Buffer): Buffer {
-    const h = head(kindEnd, this.seq++, chunkCount(this.s), 0, digest);
-    mac(this.s, h.subarray(0, frameHeadBytes - hashBytes)).copy(h, frameHeadBytes - hashBytes);
-    return h;
+    return signedHead(this.s, 'end', this.seq++, chunkCount(this.s), 0, digest);
   }
 }
 

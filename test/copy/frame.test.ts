@@ -12,6 +12,7 @@ import {
   frameHeadBytes,
   type Session,
   sha256,
+  signedHead,
   volumeDigest,
 } from '../../src/copy/frame.js';
 
@@ -125,13 +126,23 @@ describe('copy framing', () => {
     ).toBeUndefined();
   });
 
-  it('a chunk claiming a wrong length or an index past the volume is rejected', () => {
+  it('a signed chunk claiming an index past the volume or a wrong length is rejected (a peer holding the key)', () => {
+    const s = session({ key: randomBytes(32) });
+    expect(() => new FrameEncoder(s).chunk(10, Buffer.alloc(1024))).toThrow(RangeError);
+    const data = Buffer.alloc(1024);
+    const past = signedHead(s, 'chunk', 0, 15, 1024, sha256(data));
+    expect(() => new FrameDecoder(s).push(Buffer.concat([past, data]))).toThrow(/chunk 15 out of order/);
+    const long = signedHead(s, 'chunk', 0, 10, 1024, sha256(data));
+    expect(() => new FrameDecoder(s).push(Buffer.concat([long, data]))).toThrow(/claims 1024 bytes, not 100/);
+    const early = signedHead(s, 'end', 0, 3, 0, Buffer.alloc(32));
+    expect(() => new FrameDecoder(s).push(early)).toThrow(/malformed end frame/);
+  });
+
+  it('frames of the same session under another geometry are rejected (the geometry is in the MAC)', () => {
     const s = session();
-    const enc = new FrameEncoder(s);
-    expect(() => enc.chunk(10, Buffer.alloc(1024))).toThrow(RangeError);
-    const dec = new FrameDecoder(s);
-    const e2 = new FrameEncoder({ ...s, volumeBytes: s.volumeBytes * 2 });
-    expect(() => dec.push(Buffer.concat(e2.chunk(15, Buffer.alloc(1024))))).toThrow(/out of order/);
+    const r = receive({ ...s, volumeBytes: s.volumeBytes + 1 }, Buffer.concat(stream(s)));
+    expect(r.written).toEqual([]);
+    expect(r.error?.message).toMatch(/MAC/);
   });
 
   it('data after the end frame is rejected', () => {
