@@ -1,0 +1,56 @@
+// The snapshot copy's target volume on the receiver, opened for chunk writes (issue 13): a block
+// device (its size from sysfs, since fstat says 0 for one) or a regular file (a file-backed
+// target, and the tests). Contract: never creates or truncates anything (the target must exist);
+// refuses any other kind of file; writes only at chunk offsets inside its size; sync() is an
+// fdatasync; readBack() reads what was written, after a sync, for the receiver's check.
+import { type FileHandle, open, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+
+export class ChunkTarget {
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    readonly bytes: number,
+  ) {}
+
+  /** Opens `path` read-write; `sysDir` is /sys (tests pass a scratch one). */
+  static async open(path: string, sysDir = '/sys'): Promise<ChunkTarget> {
+    const real = await realpath(path);
+    const st = await stat(real);
+    let bytes: number;
+    if (st.isBlockDevice()) {
+      const sectors = (await readFile(join(sysDir, 'class/block', basename(real), 'size'), 'utf8')).trim();
+      if (!/^\d+$/.test(sectors)) throw new Error(`cannot read the size of ${path} (${real}) from sysfs`);
+      bytes = Number(sectors) * 512;
+    } else if (st.isFile()) bytes = st.size;
+    else throw new Error(`${path} is neither a block device nor a regular file; refusing to write to it`);
+    return new ChunkTarget(await open(real, 'r+'), path, bytes);
+  }
+
+  async write(offset: number, data: Buffer): Promise<void> {
+    if (offset < 0 || offset + data.length > this.bytes)
+      throw new RangeError(
+        `a write of ${data.length} bytes at ${offset} is outside ${this.path} (${this.bytes} bytes)`,
+      );
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await this.fh.write(data, done, data.length - done, offset + done);
+      if (bytesWritten === 0) throw new Error(`${this.path}: a write at ${offset + done} wrote nothing`);
+      done += bytesWritten;
+    }
+  }
+
+  sync(): Promise<void> {
+    return this.fh.datasync();
+  }
+
+  async readBack(offset: number, length: number): Promise<Buffer> {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await this.fh.read(buf, 0, length, offset);
+    return buf.subarray(0, bytesRead);
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
