@@ -1,0 +1,103 @@
+// The snapshot copy's handshake (issue 13), before the frames and after them. The sender asks
+// with the geometry of its snapshot; the receiver answers with a fresh nonce and its digest's
+// chunk hashes (zeros where unknown), or refuses with a reason; after the end frame the
+// receiver sends its result. Every message is one line "BAYSYNC-COPY/1 <kind> <json>"; the
+// receiver's answer is followed by exactly chunks x 32 bytes of hashes.
+// Contract: pure; readLine() takes one line (at most 64 KiB) off a byte stream and gives back the
+// rest of the stream untouched; every parse rejects what is not exactly the expected message.
+const tag = 'BAYSYNC-COPY/1';
+const maxLine = 64 * 1024;
+
+export type Message =
+  | { kind: 'ask'; volumeBytes: number; chunkBytes: number }
+  | { kind: 'answer'; nonce: string; chunks: number; known: number }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'result'; ok: boolean; reason?: string; chunksWritten: number; bytesWritten: number };
+
+export function encodeMessage(m: Message): Buffer {
+  const { kind, ...body } = m;
+  return Buffer.from(`${tag} ${kind} ${JSON.stringify(body)}\n`);
+}
+
+const int = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+export function parseMessage(line: string): Message {
+  const m = /^BAYSYNC-COPY\/1 (ask|answer|refused|result) (\{.*\})$/.exec(line);
+  if (!m) throw new Error(`not a baysync copy message: ${JSON.stringify(line.slice(0, 80))}`);
+  const b = JSON.parse(m[2]!) as Record<string, unknown>;
+  const kind = m[1] as Message['kind'];
+  const bad = (): never => {
+    throw new Error(`a malformed ${kind} message: ${m[2]!.slice(0, 200)}`);
+  };
+  switch (kind) {
+    case 'ask':
+      if (!int(b.volumeBytes) || !int(b.chunkBytes) || b.chunkBytes === 0 || b.chunkBytes > 64 * 1024 * 1024) bad();
+      return { kind, volumeBytes: b.volumeBytes as number, chunkBytes: b.chunkBytes as number };
+    case 'answer':
+      if (typeof b.nonce !== 'string' || !/^[0-9a-f]{32,128}$/.test(b.nonce) || !int(b.chunks) || !int(b.known)) bad();
+      return { kind, nonce: b.nonce as string, chunks: b.chunks as number, known: b.known as number };
+    case 'refused':
+      if (typeof b.reason !== 'string') bad();
+      return { kind, reason: b.reason as string };
+    default:
+      if (typeof b.ok !== 'boolean' || !int(b.chunksWritten) || !int(b.bytesWritten)) bad();
+      return {
+        kind,
+        ok: b.ok as boolean,
+        ...(typeof b.reason === 'string' ? { reason: b.reason } : {}),
+        chunksWritten: b.chunksWritten as number,
+        bytesWritten: b.bytesWritten as number,
+      };
+  }
+}
+
+/** A byte stream from which a line or a fixed number of bytes can be taken, then the rest. */
+export class StreamReader {
+  private held: Buffer = Buffer.alloc(0);
+  private readonly it: AsyncIterator<Buffer>;
+
+  constructor(input: AsyncIterable<Buffer>) {
+    this.it = input[Symbol.asyncIterator]();
+  }
+
+  private async more(what: string): Promise<void> {
+    const r = await this.it.next();
+    if (r.done) throw new Error(`the peer closed the stream before ${what}`);
+    this.held = Buffer.concat([this.held, r.value]);
+  }
+
+  async line(): Promise<string> {
+    for (;;) {
+      const nl = this.held.indexOf(10);
+      if (nl >= 0 && nl <= maxLine) {
+        const line = this.held.subarray(0, nl).toString('utf8');
+        this.held = this.held.subarray(nl + 1);
+        return line;
+      }
+      if (nl > maxLine || this.held.length > maxLine) throw new Error('the peer sent a line longer than 64 KiB');
+      await this.more('a whole line');
+    }
+  }
+
+  async bytes(n: number): Promise<Buffer> {
+    // Pieces are joined once, at the end (the receiver's hashes can be megabytes).
+    const pieces = [this.held];
+    let have = this.held.length;
+    while (have < n) {
+      const r = await this.it.next();
+      if (r.done) throw new Error(`the peer closed the stream before ${n} bytes`);
+      pieces.push(r.value);
+      have += r.value.length;
+    }
+    const all = Buffer.concat(pieces, have);
+    this.held = all.subarray(n);
+    return all.subarray(0, n);
+  }
+
+  /** What is left of the stream: the held bytes, then the rest as it arrives. */
+  async *rest(): AsyncGenerator<Buffer> {
+    if (this.held.length) yield this.held;
+    this.held = Buffer.alloc(0);
+    for (let r = await this.it.next(); !r.done; r = await this.it.next()) yield r.value;
+  }
+}
