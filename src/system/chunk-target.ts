@@ -2,7 +2,10 @@
 // device (its size from sysfs, since fstat says 0 for one) or a regular file (a file-backed
 // target, and the tests). Contract: never creates or truncates anything (the target must exist);
 // refuses any other kind of file; writes only at chunk offsets inside its size; sync() is an
-// fdatasync; readBack() reads what was written, after a sync, for the receiver's check.
+// fdatasync; readBack() reads what was written, after a sync, for the receiver's check. A block
+// device is opened exclusively (O_EXCL): the kernel then refuses it while it is mounted or held
+// by md or device-mapper, and refuses a mount or a second writer while the copy holds it.
+import { constants } from 'node:fs';
 import { type FileHandle, open, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
@@ -18,13 +21,22 @@ export class ChunkTarget {
     const real = await realpath(path);
     const st = await stat(real);
     let bytes: number;
+    let flags: number = constants.O_RDWR;
     if (st.isBlockDevice()) {
+      flags |= constants.O_EXCL;
       const sectors = (await readFile(join(sysDir, 'class/block', basename(real), 'size'), 'utf8')).trim();
       if (!/^\d+$/.test(sectors)) throw new Error(`cannot read the size of ${path} (${real}) from sysfs`);
       bytes = Number(sectors) * 512;
     } else if (st.isFile()) bytes = st.size;
     else throw new Error(`${path} is neither a block device nor a regular file; refusing to write to it`);
-    return new ChunkTarget(await open(real, 'r+'), path, bytes);
+    try {
+      return new ChunkTarget(await open(real, flags), path, bytes);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EBUSY') throw e;
+      throw new Error(
+        `${path} (${real}) is in use: mounted, or held by md, device-mapper or another writer; refusing to write to it (unmount it first; the copy's target is never mounted while it receives)`,
+      );
+    }
   }
 
   async write(offset: number, data: Buffer): Promise<void> {

@@ -1,6 +1,7 @@
 // ChunkTarget on files: the size of a regular file (through a symlink, as /dev/vg/lv is one),
 // writes only inside it, read-back, and refusals: no target is created, and a directory or a
 // character device is not a target.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,5 +36,32 @@ describe('ChunkTarget', () => {
     await expect(ChunkTarget.open(join(dir, 'absent'))).rejects.toThrow(/ENOENT/);
     await expect(ChunkTarget.open(dir)).rejects.toThrow(/neither a block device nor a regular file/);
     await expect(ChunkTarget.open('/dev/null')).rejects.toThrow(/neither a block device nor a regular file/);
+  });
+});
+
+// A real block device: a loop device over a scratch file (root and losetup needed, else skipped).
+const loopable = process.getuid?.() === 0 && spawnSync('losetup', ['--version']).status === 0;
+describe.skipIf(!loopable)('ChunkTarget on a loop device', () => {
+  it('takes its size from sysfs and holds it exclusively: a second writer (or a mount) is refused', async () => {
+    writeFileSync(join(dir, 'img'), Buffer.alloc(3 * 1024 * 1024));
+    const loop = spawnSync('losetup', ['--find', '--show', '--', join(dir, 'img')], { encoding: 'utf8' }).stdout.trim();
+    try {
+      const t = await ChunkTarget.open(loop);
+      try {
+        expect(t.bytes).toBe(3 * 1024 * 1024);
+        await expect(ChunkTarget.open(loop)).rejects.toThrow(/is in use: mounted, or held by md/);
+        await t.write(1024 * 1024, Buffer.from('on the device'));
+        await t.sync();
+      } finally {
+        await t.close();
+      }
+    } finally {
+      spawnSync('losetup', ['--detach', loop]);
+    }
+    expect(
+      readFileSync(join(dir, 'img'))
+        .subarray(1024 * 1024, 1024 * 1024 + 13)
+        .toString(),
+    ).toBe('on the device');
   });
 });
