@@ -92,11 +92,13 @@ export async function receiveCopy(input: AsyncIterable<Buffer>, o: ReceiveOption
       for (const f of dec.push(piece)) {
         const bad = await handle(f);
         if (bad) return await fail(bad);
+        // The end frame ends the session: the sender waits for the result on the same link.
+        if (f.kind === 'end') return { ok: true, chunksWritten, bytesWritten };
       }
     dec.end();
   } catch (e) {
     if (e instanceof FrameError || e instanceof TargetFault) return fail(e.message);
     throw e;
   }
-  return { ok: true, chunksWritten, bytesWritten };
+  throw new Error('unreachable: the decoder ends only at the end frame');
 }
