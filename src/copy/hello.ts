@@ -31,7 +31,10 @@ export function parseMessage(line: string): Message {
   };
   switch (kind) {
     case 'ask':
-      if (!int(b.volumeBytes) || !int(b.chunkBytes) || b.chunkBytes === 0 || b.chunkBytes > 64 * 1024 * 1024) bad();
+      // 64 KiB to 64 MiB, in whole 4 KiB blocks: a sender cannot make the receiver's digest
+      // (32 bytes a chunk) huge by asking for tiny chunks.
+      if (!int(b.volumeBytes) || !int(b.chunkBytes) || b.chunkBytes < 65536 || b.chunkBytes > 64 << 20) bad();
+      if ((b.chunkBytes as number) % 4096 !== 0) bad();
       return { kind, volumeBytes: b.volumeBytes as number, chunkBytes: b.chunkBytes as number };
     case 'answer':
       if (typeof b.nonce !== 'string' || !/^[0-9a-f]{32,128}$/.test(b.nonce) || !int(b.chunks) || !int(b.known)) bad();

@@ -23,6 +23,9 @@ describe('copy handshake', () => {
     expect(() => parseMessage('BAYSYNC-COPY/1 ask {"volumeBytes":-1,"chunkBytes":4}')).toThrow(/malformed ask/);
     expect(() => parseMessage('BAYSYNC-COPY/1 ask {"volumeBytes":1,"chunkBytes":0}')).toThrow(/malformed ask/);
     expect(() => parseMessage('BAYSYNC-COPY/1 ask {"volumeBytes":1,"chunkBytes":1e9}')).toThrow(/malformed ask/);
+    // Tiny chunks would make the receiver's digest huge (32 bytes a chunk of a 2 TiB target).
+    expect(() => parseMessage('BAYSYNC-COPY/1 ask {"volumeBytes":1,"chunkBytes":512}')).toThrow(/malformed ask/);
+    expect(() => parseMessage('BAYSYNC-COPY/1 ask {"volumeBytes":1,"chunkBytes":65537}')).toThrow(/malformed ask/);
     expect(() => parseMessage('BAYSYNC-COPY/1 answer {"nonce":"zz","chunks":1,"known":0}')).toThrow(/malformed answer/);
     expect(() => parseMessage('BAYSYNC-COPY/1 result {"ok":"yes","chunksWritten":0,"bytesWritten":0}')).toThrow(
       /malformed result/,

@@ -8,7 +8,7 @@ import { parseDigest, TargetDigest } from '../../src/copy/digest.js';
 import type { Geometry } from '../../src/copy/frame.js';
 import { type ReceiverSide, runSend, type SenderSide, serveReceive, type Write } from '../../src/copy/session.js';
 
-const g: Geometry = { volumeBytes: 64 * 1024 + 5, chunkBytes: 4096 };
+const g: Geometry = { volumeBytes: 16 * 65536 + 5, chunkBytes: 65536 };
 
 const writer =
   (s: PassThrough): Write =>
