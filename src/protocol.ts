@@ -1,4 +1,4 @@
-// The control socket's requests, as a zod schema: what `baysync` and the hotplug notices may ask
+// The control socket's requests, as a zod schema: what `baysync` and mdadm's event hook may ask
 // the daemon. A leaf module (daemon, jobs and CLI import it). Contract: every field that names a
 // device or a set is validated here, before any handler runs (invariant 7).
 import { z } from 'zod';

@@ -77,7 +77,7 @@ export async function installBaysync(s: LabSession, configExtra = ''): Promise<v
   log('baysync installed and running');
 }
 
-const units = ['baysync.service', 'baysync-hotplug@.service', 'baysync-sync.service', 'baysync-sync.timer'].map(
+const units = ['baysync.service', 'baysync-sync.service', 'baysync-sync.timer'].map(
   (u) => `/usr/lib/systemd/system/${u}`,
 );
 

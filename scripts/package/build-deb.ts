@@ -1,6 +1,6 @@
 // Build the baysync .deb from the working tree (after `npm run build`): the compiled code and
 // its production dependencies (pruned) in /usr/lib/baysync, /usr/bin/baysync, the static units
-// in /usr/lib/systemd/system, the hotplug rule in /usr/lib/udev/rules.d, the man pages, docs,
+// in /usr/lib/systemd/system, the man pages, docs,
 // copyright and changelog, and the maintainer scripts of debian/. `baysync install` writes
 // what is site-specific. Contract: writes build/baysync_<version>_all.deb and prints its path;
 // needs dpkg-deb and npm (registry or cache) for the production modules.
@@ -21,7 +21,6 @@ for (const f of ['package.json', 'package-lock.json']) cpSync(join(root, f), joi
 cpSync(join(root, 'build/src'), join(lib, 'build/src'), { recursive: true });
 // The stripe rule's template and the example config, for `baysync install`.
 for (const d of ['udev', 'examples']) cpSync(join(root, d), join(lib, d), { recursive: true });
-rmSync(join(lib, 'udev/64-baysync.rules'));
 // mdadm --monitor's PROGRAM hook: one executable path that mdadm calls with EVENT DEVICE [COMPONENT].
 cpSync(join(root, 'mdadm/mdadm-event'), join(lib, 'mdadm-event'));
 chmodSync(join(lib, 'mdadm-event'), 0o755);
@@ -37,8 +36,6 @@ chmodSync(join(lib, 'build/src/cli/main.js'), 0o755);
 mkdirSync(join(stage, 'usr/bin'), { recursive: true });
 symlinkSync('../lib/baysync/build/src/cli/main.js', join(stage, 'usr/bin/baysync'));
 cpSync(join(root, 'systemd'), join(stage, 'usr/lib/systemd/system'), { recursive: true });
-mkdirSync(join(stage, 'usr/lib/udev/rules.d'), { recursive: true });
-cpSync(join(root, 'udev/64-baysync.rules'), join(stage, 'usr/lib/udev/rules.d/64-baysync.rules'));
 const doc = join(stage, 'usr/share/doc/baysync');
 mkdirSync(join(doc, 'examples'), { recursive: true });
 cpSync(join(root, 'examples'), join(doc, 'examples'), { recursive: true });

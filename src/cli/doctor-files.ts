@@ -1,17 +1,13 @@
-// `baysync doctor`'s check of the installed files: the package's units and hotplug rule in
-// /usr/lib, nothing in /etc that shadows them, and the generated stripe rule naming every
-// configured set (invariant 2 at udev's level). Contract: pure over a file reader.
+// `baysync doctor`'s check of the installed files: the package's daemon unit in /usr/lib, no
+// whole unit in /etc shadowing it, no stale generated hotplug rule, and the generated stripe
+// rule naming every configured set (invariant 2 at udev's level). Contract: pure over a file reader.
 import type { Config } from '../config/schema.js';
 import type { Finding } from './finding.js';
 import { stripeMatch, stripesRulePath } from './install.js';
 
 export function checkInstalledFiles(cfg: Config, read: (rel: string) => string | undefined): Finding[] {
   const findings: Finding[] = [];
-  for (const f of [
-    'usr/lib/systemd/system/baysync.service',
-    'usr/lib/systemd/system/baysync-hotplug@.service',
-    'usr/lib/udev/rules.d/64-baysync.rules',
-  ]) {
+  for (const f of ['usr/lib/systemd/system/baysync.service']) {
     const check = `installed: /${f}`;
     findings.push(
       read(f) !== undefined
@@ -19,7 +15,7 @@ export function checkInstalledFiles(cfg: Config, read: (rel: string) => string |
         : { level: 'fail', check, detail: 'missing', fix: 'reinstall the package: apt install --reinstall baysync' },
     );
   }
-  for (const f of ['etc/systemd/system/baysync.service', 'etc/systemd/system/baysync-hotplug@.service'])
+  for (const f of ['etc/systemd/system/baysync.service'])
     if (read(f) !== undefined)
       findings.push({
         level: 'warn',
@@ -30,8 +26,8 @@ export function checkInstalledFiles(cfg: Config, read: (rel: string) => string |
   if (read('etc/udev/rules.d/64-baysync.rules') !== undefined)
     findings.push({
       level: 'warn',
-      check: 'not shadowed: /etc/udev/rules.d/64-baysync.rules',
-      detail: "it replaces the package's hotplug rule",
+      check: 'no stale rule: /etc/udev/rules.d/64-baysync.rules',
+      detail: 'an older version generated it; baysync no longer uses it',
       fix: 'run `baysync install` (it removes the one an older version generated), or remove it yourself',
     });
   if (cfg.sets?.length) {

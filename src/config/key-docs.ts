@@ -127,6 +127,7 @@ export const keyDocs: Record<string, string> = {
   'paths.sysfs': 'Where sysfs is read.',
   'paths.proc': 'Where procfs is read.',
   'paths.dev': 'Where device nodes are read for the read-only superblock walk.',
+  'paths.udev_data': "udev's database directory, watched (inotify) to see a disk once udev has run its rules for it.",
   'paths.verify_dir': 'Where a detached copy is mounted read-only for the verification.',
   'paths.fstab': 'The filesystems that should be mounted (the sync refuses a tree whose filesystem is not).',
 };

@@ -119,6 +119,8 @@ export const configSchema = z.strictObject({
       proc: absPath.default('/proc'),
       /** Where device nodes are read for the read-only superblock walk. */
       dev: absPath.default('/dev'),
+      /** udev's database: an entry is written once udev has run its rules for a device. */
+      udev_data: absPath.default('/run/udev/data'),
       verify_dir: absPath.default('/run/baysync/verify'),
       /** The filesystems that should be mounted (the sync refuses a tree whose filesystem is not). */
       fstab: absPath.default('/etc/fstab'),

@@ -1,6 +1,6 @@
 // The rotation as a daemon Service: the engine plus the events that wake it. A reconcile runs at
-// start (resuming a persisted rotation), on hotplug notices and device nodes appearing in /dev
-// (batched, 150 ms), on md events, every 10 minutes, and while a mirror syncs (`mdadm --wait`
+// start (resuming a persisted rotation), on device nodes appearing in /dev, udev's database
+// entries and `baysync notify` requests (batched, 150 ms), on md events, every 10 minutes, and while a mirror syncs (`mdadm --wait`
 // and a progress read every few seconds). Contract: while nothing rotates, the only timer is the
 // slow scan; a progress timer exists only while a mirror syncs; stop() ends every watch.
 import { type FSWatcher, watch } from 'node:fs';
@@ -10,6 +10,7 @@ import { logger } from '../log.js';
 import type { MailSpool } from '../mail/spool.js';
 import type { ControlRequest } from '../protocol.js';
 import { hotplugNodeName } from '../system/block.js';
+import { watchUdevBlockEvents } from '../system/udev-db-watch.js';
 import { RateLimit } from '../util/rate-limit.js';
 import type { Adapters } from './adapters.js';
 import { presentSets } from './detect.js';
@@ -28,7 +29,7 @@ export interface RotationServiceOptions {
   onStatus: (text: string) => void;
   scanIntervalMs?: number;
   progressIntervalMs?: number;
-  /** Watch /dev for disk nodes (default true; the bench turns it off to time the udev path alone). */
+  /** Watch /dev for disk nodes (default true; the bench turns it off to time udev's path alone). */
   watchDevices?: boolean;
   /** Sees each planned step just before it runs (tests compare it with what ran). */
   onStep?: (step: PlannedStep) => void;
@@ -45,6 +46,7 @@ export class RotationService implements Service {
   private syncWatch: { mirror: string; abort: AbortController; progress: NodeJS.Timeout } | undefined;
   private hotplugTimer: NodeJS.Timeout | undefined;
   private devWatch: FSWatcher | undefined;
+  private udevWatch: FSWatcher | undefined;
   private lastProgressLog = 0;
   /** Hotplug notices in the journal: at most 20 a minute (a flapping enclosure floods it otherwise). */
   private readonly hotplugLog = new RateLimit(20, 60_000);
@@ -70,7 +72,7 @@ export class RotationService implements Service {
     await repairAtStart(this.cfg, this.a, this.engine.state, this.log, this.mail, this.engine.store.problem);
     const r = this.engine.state.rotation;
     if (r) this.log.warn({ set: r.set, phase: r.phase }, `resuming the rotation of set ${r.set} from phase ${r.phase}`);
-    if (this.o.watchDevices !== false) this.watchDeviceNodes();
+    this.watchDeviceNodes();
     await this.engine.reconcile('start-up scan');
     this.timers.push(
       setInterval(() => {
@@ -85,6 +87,7 @@ export class RotationService implements Service {
     for (const t of this.timers) clearInterval(t);
     if (this.hotplugTimer) clearTimeout(this.hotplugTimer);
     this.devWatch?.close();
+    this.udevWatch?.close();
     this.stopSyncWatch();
     // No next step; the step under way ends (systemd allows 60 s), then a quiesced pool is thawed.
     await this.engine.close(30_000);
@@ -259,22 +262,32 @@ export class RotationService implements Service {
   }
 
   /**
-   * The fast hotplug path: the kernel's devtmpfs creates and removes the nodes of disks and
-   * partitions in /dev about a second before udev has run its rules and systemd the hotplug
-   * unit (measured in the lab). One inotify watch, no polling; the udev rule stays the path
-   * that always works.
+   * The two hotplug paths, one inotify watch each, no polling: the kernel's devtmpfs creates and
+   * removes the nodes of disks and partitions in /dev about a second before udev has run its
+   * rules (measured in the lab); udev's database entry is written once it has. The second path
+   * wakes the rotation again when what the rules did (an `mdadm --incremental`, a change event)
+   * matters; the 10-minute scan and the start-up scan cover a daemon that saw neither.
    */
   private watchDeviceNodes(): void {
-    const fallback = `hotplug notices come from the udev rule only`;
-    try {
-      this.devWatch = watch(this.cfg.paths.dev, (_event, name) => {
-        if (name && hotplugNodeName.test(name)) this.scheduleReconcile(`device node ${name}`);
-      });
-      this.devWatch.on('error', (e) =>
-        this.log.warn({ err: String(e) }, `watching ${this.cfg.paths.dev} failed; ${fallback}`),
-      );
-    } catch (e) {
-      this.log.warn({ err: String(e) }, `cannot watch ${this.cfg.paths.dev}; ${fallback}`);
-    }
+    const dev = this.cfg.paths.dev;
+    const udev = this.cfg.paths.udev_data;
+    if (this.o.watchDevices !== false)
+      try {
+        this.devWatch = watch(dev, (_event, name) => {
+          if (name && hotplugNodeName.test(name)) this.scheduleReconcile(`device node ${name}`);
+        });
+        this.devWatch.on('error', (e) => this.log.warn({ err: String(e) }, `watching ${dev} failed`));
+      } catch (e) {
+        this.log.warn({ err: String(e) }, `cannot watch ${dev}; hotplug is seen through ${udev} only`);
+      }
+    this.udevWatch = watchUdevBlockEvents(
+      udev,
+      this.cfg.paths.sysfs,
+      (kernel, entry) => {
+        this.logHotplug(kernel ? 'processed' : 'removed', kernel ?? entry);
+        this.scheduleReconcile(`udev ${kernel ?? entry}`);
+      },
+      (e) => this.log.warn({ err: String(e) }, `cannot watch ${udev}; hotplug is seen through ${dev} only`),
+    );
   }
 }

@@ -1,5 +1,5 @@
-// doctor's check of the installed files: the package's units and rule, nothing in /etc
-// shadowing them, and the stripe rule naming every set.
+// doctor's check of the installed files: the package's unit, nothing in /etc shadowing it, no
+// stale generated hotplug rule, and the stripe rule naming every set.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkInstalledFiles } from '../../src/cli/doctor-files.js';
@@ -9,8 +9,6 @@ import { parseConfigText } from '../../src/config/load.js';
 const cfg = parseConfigText('t', readFileSync(new URL('../../examples/baysync.toml', import.meta.url), 'utf8'));
 const pkg = {
   'usr/lib/systemd/system/baysync.service': '',
-  'usr/lib/systemd/system/baysync-hotplug@.service': '',
-  'usr/lib/udev/rules.d/64-baysync.rules': '',
 };
 const reader = (files: Record<string, string>) => (rel: string) => files[rel];
 const both = `ENV{MD_UUID}=="00000000:00000000:00000000:00000008"\nENV{MD_UUID}=="00000000:00000000:00000000:00000009"\n`;
@@ -19,7 +17,7 @@ describe('checkInstalledFiles', () => {
   it('all in place: every finding ok', () => {
     const f = checkInstalledFiles(cfg, reader({ ...pkg, [stripesRulePath]: both }));
     expect(f.every((x) => x.level === 'ok')).toBe(true);
-    expect(f).toHaveLength(4);
+    expect(f).toHaveLength(2);
   });
 
   it('a set missing from the stripe rule fails (invariant 2 at udev level), naming the set and the fix', () => {
@@ -30,7 +28,7 @@ describe('checkInstalledFiles', () => {
     expect(checkInstalledFiles(cfg, reader(pkg)).find((x) => x.level === 'fail')?.detail).toBe('missing');
   });
 
-  it("warns about a unit or rule in /etc that shadows the package's", () => {
+  it("warns about a unit in /etc that shadows the package's, and a stale generated hotplug rule", () => {
     const f = checkInstalledFiles(
       cfg,
       reader({
@@ -42,13 +40,13 @@ describe('checkInstalledFiles', () => {
     );
     expect(f.filter((x) => x.level === 'warn').map((x) => x.check)).toEqual([
       'not shadowed: /etc/systemd/system/baysync.service',
-      'not shadowed: /etc/udev/rules.d/64-baysync.rules',
+      'no stale rule: /etc/udev/rules.d/64-baysync.rules',
     ]);
   });
 
   it('a missing package file fails with the reinstall fix', () => {
     const f = checkInstalledFiles(cfg, reader({ [stripesRulePath]: both }));
-    expect(f.filter((x) => x.level === 'fail')).toHaveLength(3);
+    expect(f.filter((x) => x.level === 'fail')).toHaveLength(1);
     expect(f[0]?.fix).toContain('apt install --reinstall baysync');
   });
 });

@@ -1,6 +1,7 @@
 // The rotation Service: hotplug notices and device nodes, odd payloads, and the pool running
 // without one of its mirrors (said once, in status and check).
 
+import { renameSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/daemon/control.js';
 import { argvs, type Harness, startHarness } from '../helpers/harness.js';
@@ -42,6 +43,19 @@ describe('hotplug fast path', () => {
     h = await startHarness();
     const { plugSet } = await import('../helpers/fake-system.js');
     plugSet(h.lab, 'A'); // sysfs and /dev as the kernel shows them; no `baysync notify`
+    await h.waitPhase('syncing', 30_000);
+    expect(argvs(h).some((c) => c.startsWith('mdadm /dev/md5 --add /dev/md8'))).toBe(true);
+  });
+
+  it("udev's database entry starts the rotation with the /dev watch off and no hotplug notice", async () => {
+    h = await startHarness({}, true, { watchDevices: false });
+    const { plugSet } = await import('../helpers/fake-system.js');
+    plugSet(h.lab, 'A');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(argvs(h).some((c) => c.startsWith('mdadm --assemble'))).toBe(false); // nothing woke it yet
+    const entry = h.lab.sys.path('udev/data/b8:66');
+    writeFileSync(`${h.lab.sys.path('udev/data')}/.#b8:66tmp`, 'E:ID_FS_TYPE=linux_raid_member\n');
+    renameSync(`${h.lab.sys.path('udev/data')}/.#b8:66tmp`, entry); // as udev writes it
     await h.waitPhase('syncing', 30_000);
     expect(argvs(h).some((c) => c.startsWith('mdadm /dev/md5 --add /dev/md8'))).toBe(true);
   });

@@ -89,7 +89,7 @@ setTimeout(() => process.exit(2), 240000);
 `;
 
 /**
- * Hold the daemon at the next boot (a start condition; the hotplug units would pull it in
+ * Hold the daemon at the next boot (a start condition; multi-user.target would start it
  * otherwise), so that the boot itself can be checked; removing /etc/baysync/lab-hold and
  * starting it is the operator's resume.
  */

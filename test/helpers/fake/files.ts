@@ -70,6 +70,7 @@ export function mirrorToFiles(sys: FakeSystem): void {
   }
   lines.push('unused devices: <none>', '');
   writeFileSync(sys.path('proc/mdstat'), lines.join('\n'));
+  mkdirSync(sys.path('udev/data'), { recursive: true });
   for (const e of readdirSync(sysBlock))
     if (!e.startsWith('md') && !sys.disks.has(e)) rmSync(join(sysBlock, e), { recursive: true, force: true });
   for (const d of sys.disks.values()) {

@@ -154,6 +154,7 @@ run_dir = "${sys.path('run')}"
 sysfs = "${sys.path('sys')}"
 proc = "${sys.path('proc')}"
 dev = "${sys.path('dev')}"
+udev_data = "${sys.path('udev/data')}"
 verify_dir = "${sys.path('verify')}"
 ${opts.extra ?? ''}
 `;
