@@ -99,7 +99,9 @@ async function unplugAndWrite(set: SetName, mib: number): Promise<void> {
 
 try {
   await s.start();
-  banner('install baysync from the .deb (dpkg -i, baysync install, systemctl enable --now baysync)');
+  banner(
+    'install baysync from the .deb (apt-get install ./baysync.deb, baysync install, systemctl enable --now baysync)',
+  );
   await installBaysync(s);
   say((await s.vm.exec(['baysync', 'doctor'], { allowFailure: true })).stdout);
   say((await s.vm.exec(['systemctl', 'status', 'baysync', '--no-pager'], { allowFailure: true })).stdout);

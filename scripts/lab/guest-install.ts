@@ -1,8 +1,8 @@
 // Install baysync in a lab guest the way an administrator does: the .deb built from the working
 // tree (npm run package), the configuration, `baysync install`, `systemctl enable --now baysync`.
-// The guest's Node is the host's binary copied into the image; a tiny local package declares it
-// as `nodejs` so that the .deb's dependency is met honestly by dpkg. Contract: after install()
-// the daemon runs and answers `baysync status`.
+// `apt-get install ./baysync.deb` pulls Debian's nodejs in as the package's dependency (from the
+// apt lists and .debs the image keeps: the guest has no network). Contract: after install() the
+// daemon runs and answers `baysync status`, and /usr/bin/node (guestNode) runs the lab's helpers.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from './common.js';
@@ -41,6 +41,12 @@ progress_log_minutes = 1
 ${extra}`;
 }
 
+/** Debian's node in the guest, there once baysync's package is installed. */
+export const guestNode = '/usr/bin/node';
+
+/** apt-get without debconf's attempts at a terminal. */
+export const aptGet = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
+
 export function debPath(): string {
   const deb = readdirSync(join(process.cwd(), 'build')).find((f) => /^baysync_.*_all\.deb$/.test(f));
   if (!deb) throw new Error('no build/baysync_*_all.deb: run `npm run package` first');
@@ -49,18 +55,10 @@ export function debPath(): string {
 
 export async function installBaysync(s: LabSession, configExtra = ''): Promise<void> {
   const vm = s.vm;
-  const nodeVersion = (await vm.exec(['/usr/local/bin/node', '--version'])).stdout.trim().replace(/^v/, '');
-  await vm.exec(['mkdir', '-p', '/root/labnode/DEBIAN', '/root/labnode/usr/bin']);
-  // Debian's nodejs puts node in /usr/bin, where the package's units start it.
-  await vm.exec(['ln', '-sfn', '/usr/local/bin/node', '/root/labnode/usr/bin/node']);
-  await vm.writeFile(
-    '/root/labnode/DEBIAN/control',
-    `Package: baysync-lab-node\nVersion: ${nodeVersion}\nArchitecture: amd64\nMaintainer: baysync lab <lab@localhost>\nProvides: nodejs (= ${nodeVersion})\nDescription: the lab's Node.js (/usr/local/bin/node, the host's binary, linked from /usr/bin/node)\n`,
-  );
-  await vm.exec(['dpkg-deb', '--build', '/root/labnode', '/root/baysync-lab-node.deb']);
-  await vm.exec(['dpkg', '-i', '/root/baysync-lab-node.deb']);
   await vm.writeFile('/root/baysync.deb', readFileSync(debPath()));
-  await vm.exec(['dpkg', '-i', '/root/baysync.deb']);
+  // Not --no-download: apt 3.0 then fails on a local .deb ("Pathname to install is not absolute").
+  // Nothing is fetched anyway: every dependency is in the image's cache, and there is no network.
+  await vm.exec([...aptGet, 'install', '--yes', '/root/baysync.deb'], { timeoutMs: 600_000 });
   await vm.exec(['mkdir', '-p', '/etc/baysync']);
   await vm.writeFile('/etc/baysync/baysync.toml', labConfig(s.topo.uuids, configExtra));
   await vm.exec(['baysync', 'config', 'check']);

@@ -1,5 +1,8 @@
 // Lab image builder: turns a fixed recipe (Debian suite, package list, files to write) into a
-// bootable ext4 root image plus the kernel and initrd taken from it. The result is cached
+// bootable ext4 root image plus the kernel and initrd taken from it. The guest is Debian 13
+// (trixie), the platform; Node is not in the image: baysync's package pulls Debian's nodejs in
+// when the lab installs it, from a local repository in the image that holds nodejs and its
+// libraries (the guest has no network), as `apt install ./baysync_*.deb` does on a server. The result is cached
 // outside the repo under a directory named by a hash of the recipe, so a changed recipe
 // builds a new image and an unchanged one is reused. Needs root, mmdebstrap and mkfs.ext4.
 // Contract: ensureImage() returns the paths of a complete image or throws; it never returns
@@ -11,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -26,7 +30,10 @@ export interface LabImage {
   initrd: string;
 }
 
-const suite = 'bookworm';
+const suite = 'trixie';
+
+// Downloaded into the image's apt cache, not installed: what the package's Depends pull in.
+const cached = ['nodejs'];
 
 // Packages of the guest. BackupPC and exim4 are real; qemu-guest-agent is the lab's control path.
 const packages = [
@@ -95,7 +102,7 @@ function guestFiles(): Array<{ path: string; content: string; mode?: number }> {
 }
 
 function recipe(): string {
-  return JSON.stringify({ v: 4, suite, packages, files: guestFiles(), node: process.version });
+  return JSON.stringify({ v: 6, suite, packages, cached, files: guestFiles() });
 }
 
 export function imageKey(): string {
@@ -106,6 +113,47 @@ async function run(cmd: string, args: string[], opts: { timeoutMs?: number } = {
   log(`$ ${cmd} ${args.join(' ')}`);
   const r = await execa(cmd, args, { timeout: opts.timeoutMs ?? 30 * 60_000, stdin: 'ignore' });
   return r.stdout;
+}
+
+/** The guest's apt source: a flat local repository (as an offline site's mirror) in the image. */
+const repo = '/srv/lab-apt';
+
+/**
+ * Fetch `cached` and what it depends on (not installed) into the local repository, and make it
+ * the guest's only apt source. apt then reads a list of a dozen packages instead of trixie's
+ * 60,000 (building its cache from those took about 30 s per apt run in the TCG guest).
+ */
+async function cacheDebs(root: string): Promise<void> {
+  const resolv = join(root, 'etc/resolv.conf');
+  const had = existsSync(resolv);
+  if (!had) copyFileSync('/etc/resolv.conf', resolv);
+  try {
+    await run('chroot', [root, 'apt-get', 'install', '--download-only', '--yes', '--no-install-recommends', ...cached]);
+  } finally {
+    if (!had) rmSync(resolv);
+  }
+  const archives = join(root, 'var/cache/apt/archives');
+  mkdirSync(join(root, repo), { recursive: true });
+  const stanzas: string[] = [];
+  for (const deb of readdirSync(archives).filter((n) => n.endsWith('.deb'))) {
+    const to = join(root, repo, deb);
+    renameSync(join(archives, deb), to);
+    const control = (await execa('dpkg-deb', ['--field', to])).stdout.trimEnd();
+    const bytes = readFileSync(to);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    stanzas.push(`${control}\nFilename: ./${deb}\nSize: ${bytes.length}\nSHA256: ${sha}\n`);
+  }
+  if (stanzas.length === 0) throw new Error(`apt downloaded nothing for ${cached.join(', ')}`);
+  writeFileSync(join(root, repo, 'Packages'), stanzas.join('\n'));
+  for (const f of ['etc/apt/sources.list', 'etc/apt/sources.list.d/debian.sources'])
+    rmSync(join(root, f), { force: true });
+  writeFileSync(
+    join(root, 'etc/apt/sources.list.d/lab.sources'),
+    `Types: deb\nURIs: file:${repo}\nSuites: ./\nTrusted: yes\n`,
+  );
+  rmSync(join(root, 'var/lib/apt/lists'), { recursive: true, force: true });
+  mkdirSync(join(root, 'var/lib/apt/lists/partial'), { recursive: true });
+  await run('chroot', [root, 'apt-get', 'update']);
 }
 
 export async function ensureImage(): Promise<LabImage> {
@@ -127,6 +175,7 @@ export async function ensureImage(): Promise<LabImage> {
     '--mode=root',
     '--format=directory',
     '--aptopt=APT::Install-Recommends "false"',
+    '--skip=cleanup/apt/lists',
     `--include=${packages.join(',')}`,
     suite,
     root,
@@ -145,9 +194,7 @@ export async function ensureImage(): Promise<LabImage> {
   await run('chroot', [root, 'passwd', '-d', 'root']);
   await run('chroot', [root, 'systemctl', 'enable', 'qemu-guest-agent.service']).catch(() => undefined);
   await run('chroot', [root, 'update-exim4.conf']);
-  // Node: the same binary as the host (same Debian release, same glibc).
-  copyFileSync(process.execPath, join(root, 'usr/local/bin/node'));
-  chmodSync(join(root, 'usr/local/bin/node'), 0o755);
+  await cacheDebs(root);
   const boot = join(root, 'boot');
   const kernel = readdirSync(boot).find((n) => n.startsWith('vmlinuz-'));
   const initrd = readdirSync(boot).find((n) => n.startsWith('initrd.img-'));

@@ -2,6 +2,7 @@
 // manifests of the pool and of the copy, test data written to the pool, and the diagnosis of a
 // failed verification.
 import { sleep } from '../common.js';
+import { guestNode } from '../guest-install.js';
 import type { LabSession, SetName } from '../session.js';
 import { Check, expect, type HistoryEntry } from './assert.js';
 
@@ -16,7 +17,7 @@ process.stdout.write(out.join('\\n') + '\\n');
 `;
 
 export async function manifest(s: LabSession, dir: string): Promise<string> {
-  return (await s.vm.exec(['/usr/local/bin/node', '/root/manifest.mjs', dir])).stdout;
+  return (await s.vm.exec([guestNode, '/root/manifest.mjs', dir])).stdout;
 }
 
 /**

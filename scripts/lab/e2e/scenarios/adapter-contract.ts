@@ -6,6 +6,7 @@
 // a runtime mask does not win over the unit in /etc). The same cases pass on the FakeSystem.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { guestNode } from '../../guest-install.js';
 import type { LabSession } from '../../session.js';
 import { Check } from '../assert.js';
 
@@ -22,7 +23,7 @@ export async function run(s: LabSession): Promise<void> {
   await s.vm.exec(['mkdir', '-p', to]);
   for (const f of readdirSync(from).filter((n) => n.endsWith('.js')))
     await s.vm.writeFile(`${to}/${f}`, readFileSync(join(from, f)));
-  const r = await s.vm.exec(['node', `${to}/guest.js`], { allowFailure: true, timeoutMs: 600_000 });
+  const r = await s.vm.exec([guestNode, `${to}/guest.js`], { allowFailure: true, timeoutMs: 600_000 });
   const active = await s.vm.exec(['systemctl', 'is-active', 'baysync.service'], { allowFailure: true });
   await s.vm.exec(['rm', '-rf', dropIn]);
   await s.vm.exec(['systemctl', 'daemon-reload']);

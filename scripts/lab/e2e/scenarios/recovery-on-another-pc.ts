@@ -8,6 +8,7 @@
 // directly (md1 has metadata 1.0 in the lab, as the seed's recovery needs).
 import { join } from 'node:path';
 import { log, sleep } from '../../common.js';
+import { aptGet, guestNode } from '../../guest-install.js';
 import { ensureImage } from '../../image.js';
 import type { LabSession } from '../../session.js';
 import { qcow2Overlay, Vm } from '../../vm.js';
@@ -100,10 +101,12 @@ export async function run(s: LabSession): Promise<void> {
   expect(ls.exitCode === 0 && ls.stdout.includes(probe), `BackupPC_ls lists ${probe} in backup ${newest}`);
   await sh(['mkdir', '-p', '/srv/restore']);
   // The docs' pipeline `BackupPC_tarCreate … | tar -x -C /srv/restore`, piped by node (no shell).
+  // The lab's pipe runs on Debian's node, installed from the image's apt cache (no network).
+  await sh([...aptGet, 'install', '--yes', '--no-download', 'nodejs']);
   await s.vm.writeFile('/root/pipe.mjs', pipeScript);
   const tar = await sh(
     [
-      '/usr/local/bin/node',
+      guestNode,
       '/root/pipe.mjs',
       JSON.stringify([
         [

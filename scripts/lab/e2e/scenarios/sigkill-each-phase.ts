@@ -1,7 +1,7 @@
 // Lab scenario 'sigkill-each-phase': 2. The daemon is SIGKILLed once in each phase; systemd
 // restarts it and the rotation completes.
 import { log } from '../../common.js';
-import { mailCount } from '../../guest-install.js';
+import { guestNode, mailCount } from '../../guest-install.js';
 import type { LabSession } from '../../session.js';
 import { Check, expect, waitIdle, waitMail } from '../assert.js';
 import { diagnoseVerify, writeData } from '../copy.js';
@@ -27,7 +27,7 @@ export async function run(s: LabSession): Promise<void> {
     await s.vm.exec(['sysctl', '-q', '-w', `dev.raid.speed_limit_max=${phase === 'syncing' ? 10000 : 200000}`]);
     await writeData(s, 2, `kill-${phase}.bin`);
     await s.vm.exec(['rm', '-f', '/root/killer.ready']);
-    const { pid } = await s.vm.startBackground(['/usr/local/bin/node', '/root/killer.mjs', phase]);
+    const { pid } = await s.vm.startBackground([guestNode, '/root/killer.mjs', phase]);
     // The daemon reaches the early phases within a second of the plug-in; under TCG Node takes
     // about as long to start, so the killer must be watching before the set is plugged in.
     await s.waitFor(['test', '-e', '/root/killer.ready'], 'the killer to watch the state', 60_000);

@@ -5,6 +5,7 @@
 // notice's delay is read from the journal (kernel attach of B's disk to the daemon's "waits").
 // The figures are printed against their targets (1 s, 2 s); only the behaviour is asserted.
 import { sleep } from '../../common.js';
+import { guestNode } from '../../guest-install.js';
 import type { LabSession } from '../../session.js';
 import { Check, expect, status, waitIdle } from '../assert.js';
 import { figures } from '../figures.js';
@@ -39,7 +40,7 @@ async function journalAt(s: LabSession, re: RegExp): Promise<number | undefined>
 
 export async function run(s: LabSession): Promise<void> {
   await s.vm.writeFile('/run/baysync-probe.mjs', probe);
-  await s.vm.exec(['systemd-run', '--unit=baysync-probe', '--collect', 'node', '/run/baysync-probe.mjs']);
+  await s.vm.exec(['systemd-run', '--unit=baysync-probe', '--collect', guestNode, '/run/baysync-probe.mjs']);
   await s.plug('A');
   const deadline = Date.now() + 600_000;
   while ((await s.vm.exec(['test', '-e', '/run/baysync-probe-verifying'], { allowFailure: true })).exitCode !== 0) {
