@@ -120,8 +120,8 @@ const repo = '/srv/lab-apt';
 
 /**
  * Fetch `cached` and what it depends on (not installed) into the local repository, and make it
- * the guest's only apt source. apt then reads a list of a dozen packages instead of trixie's
- * 60,000 (building its cache from those took about 30 s per apt run in the TCG guest).
+ * the guest's only apt source, as an offline site's mirror: the guest has no network, and a
+ * source it cannot reach would leave `apt-get update` failing in it.
  */
 async function cacheDebs(root: string): Promise<void> {
   const resolv = join(root, 'etc/resolv.conf');
