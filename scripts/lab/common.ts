@@ -13,3 +13,6 @@ export function log(msg: string): void {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** apt-get in the guest without debconf's attempts at a terminal. */
+export const aptGet = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];

@@ -1,11 +1,13 @@
 // Install baysync in a lab guest the way an administrator does: the .deb built from the working
 // tree (npm run package), the configuration, `baysync install`, `systemctl enable --now baysync`.
-// `apt-get install ./baysync.deb` pulls Debian's nodejs in as the package's dependency (from the
-// apt lists and .debs the image keeps: the guest has no network). Contract: after install() the
-// daemon runs and answers `baysync status`, and /usr/bin/node (guestNode) runs the lab's helpers.
+// `apt-get install ./baysync.deb` from the guest's local repository (it has no network); the
+// topology has Debian's nodejs installed already (a minute saved in every scenario), and
+// `package-lifecycle` proves on a guest without it that apt pulls it in as the dependency.
+// Contract: after install() the daemon runs and answers `baysync status`, and /usr/bin/node
+// (guestNode) runs the lab's helpers.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { log } from './common.js';
+import { aptGet, log } from './common.js';
 import type { LabSession } from './session.js';
 
 export function labConfig(u: LabSession['topo']['uuids'], extra = ''): string {
@@ -43,9 +45,6 @@ ${extra}`;
 
 /** Debian's node in the guest, there once baysync's package is installed. */
 export const guestNode = '/usr/bin/node';
-
-/** apt-get without debconf's attempts at a terminal. */
-export const aptGet = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
 
 export function debPath(): string {
   const deb = readdirSync(join(process.cwd(), 'build')).find((f) => /^baysync_.*_all\.deb$/.test(f));

@@ -5,7 +5,8 @@
 // 2. An upgrade while idle restarts the daemon at once.
 // 3. `dpkg -P`: nothing baysync made is left (units, rules, drop-ins, config, state, runtime
 //    files, enable links), and no unit of it is loaded.
-import { sleep } from '../../common.js';
+import { aptGet, log, sleep } from '../../common.js';
+import { guestNode } from '../../guest-install.js';
 import type { LabSession } from '../../session.js';
 import { Check, expect, status, waitIdle } from '../assert.js';
 
@@ -98,4 +99,19 @@ export async function run(s: LabSession): Promise<void> {
     allowFailure: true,
   });
   expect(loaded.stdout.trim() === '', `units still loaded after purge: ${loaded.stdout.trim()}`);
+
+  // 4. A trixie without Node: `apt install ./baysync.deb` pulls Debian's nodejs in (>= 20.19).
+  await s.vm.exec([...aptGet, 'purge', '--yes', '--autoremove', 'nodejs']);
+  expect(
+    (await s.vm.exec(['test', '-e', guestNode], { allowFailure: true })).exitCode !== 0,
+    'no node after the purge',
+  );
+  const pulled = await s.vm.exec([...aptGet, 'install', '--yes', '/root/baysync.deb'], { timeoutMs: 600_000 });
+  expect(
+    /NEW packages will be installed:[\s\S]*?\bnodejs\b/.test(pulled.stdout),
+    `apt pulled nodejs in with the package (${pulled.stdout.slice(0, 600)})`,
+  );
+  const v = (await s.vm.exec([guestNode, '--version'])).stdout.trim();
+  expect(/^v(2[1-9]|20\.(19|[2-9]\d))\./.test(v), `Debian's node ${v} meets the package's nodejs (>= 20.19)`);
+  log(`a clean trixie: apt pulled in nodejs ${v} with baysync`);
 }

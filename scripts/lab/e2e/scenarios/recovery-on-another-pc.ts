@@ -7,8 +7,8 @@
 // in, and the restored file must equal the original. It also mounts the copy's root partition
 // directly (md1 has metadata 1.0 in the lab, as the seed's recovery needs).
 import { join } from 'node:path';
-import { log, sleep } from '../../common.js';
-import { aptGet, guestNode } from '../../guest-install.js';
+import { aptGet, log, sleep } from '../../common.js';
+import { guestNode } from '../../guest-install.js';
 import { ensureImage } from '../../image.js';
 import type { LabSession } from '../../session.js';
 import { qcow2Overlay, Vm } from '../../vm.js';
