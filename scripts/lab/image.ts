@@ -66,6 +66,9 @@ const packages = [
   'iputils-ping',
   'iputils-arping',
   'busybox',
+  // The snapshot copy (seed 001): the pool on a logical volume, classic and thin snapshots.
+  'lvm2',
+  'thin-provisioning-tools',
 ];
 
 // Files written into the root after the packages are installed (path -> content, mode).
