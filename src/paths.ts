@@ -25,3 +25,5 @@ export const recordPath = (d: Pick<PathDirs, 'state_dir'>, job: 'state' | 'realt
   join(d.state_dir, `${job}.json`);
 /** The mail spool directory. */
 export const spoolDir = (d: Pick<PathDirs, 'state_dir'>): string => join(d.state_dir, 'mail');
+/** The snapshot copy's digest of its target, on the receiver: one SHA-256 per chunk. */
+export const copyDigestPath = (d: Pick<PathDirs, 'state_dir'>): string => join(d.state_dir, 'copy-digest.bin');

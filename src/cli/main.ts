@@ -3,8 +3,8 @@
 // config validator, the doctor, the installer and the monitoring check. Contract: exit 0 on
 // success, 1 on an error the operator must act on (the message says what to do), 2 for a bad
 // invocation; `--json` prints the same data the human view renders.
-// Heavy modules are imported inside the actions that need them: `baysync notify` runs for every
-// hotplug event and must start fast and small.
+// Heavy modules are imported inside the actions that need them: `baysync notify` (mdadm's event
+// hook) and `baysync check` (the monitoring plugin) must start fast and small.
 import { Command, CommanderError, Option } from 'commander';
 import type { Config } from '../config/schema.js';
 import { DaemonUnreachable, request } from '../daemon/control-client.js';
@@ -13,6 +13,7 @@ import type { StatusData } from '../daemon/status.js';
 import { defaultConfigPath, defaultSocketPath, socketPath } from '../paths.js';
 import type { Plan, RotationState } from '../rotation/types.js';
 import { version } from '../version.js';
+import { registerCopy } from './copy-commands.js';
 import { statusJson } from './status-json.js';
 
 const program = new Command();
@@ -181,7 +182,7 @@ program
 
 program
   .command('notify')
-  .description('tell the daemon about a hotplug or md event (used by the udev unit and mdadm --monitor)')
+  .description('tell the daemon about a hotplug or md event (used by mdadm --monitor, and by hand)')
   .addOption(new Option('--action <action>', 'hotplug action').choices(['add', 'remove', 'change']))
   .option('--kernel <name>', 'kernel device name, e.g. sdc2')
   .option('--md-event <event>', 'mdadm --monitor PROGRAM form: EVENT DEVICE [COMPONENT] as arguments')
@@ -226,6 +227,8 @@ program
   .action(async (dir: string, o: { stateDir: string; rrsync: string }) => {
     process.exitCode = await (await import('./receive.js')).receive(dir, o);
   });
+
+registerCopy(program, config, print);
 
 const failover = program.command('failover').description('the failover monitor on the standby server');
 show<NonNullable<StatusData['failover']>>(

@@ -45,6 +45,8 @@ export const relativeName = z
     (p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'),
     'a path without ".", ".." or empty segments',
   );
+/** A login name on another host (ssh's user@host). */
+export const userName = z.string().regex(/^[a-z_][a-z0-9_-]*$/, 'a user name');
 export const ifName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,14}$/, 'a network interface name such as "eth0"');
 /** A systemd unit name; never starting with "-" (it would be read as an option). */
 export const unitName = z

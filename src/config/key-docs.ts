@@ -12,6 +12,10 @@ export const sectionDocs: Record<string, string> = {
     'The failover monitor on the standby: probes of the main server on two networks, and the takeover of its address.',
   'failover.lan': 'The LAN path to the main server.',
   'failover.segment': 'The dedicated segment between the two servers.',
+  copy: 'The snapshot copy, on the primary: the volume read and the secondary it is sent to.',
+  'copy.receiver': 'The secondary, reached over ssh with a key whose forced command is `baysync copy receive`.',
+  copy_receive:
+    'The snapshot copy, on the secondary: the one volume `baysync copy receive` writes. The sender cannot name another.',
   backuppc: 'The BackupPC server whose dumps are paused for a rotation.',
   mail: 'Where reports and warnings go. Every mail is spooled first and retried until the transport accepts it.',
   'mail.smtp': 'The SMTP server, when transport = "smtp".',
@@ -22,6 +26,18 @@ export const sectionDocs: Record<string, string> = {
 };
 
 export const keyDocs: Record<string, string> = {
+  'copy.source': 'The volume read: a block device that is not mounted (a snapshot of the pool), or a file.',
+  'copy.receiver.host': "The secondary's host name or address.",
+  'copy.receiver.user': 'The login on the secondary whose authorized key runs `baysync copy receive`.',
+  'copy.receiver.port': "The secondary's ssh port.",
+  'copy.receiver.ssh_key': 'The private key for that login (mode 600).',
+  'copy.receiver.known_hosts': "The file holding the secondary's host key; an unknown key is refused.",
+  'copy.receiver.connect_timeout_seconds': 'How long ssh waits for the secondary to answer.',
+  'copy.chunk_mib': 'The unit of comparison and transfer: the secondary keeps one SHA-256 per chunk.',
+  'copy.read_ahead': 'Chunks read ahead of the hash and the link, so that disk, CPU and network overlap.',
+  'copy_receive.target':
+    'The volume written: it must exist, be at least as large as the source and not be mounted (a block device is opened exclusively).',
+  'copy_receive.batch_mib': 'Bytes written between two fsyncs; each batch is read back from the device and compared.',
   'storage.top_mirror_uuid': "md UUID of the top RAID1 (the seed's md7), as `mdadm --detail` prints it.",
   'storage.mountpoint': 'Where the pool is mounted.',
   'storage.marker_dir': 'A directory, relative to the mountpoint, that must exist on a good copy.',

@@ -2,6 +2,7 @@
 // typed, defaulted Config or throws ConfigError listing every problem with its key path and
 // what was expected. Only plain data here; loading the file is in load.ts.
 import { z } from 'zod';
+import { copyReceiveSchema, copySchema } from './copy.js';
 import { absPath, mdName, relativeName, setName, unitName, uuid } from './fields.js';
 import { crossCheckFailover, crossCheckRealtime, failoverSchema, realtimeSchema } from './standby.js';
 
@@ -39,6 +40,8 @@ export const configSchema = z.strictObject({
   sets: z.array(setSchema).default([]),
   realtime: realtimeSchema.optional(),
   failover: failoverSchema.optional(),
+  copy: copySchema.optional(),
+  copy_receive: copyReceiveSchema.optional(),
   backuppc: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -191,8 +194,10 @@ export function parseConfig(file: string, data: unknown): Config {
   if (cfg.sets.length && !cfg.storage)
     problems.push('storage: missing; [[sets]] need the [storage] section (top_mirror_uuid, mountpoint)');
   if (cfg.storage && !cfg.sets.length) problems.push('sets: at least one [[sets]] entry is needed with [storage]');
-  if (!cfg.sets.length && !cfg.realtime && !cfg.failover)
-    problems.push('(top level): nothing to do; configure [storage] with [[sets]], [realtime] or [failover]');
+  if (!cfg.sets.length && !cfg.realtime && !cfg.failover && !cfg.copy && !cfg.copy_receive)
+    problems.push(
+      '(top level): nothing to do; configure [storage] with [[sets]], [realtime], [failover], [copy] or [copy_receive]',
+    );
   problems.push(...crossCheckRealtime(cfg.realtime), ...crossCheckFailover(cfg.failover), ...crossCheckSmtp(cfg.mail));
   if (problems.length) throw new ConfigError(file, problems);
   return cfg;

@@ -1,16 +1,13 @@
 // The standby sections of the config: [realtime] (the sync to the standby server) and
 // [failover] (the monitor and takeover), with their cross-field checks.
 import { z } from 'zod';
-import { absPath, cidr, host, ifName, noBlankPath, unitName } from './fields.js';
+import { absPath, cidr, host, ifName, noBlankPath, unitName, userName } from './fields.js';
 
 const remoteSchema = z.strictObject({
   transport: z.enum(['ssh', 'rsyncd']).default('ssh'),
   /** The other host's address on the dedicated segment (the seed's 10.168.1.x). */
   host,
-  user: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_-]*$/, 'a user name')
-    .default('baysync'),
+  user: userName.default('baysync'),
   port: z.number().int().min(1).max(65535).optional(),
   ssh_key: noBlankPath.default('/etc/baysync/sync_ed25519'),
   known_hosts: noBlankPath.default('/etc/baysync/known_hosts'),

@@ -15,6 +15,11 @@ export interface DigestState {
   snapshot?: string;
   /** Set when the run that wrote every entry ended verified; cleared when a run starts. */
   completeAt?: string;
+  /** Chunks from this index on may be being written (the sender goes in increasing order): set
+   *  before a batch's first write, cleared once the batch is fsynced, read back and recorded. A
+   *  digest loaded with it forgets those entries, so a crash mid-batch never leaves an old hash
+   *  standing for a chunk that was partly overwritten. */
+  writingFrom?: number;
 }
 
 export class TargetDigest {
@@ -91,5 +96,10 @@ export function parseDigest(bytes: Buffer, g: Geometry): { digest?: TargetDigest
   const state: DigestState = {};
   if (typeof head.snapshot === 'string') state.snapshot = head.snapshot;
   if (typeof head.completeAt === 'string') state.completeAt = head.completeAt;
-  return { digest: new TargetDigest(g, state, Buffer.from(hashes)) };
+  const kept = Buffer.from(hashes);
+  if (head.writingFrom !== undefined) {
+    if (!Number.isSafeInteger(head.writingFrom) || head.writingFrom < 0) return { problem: 'its header is damaged' };
+    kept.fill(0, Math.min(head.writingFrom, chunkCount(g)) * hashBytes);
+  }
+  return { digest: new TargetDigest(g, state, kept) };
 }

@@ -1,6 +1,7 @@
 // The receiving end of a snapshot copy (issue 13): takes the verified frames of one session and
-// writes their chunks into the target, in batches: write, fdatasync, drop the cache, read back
-// and compare each chunk's hash, and only then record the batch in the digest and persist it.
+// writes their chunks into the target, in batches: mark the digest from the batch's first chunk
+// on as being written, write, fdatasync, drop the cache, read back and compare each chunk's hash,
+// and only then record the batch in the digest and persist it.
 // The digest's "complete" mark is cleared before the first write and set again only when the
 // end frame's whole-volume digest equals the digest's. Contract: never writes a byte of a frame
 // the decoder did not verify; after any fault (stream, read-back, digest) the chunks already
@@ -54,6 +55,7 @@ export async function receiveCopy(input: AsyncIterable<Buffer>, o: ReceiveOption
         throw new TargetFault(`chunk ${p.index} read back from the target differs from what was written`);
     }
     for (const p of pending) o.digest.set(p.index, p.hash);
+    o.digest.state = { ...o.digest.state, writingFrom: undefined };
     o.persist(o.digest);
     chunksWritten += pending.length;
     bytesWritten += pendingBytes;
@@ -72,6 +74,11 @@ export async function receiveCopy(input: AsyncIterable<Buffer>, o: ReceiveOption
       o.digest.state = { ...o.digest.state, completeAt: (o.now?.() ?? new Date()).toISOString() };
       o.persist(o.digest);
       return undefined;
+    }
+    if (!pending.length) {
+      // A batch begins: from this chunk on the digest is not to be trusted until it commits.
+      o.digest.state = { ...o.digest.state, writingFrom: f.index };
+      o.persist(o.digest);
     }
     await o.target.write(f.index * o.session.chunkBytes, f.data);
     pending.push({ index: f.index, hash: f.hash, length: f.data.length });

@@ -32,6 +32,22 @@ export interface CommandRunner {
   spawnLongLived(argv: string[]): LongLived;
 }
 
+/** A child whose stdin and stdout carry a byte stream (the snapshot copy's ssh link). */
+export interface Piped {
+  readonly stdout: AsyncIterable<Buffer>;
+  /** Writes buffers to the child's stdin; resolves when it can take more. */
+  write(bufs: Buffer[]): Promise<void>;
+  /** Ends the child's stdin. */
+  end(): void;
+  kill(): void;
+  /** The exit code (128 + n for a signal, 127 when it could not start) and stderr's last 2000 characters. */
+  exited: Promise<{ exitCode: number; stderr: string }>;
+}
+
+export interface PipeRunner {
+  pipe(argv: string[]): Piped;
+}
+
 export interface LongLived {
   readonly pid: number | undefined;
   kill(): void;
@@ -59,7 +75,7 @@ export const exitNotStarted = 127;
 export const exitTimedOut = 124;
 export const exitCancelled = 130;
 
-export class ExecRunner implements CommandRunner {
+export class ExecRunner implements CommandRunner, PipeRunner {
   run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const [cmd, ...args] = argv;
     if (!cmd) return Promise.reject(new Error('empty argv'));
@@ -130,5 +146,54 @@ export class ExecRunner implements CommandRunner {
     logger().child({ mod: 'runner' }).debug({ argv, pid: child.pid }, 'long-lived command started');
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 0)));
     return { pid: child.pid, kill: () => void child.kill('SIGTERM'), exited };
+  }
+
+  pipe(argv: string[]): Piped {
+    const [cmd, ...args] = argv;
+    if (!cmd) throw new Error('empty argv');
+    const log = logger().child({ mod: 'runner' });
+    log.debug({ argv }, 'piped command start');
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-2000);
+    });
+    // A child that exits while we write gives EPIPE on stdin: the exit code says why.
+    child.stdin.on('error', () => undefined);
+    const exited = new Promise<{ exitCode: number; stderr: string }>((resolve) => {
+      child.on('error', (e: NodeJS.ErrnoException) =>
+        resolve({ exitCode: exitNotStarted, stderr: `cannot run ${cmd}: ${e.code ?? e.message}` }),
+      );
+      child.on('close', (code, signal) => {
+        const exitCode = code ?? (signal ? 128 + 15 : 1);
+        log.debug({ argv, exitCode, ...(stderr.trim() ? { stderr: stderr.trim() } : {}) }, 'piped command end');
+        resolve({ exitCode, stderr });
+      });
+    });
+    const write = async (bufs: Buffer[]): Promise<void> => {
+      let ok = true;
+      for (const b of bufs) ok = child.stdin.write(b);
+      if (ok) return;
+      await new Promise<void>((resolve, reject) => {
+        const done = (): void => {
+          child.stdin.off('drain', done);
+          child.off('close', gone);
+          resolve();
+        };
+        const gone = (): void => {
+          child.stdin.off('drain', done);
+          reject(new Error(`${cmd} exited while data was being written to it`));
+        };
+        child.stdin.once('drain', done);
+        child.once('close', gone);
+      });
+    };
+    return {
+      stdout: child.stdout,
+      write,
+      end: () => child.stdin.end(),
+      kill: () => void child.kill('SIGTERM'),
+      exited,
+    };
   }
 }

@@ -27,7 +27,11 @@ export interface AtomicOptions {
   owner?: { uid: number; gid: number };
 }
 
-export function writeFileAtomic(path: string, content: string, modeOrOpts: number | AtomicOptions = 0o600): void {
+export function writeFileAtomic(
+  path: string,
+  content: string | Buffer,
+  modeOrOpts: number | AtomicOptions = 0o600,
+): void {
   const o = typeof modeOrOpts === 'number' ? { mode: modeOrOpts } : modeOrOpts;
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
@@ -38,7 +42,7 @@ export function writeFileAtomic(path: string, content: string, modeOrOpts: numbe
     o.mode ?? 0o600,
   );
   try {
-    const buf = Buffer.from(content);
+    const buf = typeof content === 'string' ? Buffer.from(content) : content;
     // writeSync may write less than asked (a nearly full disk): write until done.
     for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);

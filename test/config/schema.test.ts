@@ -109,7 +109,7 @@ describe('config', () => {
 
   it('a config with nothing to do, or sets without storage, is refused', () => {
     expect(problems('[mail]\nto = ["root"]\n')).toContain(
-      '(top level): nothing to do; configure [storage] with [[sets]], [realtime] or [failover]',
+      '(top level): nothing to do; configure [storage] with [[sets]], [realtime], [failover], [copy] or [copy_receive]',
     );
     const noStorage = example.replace(/\[storage\][\s\S]*?(?=\n# Optional: the root mirror)/, '');
     expect(problems(noStorage)).toContain(

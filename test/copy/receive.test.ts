@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TargetDigest } from '../../src/copy/digest.js';
+import { parseDigest, TargetDigest } from '../../src/copy/digest.js';
 import {
   chunkCount,
   chunkLength,
@@ -140,5 +140,29 @@ describe('receiving a copy', () => {
     const out = await receiveCopy(pieces([...frames, enc.end(randomBytes(32))]), opts(s));
     expect(out).toMatchObject({ ok: false, reason: expect.stringMatching(/whole-volume digest differs/) });
     expect(digest.state.completeAt).toBeUndefined();
+  });
+
+  it('the digest never claims a chunk being overwritten: saved mid-batch, it forgets the batch on', async () => {
+    const s = session();
+    await receiveCopy(pieces(send(s)), opts(s)); // the target holds the old data; the digest knows it all
+    source = randomBytes(g.volumeBytes); // every chunk changes
+    const saved: Buffer[] = [];
+    // A crash while writing chunk 4 (the second batch is chunks 3, 4 and 5).
+    const crashing = {
+      write: (off: number, data: Buffer) => {
+        if (off === 4 * g.chunkBytes) throw new Error('power cut');
+        return target.write(off, data);
+      },
+      sync: () => target.sync(),
+      readBack: (off: number, len: number) => target.readBack(off, len),
+    };
+    const s2 = session();
+    await expect(
+      receiveCopy(pieces(send(s2)), opts(s2, { target: crashing, persist: (d) => saved.push(d.serialize()) })),
+    ).rejects.toThrow('power cut');
+    const { digest: after } = parseDigest(saved.at(-1)!, g);
+    const now = hashes();
+    for (let i = 0; i < n; i++)
+      expect(after!.get(i)?.equals(now[i]!) ?? 'unknown', `chunk ${i}`).toBe(i < 3 ? true : 'unknown');
   });
 });

@@ -2,7 +2,7 @@
 // failover tests. Contract: hosts A (main), B (standby) and C (a LAN client) each get a
 // namespace; the LAN is a bridge in a fourth "switch" namespace; the dedicated segment is a
 // veth pair straight between A and B. sshd runs in A and B with forced-command keys (rrsync
-// for data, `ip link set dev lan0 down` for fencing). Only addresses inside these namespaces
+// for data, `ip link set dev lan0 down` for fencing, `baysync copy receive` for the copy). Only addresses inside these namespaces
 // are used (192.168.77.0/24 LAN, 10.77.0.0/24 segment). Everything is real: ip, sshd, ssh,
 // rsync, ping, arping. Needs root. down() removes every namespace and process it made.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -31,12 +31,13 @@ export class NetLab {
   readonly id = `bs${process.pid % 100000}${Math.floor(Math.random() * 100)}`;
   readonly dir = mkdtempSync(join(tmpdir(), 'baysync-netlab-'));
   private procs: ChildProcess[] = [];
-  readonly keys: Record<'sync' | 'fence' | 'cure' | 'failback' | 'push', string> = {
+  readonly keys: Record<'sync' | 'fence' | 'cure' | 'failback' | 'push' | 'copy', string> = {
     sync: '',
     fence: '',
     cure: '',
     failback: '',
     push: '',
+    copy: '',
   };
   knownHosts = '';
 
@@ -121,6 +122,10 @@ export class NetLab {
   get dataB(): string {
     return join(this.dir, 'b-data');
   }
+  /** B's config for the copy key's forced command (the test writes it). */
+  get bCopyConfig(): string {
+    return join(this.dir, 'b-baysync-copy', 'copy.toml');
+  }
   /** The state directory B's push key reads failover.json from. */
   get bReceiveState(): string {
     return join(this.dir, 'b-receive-state');
@@ -147,6 +152,8 @@ export class NetLab {
       // B's push key runs baysync's receive (rrsync, refused after a takeover: issue 10).
       b: [
         `restrict,command="${process.execPath} ${resolve('build/src/cli/main.js')} receive --state-dir ${this.bReceiveState} --rrsync ${rrsync} ${this.dataB}" ${pub('push')}`,
+        // The snapshot copy's key: B's own config names the target (issue 13).
+        `restrict,command="${process.execPath} ${resolve('build/src/cli/main.js')} -c ${this.bCopyConfig} copy receive" ${pub('copy')}`,
       ],
     };
     const known: string[] = [];

@@ -1,0 +1,31 @@
+// The `baysync copy` subcommands, registered on the program; their work is imported only when
+// one runs (copy.ts), so that other commands start small. Contract: exit 1 when the copy was
+// refused or did not end verified.
+import type { Command } from 'commander';
+import type { Config } from '../config/schema.js';
+
+export function registerCopy(program: Command, config: () => Promise<Config>, print: (s: string) => void): void {
+  const copy = program.command('copy').description('the snapshot copy of a volume to a secondary server');
+  copy
+    .command('send')
+    .description('send the configured volume (unmounted: a snapshot) to the secondary; only changed chunks travel')
+    .option('--json', 'print the outcome')
+    .action(async (o: { json?: boolean }) => {
+      const { copySend, renderSend } = await import('./copy.js');
+      const out = await copySend(await config());
+      print(o.json ? JSON.stringify(out, null, 2) : renderSend(out));
+      if ('refused' in out || !out.result.ok) process.exitCode = 1;
+    });
+  copy
+    .command('receive')
+    .description("the secondary's forced command: receive one copy into its own [copy_receive] target")
+    .action(async () => {
+      const { copyReceive } = await import('./copy.js');
+      const say = (line: string): void => void process.stderr.write(`baysync copy receive: ${line}\n`);
+      const out = await copyReceive(await config(), say);
+      if ('refused' in out || !out.ok) {
+        say('refused' in out ? `refused: ${out.refused}` : out.reason);
+        process.exitCode = 1;
+      }
+    });
+}

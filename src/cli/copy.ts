@@ -1,0 +1,84 @@
+// `baysync copy send` and `baysync copy receive` (issue 13): one snapshot-copy pass of an
+// unmounted volume (a snapshot) to the secondary, and the secondary's forced command. Contract:
+// the receiver writes only its own config's target, holds a lock so that two sessions never
+// write it at once, logs to stderr (its stdout is the link), and exits 0 only for a verified
+// copy; the sender prints what was read, sent and written.
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { receiveSession, sendOverSsh } from '../copy/link.js';
+import type { ServeOutcome, SessionOutcome } from '../copy/session.js';
+import { copyDigestPath } from '../paths.js';
+import { ChunkTarget } from '../system/chunk-target.js';
+import { ExecRunner } from '../system/runner.js';
+import { acquireLock } from '../util/lockfile.js';
+
+export async function copySend(cfg: Config, onChunk?: (done: number, chunks: number) => void): Promise<SessionOutcome> {
+  const c = cfg.copy;
+  if (!c) throw new Error('this host has no [copy] section in its config (see baysync.toml(5))');
+  const source = await ChunkTarget.open(c.source, cfg.paths.sysfs, { readOnly: true });
+  const stop = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
+  try {
+    return await sendOverSsh(new ExecRunner(), c.receiver, {
+      volumeBytes: source.bytes,
+      chunkBytes: c.chunk_mib * 1048576,
+      source,
+      readAhead: c.read_ahead,
+      signal: stop.signal,
+      ...(onChunk ? { onChunk: (p) => onChunk(p.index + 1, p.chunks) } : {}),
+    });
+  } finally {
+    await source.close();
+  }
+}
+
+export async function copyReceive(cfg: Config, log: (line: string) => void): Promise<ServeOutcome> {
+  const lock = acquireLock(join(cfg.paths.run_dir, 'copy-receive.lock'));
+  const write = async (bufs: Buffer[]): Promise<void> => {
+    let ok = true;
+    for (const b of bufs) ok = process.stdout.write(b);
+    if (!ok) await new Promise((r) => process.stdout.once('drain', r));
+  };
+  if (!lock.ok) {
+    const why = `another copy is being received (pid ${lock.holder}); try again when it has ended`;
+    return receiveSession(process.stdin, write, {
+      cfg: cfg.copy_receive,
+      digestPath: '/nonexistent',
+      openTarget: () => Promise.reject(new Error(why)),
+      dropCache: async () => undefined,
+      log,
+    });
+  }
+  const runner = new ExecRunner();
+  try {
+    return await receiveSession(process.stdin, write, {
+      cfg: cfg.copy_receive,
+      digestPath: copyDigestPath(cfg.paths),
+      openTarget: () => ChunkTarget.open(cfg.copy_receive!.target, cfg.paths.sysfs),
+      // coreutils' documented way to drop a file's cached pages (posix_fadvise DONTNEED), so
+      // that the read-back reads the device, not the cache.
+      dropCache: async (target) =>
+        void (await runner.run(['dd', '--', `if=${target}`, 'iflag=nocache', 'count=0'], { quiet: true })),
+      log,
+    });
+  } finally {
+    lock.release();
+  }
+}
+
+export function renderSend(out: SessionOutcome): string {
+  if ('refused' in out) return `the receiver refused the copy: ${out.refused}`;
+  const s = out.sent;
+  const r = out.result;
+  const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
+  const lines = [
+    s
+      ? `read ${mib(s.bytesRead)} in ${s.chunks} chunks; sent ${s.chunksSent} chunks (${mib(s.bytesSent)} with framing); the receiver knew ${out.known}`
+      : 'the receiver ended the session before the sender was done',
+    `written and read back on the receiver: ${r.chunksWritten} chunks, ${mib(r.bytesWritten)}`,
+    r.ok
+      ? 'verified: the target equals the source, chunk by chunk and as a whole'
+      : `FAILED: ${r.reason ?? 'no reason given'}`,
+  ];
+  return lines.join('\n');
+}
