@@ -1,0 +1,24 @@
+// The copy sections of the config: defaults, limits, and what may reach an argv.
+import { describe, expect, it } from 'vitest';
+import { copyReceiveSchema, copySchema } from '../../src/config/copy.js';
+
+describe('[copy] and [copy_receive]', () => {
+  it('defaults: 4 MiB chunks, the copy key and user, port 22; 64 MiB batches', () => {
+    const c = copySchema.parse({ source: '/dev/vg0/pool', receiver: { host: '10.168.1.2' } });
+    expect(c).toMatchObject({ chunk_mib: 4, read_ahead: 4, receiver: { user: 'baysync-copy', port: 22 } });
+    expect(copyReceiveSchema.parse({ target: '/dev/vg1/pool' }).batch_mib).toBe(64);
+  });
+
+  it('refuses a relative or odd path, a chunk over 64 MiB, an unknown key', () => {
+    const ok = { source: '/dev/vg0/pool', receiver: { host: 'b' } };
+    for (const bad of [
+      { ...ok, source: 'vg0/pool' },
+      { ...ok, source: '/dev/../etc/passwd' },
+      { ...ok, chunk_mib: 65 },
+      { ...ok, target: '/dev/other' },
+      { ...ok, receiver: { host: 'b', user: 'root; rm' } },
+    ])
+      expect(() => copySchema.parse(bad), JSON.stringify(bad)).toThrow();
+    expect(() => copyReceiveSchema.parse({ target: '/dev/x', source: '/dev/y' })).toThrow();
+  });
+});
