@@ -9,10 +9,10 @@ const tag = 'BAYSYNC-COPY/1';
 const maxLine = 64 * 1024;
 
 export type Message =
-  | { kind: 'ask'; volumeBytes: number; chunkBytes: number }
+  | { kind: 'ask'; volumeBytes: number; chunkBytes: number; nonce?: string; mac?: string }
   | { kind: 'answer'; nonce: string; chunks: number; known: number }
   | { kind: 'refused'; reason: string }
-  | { kind: 'result'; ok: boolean; reason?: string; chunksWritten: number; bytesWritten: number };
+  | { kind: 'result'; ok: boolean; reason?: string; chunksWritten: number; bytesWritten: number; mac?: string };
 
 export function encodeMessage(m: Message): Buffer {
   const { kind, ...body } = m;
@@ -20,6 +20,10 @@ export function encodeMessage(m: Message): Buffer {
 }
 
 const int = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const hex = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{32,128}$/.test(v);
+/** The optional signature fields of the TCP transport (auth.ts), kept only when well formed. */
+const signed = (b: Record<string, unknown>, ...keys: string[]): Record<string, string> =>
+  Object.fromEntries(keys.filter((k) => hex(b[k])).map((k) => [k, b[k] as string]));
 
 export function parseMessage(line: string): Message {
   const m = /^BAYSYNC-COPY\/1 (ask|answer|refused|result) (\{.*\})$/.exec(line);
@@ -35,9 +39,14 @@ export function parseMessage(line: string): Message {
       // (32 bytes a chunk) huge by asking for tiny chunks.
       if (!int(b.volumeBytes) || !int(b.chunkBytes) || b.chunkBytes < 65536 || b.chunkBytes > 64 << 20) bad();
       if ((b.chunkBytes as number) % 4096 !== 0) bad();
-      return { kind, volumeBytes: b.volumeBytes as number, chunkBytes: b.chunkBytes as number };
+      return {
+        kind,
+        volumeBytes: b.volumeBytes as number,
+        chunkBytes: b.chunkBytes as number,
+        ...signed(b, 'nonce', 'mac'),
+      };
     case 'answer':
-      if (typeof b.nonce !== 'string' || !/^[0-9a-f]{32,128}$/.test(b.nonce) || !int(b.chunks) || !int(b.known)) bad();
+      if (!hex(b.nonce) || !int(b.chunks) || !int(b.known)) bad();
       return { kind, nonce: b.nonce as string, chunks: b.chunks as number, known: b.known as number };
     case 'refused':
       if (typeof b.reason !== 'string') bad();
@@ -50,6 +59,7 @@ export function parseMessage(line: string): Message {
         ...(typeof b.reason === 'string' ? { reason: b.reason } : {}),
         chunksWritten: b.chunksWritten as number,
         bytesWritten: b.bytesWritten as number,
+        ...signed(b, 'mac'),
       };
   }
 }

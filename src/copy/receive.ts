@@ -3,7 +3,8 @@
 // on as being written, write, fdatasync, drop the cache, read back and compare each chunk's hash,
 // and only then record the batch in the digest and persist it.
 // The digest's "complete" mark is cleared before the first write and set again only when the
-// end frame's whole-volume digest equals the digest's. Contract: never writes a byte of a frame
+// end frame's whole-volume digest equals the digest's; a session without a verified chunk leaves
+// the digest as it was. Contract: never writes a byte of a frame
 // the decoder did not verify; after any fault (stream, read-back, digest) the chunks already
 // committed stay recorded, nothing else is, and the copy is left marked incomplete.
 
@@ -42,8 +43,6 @@ export async function receiveCopy(input: AsyncIterable<Buffer>, o: ReceiveOption
   let pendingBytes = 0;
   let chunksWritten = 0;
   let bytesWritten = 0;
-  o.digest.state = { ...o.digest.state, completeAt: undefined };
-  o.persist(o.digest);
 
   const commit = async (): Promise<void> => {
     if (!pending.length) return;
@@ -76,8 +75,10 @@ export async function receiveCopy(input: AsyncIterable<Buffer>, o: ReceiveOption
       return undefined;
     }
     if (!pending.length) {
-      // A batch begins: from this chunk on the digest is not to be trusted until it commits.
-      o.digest.state = { ...o.digest.state, writingFrom: f.index };
+      // A batch begins: from this chunk on the digest is not to be trusted until it commits,
+      // and the copy is incomplete until the end frame proves it (never before a verified frame:
+      // a session that sends nothing valid changes nothing).
+      o.digest.state = { ...o.digest.state, completeAt: undefined, writingFrom: f.index };
       o.persist(o.digest);
     }
     await o.target.write(f.index * o.session.chunkBytes, f.data);

@@ -5,6 +5,7 @@
 // a result with its reason, never a throw across the link; the sender's outcome carries the
 // receiver's result as received.
 import { randomBytes } from 'node:crypto';
+import { askSigned, resultSigned, signAsk, signResult } from './auth.js';
 import { TargetDigest } from './digest.js';
 import { chunkCount, type Geometry, hashBytes, type Session } from './frame.js';
 import { encodeMessage, type Message, parseMessage, StreamReader } from './hello.js';
@@ -43,6 +44,8 @@ export async function serveReceive(
     return refuse(`the sender's request: ${(e as Error).message}`);
   }
   if (ask.kind !== 'ask') return refuse(`expected a request, got "${ask.kind}"`);
+  if (side.key && !askSigned(side.key, ask))
+    return refuse('the request is not signed with the shared key (compare key_file on both hosts)');
   const g: Geometry = { volumeBytes: ask.volumeBytes, chunkBytes: ask.chunkBytes };
   let target: Awaited<ReturnType<ReceiverSide['openTarget']>>;
   try {
@@ -68,7 +71,9 @@ export async function serveReceive(
       dropCache: side.dropCache,
       batchBytes: side.batchBytes,
     });
-    await write([encodeMessage({ kind: 'result', ...out })]).catch(() => undefined);
+    const result: Extract<Message, { kind: 'result' }> = { kind: 'result', ...out };
+    const said = side.key ? signResult(side.key, result, nonce.toString('hex')) : result;
+    await write([encodeMessage(said)]).catch(() => undefined);
     return out;
   } finally {
     await target.close();
@@ -90,7 +95,12 @@ export type SessionOutcome =
 
 export async function runSend(input: AsyncIterable<Buffer>, write: Write, side: SenderSide): Promise<SessionOutcome> {
   const reader = new StreamReader(input);
-  await write([encodeMessage({ kind: 'ask', volumeBytes: side.volumeBytes, chunkBytes: side.chunkBytes })]);
+  const ask: Extract<Message, { kind: 'ask' }> = {
+    kind: 'ask',
+    volumeBytes: side.volumeBytes,
+    chunkBytes: side.chunkBytes,
+  };
+  await write([encodeMessage(side.key ? signAsk(side.key, ask) : ask)]);
   const answer = parseMessage(await reader.line());
   if (answer.kind === 'refused') return { refused: answer.reason };
   if (answer.kind !== 'answer' || answer.chunks !== chunkCount(side))
@@ -133,5 +143,7 @@ export async function runSend(input: AsyncIterable<Buffer>, write: Write, side: 
   }
   const result = await early;
   if (result.kind !== 'result') throw new Error(`the receiver ended with "${result.kind}" instead of its result`);
+  if (side.key && !resultSigned(side.key, result, answer.nonce))
+    throw new Error("the receiver's result is not signed with the shared key: the copy is not proved");
   return { ...(sent ? { sent } : {}), known: answer.known, result };
 }

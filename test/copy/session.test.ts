@@ -84,11 +84,38 @@ describe('copy session', () => {
     expect((await session(vol, inUse))[0]).toEqual({ refused: '/dev/vg1/copy is in use: mounted' });
   });
 
-  it('with a shared key, a sender without the same key gets nothing written', async () => {
+  it('with a shared key, a sender without the same key is refused before it learns anything', async () => {
     const vol = randomBytes(g.volumeBytes);
     const disk = Buffer.alloc(g.volumeBytes);
-    const [a] = await session(vol, receiver(disk, {}, { key: randomBytes(32) }), { key: randomBytes(32) });
-    expect(a).toMatchObject({ result: { ok: false, chunksWritten: 0, reason: expect.stringMatching(/MAC/) } });
+    const saved: { bytes?: Buffer } = {};
+    const key = randomBytes(32);
+    for (const other of [randomBytes(32), undefined]) {
+      const [a] = await session(vol, receiver(disk, saved, { key }), other ? { key: other } : {});
+      expect(a).toEqual({ refused: expect.stringMatching(/not signed with the shared key/) });
+    }
     expect(disk.equals(Buffer.alloc(g.volumeBytes))).toBe(true);
+    expect(saved.bytes).toBeUndefined(); // not even the digest was touched
+    const [ok] = await session(vol, receiver(disk, saved, { key }), { key });
+    expect(ok).toMatchObject({ result: { ok: true, chunksWritten: 17, mac: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(disk.equals(vol)).toBe(true);
+  });
+
+  it('a session that sends no valid frame leaves a complete copy marked complete', async () => {
+    const vol = randomBytes(g.volumeBytes);
+    const disk = Buffer.alloc(g.volumeBytes);
+    const saved: { bytes?: Buffer } = {};
+    await session(vol, receiver(disk, saved));
+    const before = saved.bytes!;
+    // A receiver whose key the sender does not have: every frame fails its MAC.
+    const r = receiver(disk, saved);
+    const toB = new PassThrough();
+    const toA = new PassThrough();
+    const served = serveReceive(toB, writer(toA), r);
+    const { encodeMessage } = await import('../../src/copy/hello.js');
+    toB.write(encodeMessage({ kind: 'ask', ...g }));
+    toB.end(Buffer.alloc(200, 7)); // garbage where the first frame should be
+    expect(await served).toMatchObject({ ok: false, chunksWritten: 0 });
+    expect(saved.bytes!.equals(before)).toBe(true);
+    expect(parseDigest(saved.bytes!, g).digest?.state.completeAt).toMatch(/^\d{4}-/);
   });
 });
