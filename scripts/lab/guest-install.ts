@@ -74,9 +74,13 @@ export async function installBaysync(s: LabSession, configExtra = ''): Promise<v
   log('baysync installed and running');
 }
 
-const units = ['baysync.service', 'baysync-sync.service', 'baysync-sync.timer'].map(
-  (u) => `/usr/lib/systemd/system/${u}`,
-);
+const units = [
+  'baysync.service',
+  'baysync-sync.service',
+  'baysync-sync.timer',
+  'baysync-copy-receive.socket',
+  'baysync-copy-receive@.service',
+].map((u) => `/usr/lib/systemd/system/${u}`);
 
 /** The package's units as the guest's systemd reads them: `systemd-analyze verify` says nothing about them. */
 async function checkUnits(s: LabSession): Promise<void> {

@@ -19,10 +19,11 @@ export function registerCopy(program: Command, config: () => Promise<Config>, pr
   copy
     .command('receive')
     .description("the secondary's forced command: receive one copy into its own [copy_receive] target")
-    .action(async () => {
+    .option('--tcp', 'the connection is from baysync-copy-receive.socket: check the peer and the shared key')
+    .action(async (o: { tcp?: boolean }) => {
       const { copyReceive } = await import('./copy.js');
       const say = (line: string): void => void process.stderr.write(`baysync copy receive: ${line}\n`);
-      const out = await copyReceive(await config(), say);
+      const out = await copyReceive(await config(), say, o);
       if ('refused' in out || !out.ok) {
         say('refused' in out ? `refused: ${out.refused}` : out.reason);
         process.exitCode = 1;

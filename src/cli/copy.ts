@@ -5,10 +5,11 @@
 // copy; the sender prints what was read, sent and written.
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { receiveSession, sendOverSsh } from '../copy/link.js';
-import type { ServeOutcome, SessionOutcome } from '../copy/session.js';
+import { receiveSession, sendOverSsh, sendOverTcp } from '../copy/link.js';
+import type { SenderSide, ServeOutcome, SessionOutcome } from '../copy/session.js';
 import { copyDigestPath } from '../paths.js';
 import { ChunkTarget } from '../system/chunk-target.js';
+import { readSharedKey } from '../system/key-file.js';
 import { ExecRunner } from '../system/runner.js';
 import { acquireLock } from '../util/lockfile.js';
 
@@ -19,20 +20,33 @@ export async function copySend(cfg: Config, onChunk?: (done: number, chunks: num
   const stop = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
   try {
-    return await sendOverSsh(new ExecRunner(), c.receiver, {
+    const side: SenderSide = {
       volumeBytes: source.bytes,
       chunkBytes: c.chunk_mib * 1048576,
       source,
       readAhead: c.read_ahead,
       signal: stop.signal,
       ...(onChunk ? { onChunk: (p) => onChunk(p.index + 1, p.chunks) } : {}),
-    });
+    };
+    return c.transport === 'tcp'
+      ? await sendOverTcp(c.receiver, readSharedKey(c.key_file!), side)
+      : await sendOverSsh(new ExecRunner(), c.receiver, side);
   } finally {
     await source.close();
   }
 }
 
-export async function copyReceive(cfg: Config, log: (line: string) => void): Promise<ServeOutcome> {
+export async function copyReceive(
+  cfg: Config,
+  log: (line: string) => void,
+  o: { tcp?: boolean } = {},
+): Promise<ServeOutcome> {
+  const keyFile = cfg.copy_receive?.key_file;
+  if (o.tcp && !keyFile) throw new Error('copy_receive.key_file is needed to receive over TCP');
+  // Over TCP, systemd's socket gives the peer's address; the key is read before anything else.
+  const tcp = o.tcp
+    ? { key: readSharedKey(keyFile!), remote: process.env.REMOTE_ADDR?.replace(/^::ffff:/, '') }
+    : undefined;
   const lock = acquireLock(join(cfg.paths.run_dir, 'copy-receive.lock'));
   const write = async (bufs: Buffer[]): Promise<void> => {
     let ok = true;
@@ -47,6 +61,7 @@ export async function copyReceive(cfg: Config, log: (line: string) => void): Pro
       openTarget: () => Promise.reject(new Error(why)),
       dropCache: async () => undefined,
       log,
+      ...(tcp ? { tcp } : {}),
     });
   }
   const runner = new ExecRunner();
@@ -60,6 +75,7 @@ export async function copyReceive(cfg: Config, log: (line: string) => void): Pro
       dropCache: async (target) =>
         void (await runner.run(['dd', '--', `if=${target}`, 'iflag=nocache', 'count=0'], { quiet: true })),
       log,
+      ...(tcp ? { tcp } : {}),
     });
   } finally {
     lock.release();

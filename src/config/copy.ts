@@ -5,9 +5,16 @@
 import { z } from 'zod';
 import { absPath, host, noBlankPath, userName } from './fields.js';
 
+const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address');
+
 export const copySchema = z.strictObject({
   /** The volume read: a block device that is not mounted (a snapshot), or a file. */
   source: absPath,
+  /** "ssh": a forced-command key; "tcp": a raw stream on a dedicated link, every chunk signed
+   *  with the shared key (no encryption: for a cable between the two servers only). */
+  transport: z.enum(['ssh', 'tcp']).default('ssh'),
+  /** The shared key (32 bytes or more, mode 600), with transport = "tcp". */
+  key_file: absPath.optional(),
   receiver: z.strictObject({
     host,
     user: userName.default('baysync-copy'),
@@ -15,6 +22,8 @@ export const copySchema = z.strictObject({
     ssh_key: noBlankPath.default('/etc/baysync/copy_ed25519'),
     known_hosts: noBlankPath.default('/etc/baysync/known_hosts'),
     connect_timeout_seconds: z.number().int().min(1).max(300).default(10),
+    /** The receiver's baysync-copy-receive.socket, with transport = "tcp". */
+    tcp_port: z.number().int().min(1).max(65535).default(8737),
   }),
   /** The unit of comparison and transfer; the receiver keeps one SHA-256 per chunk. */
   chunk_mib: z.number().int().min(1).max(64).default(4),
@@ -22,12 +31,24 @@ export const copySchema = z.strictObject({
   read_ahead: z.number().int().min(1).max(16).default(4),
 });
 
+export function crossCheckCopy(c: z.infer<typeof copySchema> | undefined): string[] {
+  return c?.transport === 'tcp' && !c.key_file
+    ? [
+        'copy.key_file: transport = "tcp" needs the shared key (head -c 32 /dev/urandom > FILE; chmod 600 FILE; the same file on the receiver)',
+      ]
+    : [];
+}
+
 export const copyReceiveSchema = z.strictObject({
   /** The only volume `baysync copy receive` writes: it must exist, be as large as the source,
    *  and not be mounted (a block device is opened exclusively). */
   target: absPath,
   /** Bytes written between two fsyncs and the read-back that checks them. */
   batch_mib: z.number().int().min(1).max(1024).default(64),
+  /** The shared key for copies over TCP (baysync-copy-receive.socket); the same file as the sender's. */
+  key_file: absPath.optional(),
+  /** The senders' addresses accepted over TCP; any other is refused before a byte is read. */
+  tcp_allow: z.array(ipv4).default([]),
 });
 
 export type CopyConfig = z.infer<typeof copySchema>;

@@ -27,6 +27,13 @@ export const sectionDocs: Record<string, string> = {
 
 export const keyDocs: Record<string, string> = {
   'copy.source': 'The volume read: a block device that is not mounted (a snapshot of the pool), or a file.',
+  'copy.transport':
+    '"ssh" (a forced-command key) or "tcp" (a raw stream to baysync-copy-receive.socket, every chunk signed with the shared key, not encrypted: for a dedicated link only).',
+  'copy.key_file': 'The shared key for transport = "tcp": 32 bytes or more, mode 600, the same file on the secondary.',
+  'copy.receiver.tcp_port': 'The port of the secondary\'s baysync-copy-receive.socket (transport = "tcp").',
+  'copy_receive.key_file': "The shared key for copies received over TCP; the same file as the sender's.",
+  'copy_receive.tcp_allow':
+    'The senders accepted over TCP (IPv4 addresses); any other is refused before a byte is read.',
   'copy.receiver.host': "The secondary's host name or address.",
   'copy.receiver.user': 'The login on the secondary whose authorized key runs `baysync copy receive`.',
   'copy.receiver.port': "The secondary's ssh port.",

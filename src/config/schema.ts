@@ -2,7 +2,7 @@
 // typed, defaulted Config or throws ConfigError listing every problem with its key path and
 // what was expected. Only plain data here; loading the file is in load.ts.
 import { z } from 'zod';
-import { copyReceiveSchema, copySchema } from './copy.js';
+import { copyReceiveSchema, copySchema, crossCheckCopy } from './copy.js';
 import { absPath, mdName, relativeName, setName, unitName, uuid } from './fields.js';
 import { crossCheckFailover, crossCheckRealtime, failoverSchema, realtimeSchema } from './standby.js';
 
@@ -198,7 +198,12 @@ export function parseConfig(file: string, data: unknown): Config {
     problems.push(
       '(top level): nothing to do; configure [storage] with [[sets]], [realtime], [failover], [copy] or [copy_receive]',
     );
-  problems.push(...crossCheckRealtime(cfg.realtime), ...crossCheckFailover(cfg.failover), ...crossCheckSmtp(cfg.mail));
+  problems.push(
+    ...crossCheckCopy(cfg.copy),
+    ...crossCheckRealtime(cfg.realtime),
+    ...crossCheckFailover(cfg.failover),
+    ...crossCheckSmtp(cfg.mail),
+  );
   if (problems.length) throw new ConfigError(file, problems);
   return cfg;
 }

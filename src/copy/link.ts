@@ -1,12 +1,16 @@
-// The snapshot copy over ssh (issue 13), both ends of the link. The sender starts ssh with the
-// copy key (its forced command on the secondary is `baysync copy receive`) and runs the session
-// over ssh's stdin and stdout; the receiver serves one session on its own stdin and stdout and
-// writes only the target of its own config. Contract: argv only, `--` before the host; a link
+// The snapshot copy's links (issue 13), both ends. Over ssh the sender starts ssh with the copy
+// key (its forced command on the secondary is `baysync copy receive`) and runs the session over
+// ssh's stdin and stdout; over raw TCP it connects to baysync-copy-receive.socket and signs the
+// session with the shared key. The receiver serves one session on its stdin and stdout (ssh's
+// channel, or the accepted socket) and writes only the target of its own config; over TCP it
+// first refuses a peer not in tcp_allow and a request not signed with the key. Contract: argv only, `--` before the host; a link
 // that fails before the receiver answered is reported with ssh's exit code and its last stderr
 // line; the receiver's digest is saved after every batch (digest-file.ts).
+import { connect } from 'node:net';
 import type { CopyConfig, CopyReceiveConfig } from '../config/copy.js';
 import type { PipeRunner } from '../system/runner.js';
 import { loadDigestFile, saveDigestFile } from './digest-file.js';
+import { encodeMessage } from './hello.js';
 import {
   type ReceiverSide,
   runSend,
@@ -71,22 +75,69 @@ export async function sendOverSsh(
   }
 }
 
+/** The raw TCP transport: the session over one connection, every frame signed with `key`. */
+export async function sendOverTcp(c: CopyConfig['receiver'], key: Buffer, side: SenderSide): Promise<SessionOutcome> {
+  const sock = connect({ host: c.host, port: c.tcp_port, noDelay: true });
+  const where = `${c.host}:${c.tcp_port}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => sock.destroy(new Error('no answer')), c.connect_timeout_seconds * 1000);
+      sock.once('connect', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      sock.once('error', (e) => {
+        clearTimeout(t);
+        reject(e);
+      });
+    });
+    const write = async (bufs: Buffer[]): Promise<void> => {
+      let ok = true;
+      for (const b of bufs) ok = sock.write(b);
+      if (!ok)
+        await new Promise<void>((resolve, reject) => {
+          sock.once('drain', resolve);
+          sock.once('close', () => reject(new Error('the connection closed')));
+        });
+    };
+    const out = await runSend(sock, write, { ...side, key });
+    sock.end();
+    return out;
+  } catch (e) {
+    throw new LinkError(`the link to ${where} failed (${(e as Error).message})`);
+  } finally {
+    sock.destroy();
+  }
+}
+
 export interface ReceiveEnv {
   cfg: CopyReceiveConfig | undefined;
   digestPath: string;
   openTarget: ReceiverSide['openTarget'];
   dropCache: (target: string) => Promise<void>;
   log: (line: string) => void;
+  /** Over TCP: the shared key, and the peer's address (systemd's REMOTE_ADDR). */
+  tcp?: { key: Buffer; remote: string | undefined };
 }
 
-/** Serves one session; a host without [copy_receive] refuses it. */
-export function receiveSession(input: AsyncIterable<Buffer>, write: Write, env: ReceiveEnv): Promise<ServeOutcome> {
+/** Serves one session; a host without [copy_receive], or a TCP peer not allowed, is refused. */
+export async function receiveSession(
+  input: AsyncIterable<Buffer>,
+  write: Write,
+  env: ReceiveEnv,
+): Promise<ServeOutcome> {
   const c = env.cfg;
+  if (env.tcp && !c?.tcp_allow.includes(env.tcp.remote ?? '')) {
+    const refused = `${env.tcp.remote ?? 'an unknown peer'} is not in copy_receive.tcp_allow`;
+    await write([encodeMessage({ kind: 'refused', reason: refused })]).catch(() => undefined);
+    return { refused };
+  }
   const side: ReceiverSide = {
     openTarget: () => {
       if (!c) throw new Error('this host has no [copy_receive] section in its config; it receives no copy');
       return env.openTarget();
     },
+    ...(env.tcp ? { key: env.tcp.key } : {}),
     loadDigest: (g) => {
       const { digest, problem } = loadDigestFile(env.digestPath, g);
       if (problem) env.log(`the digest is not used (${problem}); every chunk is compared again`);

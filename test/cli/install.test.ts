@@ -86,7 +86,13 @@ describe('baysync install', () => {
 
 describe('the shipped units', () => {
   it('are static: fixed paths, no placeholders, started only once configured', () => {
-    for (const u of ['baysync.service', 'baysync-sync.service', 'baysync-sync.timer']) {
+    for (const u of [
+      'baysync.service',
+      'baysync-sync.service',
+      'baysync-sync.timer',
+      'baysync-copy-receive.socket',
+      'baysync-copy-receive@.service',
+    ]) {
       const text = readFileSync(new URL(`../../systemd/${u}`, import.meta.url), 'utf8');
       expect(text, u).not.toMatch(/@[A-Z]+@/);
     }

@@ -1,6 +1,7 @@
 // The copy sections of the config: defaults, limits, and what may reach an argv.
 import { describe, expect, it } from 'vitest';
 import { copyReceiveSchema, copySchema } from '../../src/config/copy.js';
+import { parseConfigText } from '../../src/config/load.js';
 
 describe('[copy] and [copy_receive]', () => {
   it('defaults: 4 MiB chunks, the copy key and user, port 22; 64 MiB batches', () => {
@@ -20,5 +21,17 @@ describe('[copy] and [copy_receive]', () => {
     ])
       expect(() => copySchema.parse(bad), JSON.stringify(bad)).toThrow();
     expect(() => copyReceiveSchema.parse({ target: '/dev/x', source: '/dev/y' })).toThrow();
+  });
+
+  it('transport = "tcp" needs the shared key, and says how to make one', () => {
+    const text =
+      '[copy]\nsource = "/dev/vg0/snap"\ntransport = "tcp"\n[copy.receiver]\nhost = "b"\n[mail]\nto = ["a@b.c"]\n';
+    expect(() => parseConfigText('t.toml', text)).toThrow(
+      /copy.key_file: transport = "tcp" needs the shared key \(head -c 32/,
+    );
+    expect(
+      parseConfigText('t.toml', text.replace('[copy.receiver]', 'key_file = "/etc/baysync/copy.key"\n[copy.receiver]'))
+        .copy?.transport,
+    ).toBe('tcp');
   });
 });

@@ -3,12 +3,12 @@
 // target. Files and loop devices stand for the volumes (this kernel has no device-mapper).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDigest } from '../../src/copy/digest.js';
 import { cli, hostConfig, mainJs } from '../helpers/netdaemon.js';
-import { NetLab, netlabMissing, segB } from '../helpers/netlab.js';
+import { NetLab, netlabMissing, segA, segB } from '../helpers/netlab.js';
 
 const missing = netlabMissing();
 const MiB = 1048576;
@@ -187,6 +187,63 @@ describe.skipIf(missing)(
       expect(sha(planted)).toBe(plantedBefore);
       expect(sha(tgt)).toBe(before);
       rmSync(planted);
+    });
+
+    it('over raw TCP: every chunk signed with the shared key; a stranger and a wrong key are refused', async () => {
+      const keyA = join(lab.dir, 'a-copy.key');
+      const keyB = join(lab.dir, 'b-copy.key');
+      const key = randomBytes(32);
+      writeFileSync(keyA, key, { mode: 0o600 });
+      writeFileSync(keyB, key, { mode: 0o600 });
+      const bCfg = hostConfig(
+        lab,
+        'b',
+        `[copy_receive]\ntarget = "${tgt}"\nkey_file = "${keyB}"\ntcp_allow = ["${segA}"]\n`,
+        'copy-tcp',
+      );
+      const activate = ['test/helpers/socket-activate.mjs', segB, '8737'];
+      lab.start(
+        'b',
+        [process.execPath, ...activate, process.execPath, mainJs, '-c', bCfg, 'copy', 'receive', '--tcp'],
+        'b-copy-socket',
+      );
+      for (let i = 0; i < 100 && !lab.log('b-copy-socket').includes('listening'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const tcpCfg = (keyFile: string): string =>
+        hostConfig(
+          lab,
+          'a',
+          `[copy]\nsource = "${src}"\nchunk_mib = 1\ntransport = "tcp"\nkey_file = "${keyFile}"\n[copy.receiver]\nhost = "${segB}"\n`,
+          'copy-tcp',
+        );
+      writeFileSync(src, realistic(volume));
+      const r = cli(lab, 'a', tcpCfg(keyA), ['copy', 'send', '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ result: { ok: true, mac: expect.any(String) } });
+      expect(sha(tgt)).toBe(sha(src));
+      // Another key: refused before the digest is sent; nothing written.
+      const wrong = join(lab.dir, 'a-wrong.key');
+      writeFileSync(wrong, randomBytes(32), { mode: 0o600 });
+      const before = sha(tgt);
+      writeFileSync(src, realistic(volume));
+      const w = cli(lab, 'a', tcpCfg(wrong), ['copy', 'send', '--json']);
+      expect(w.status).toBe(1);
+      expect(JSON.parse(w.stdout).refused).toMatch(/not signed with the shared key/);
+      // A peer that B does not allow is refused before a byte is read.
+      hostConfig(
+        lab,
+        'b',
+        `[copy_receive]\ntarget = "${tgt}"\nkey_file = "${keyB}"\ntcp_allow = ["10.77.0.99"]\n`,
+        'copy-tcp',
+      );
+      const s2 = cli(lab, 'a', tcpCfg(keyA), ['copy', 'send', '--json']);
+      expect(s2.status).toBe(1);
+      expect(JSON.parse(s2.stdout).refused).toBe(`${segA} is not in copy_receive.tcp_allow`);
+      expect(sha(tgt)).toBe(before);
+      // A key that others may read is refused on the sender before it connects.
+      chmodSync(keyA, 0o644);
+      const loose = cli(lab, 'a', tcpCfg(keyA), ['copy', 'send']);
+      expect(loose.stderr).toMatch(/may be read by others \(mode 644\); chmod 600/);
     });
   },
 );
