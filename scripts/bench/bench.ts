@@ -7,7 +7,9 @@
 //   3. idle daemon: RSS, and timer firings / shortest repeating timer while nothing rotates
 //   4-7. push recovery point, failover time, flapping, 100k-file watcher (scripts/bench/net.ts;
 //        BENCH_NET=rpo,failover,flap,watcher picks some, BENCH_NET=none skips them)
-//   8. the snapshot copy's hash candidates and framing (scripts/bench/copy.ts; BENCH_COPY=none skips)
+//   8. the snapshot copy's hash candidates and framing (scripts/bench/copy.ts), and its transfer
+//      beside the seed's dd pipes, a changed pass and RSS (scripts/bench/copy-link.ts; BENCH_COPY=none
+//      skips both)
 
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,6 +107,7 @@ out.push(
 if (process.env.BENCH_NET !== 'none') out.push(...(await (await import('./net.js')).netFigures()));
 // 8: the snapshot copy (issue 13).
 if (process.env.BENCH_COPY !== 'none') out.push(...(await import('./copy.js')).copyFigures());
+if (process.env.BENCH_COPY !== 'none') out.push(...(await (await import('./copy-link.js')).copyLinkFigures()));
 process.stdout.write(
   `\nbaysync bench (${new Date().toISOString()}, node ${process.version})\n${out.map((l) => `  ${l}`).join('\n')}\n`,
 );

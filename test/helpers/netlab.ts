@@ -31,13 +31,14 @@ export class NetLab {
   readonly id = `bs${process.pid % 100000}${Math.floor(Math.random() * 100)}`;
   readonly dir = mkdtempSync(join(tmpdir(), 'baysync-netlab-'));
   private procs: ChildProcess[] = [];
-  readonly keys: Record<'sync' | 'fence' | 'cure' | 'failback' | 'push' | 'copy', string> = {
+  readonly keys: Record<'sync' | 'fence' | 'cure' | 'failback' | 'push' | 'copy' | 'dd', string> = {
     sync: '',
     fence: '',
     cure: '',
     failback: '',
     push: '',
     copy: '',
+    dd: '',
   };
   knownHosts = '';
 
@@ -122,6 +123,10 @@ export class NetLab {
   get dataB(): string {
     return join(this.dir, 'b-data');
   }
+  /** Where the seed's `ssh dd` pipe writes on B (the bench). */
+  get bDdTarget(): string {
+    return join(this.dir, 'b-dd-target.img');
+  }
   /** B's config for the copy key's forced command (the test writes it). */
   get bCopyConfig(): string {
     return join(this.dir, 'b-baysync-copy', 'copy.toml');
@@ -154,6 +159,8 @@ export class NetLab {
         `restrict,command="${process.execPath} ${resolve('build/src/cli/main.js')} receive --state-dir ${this.bReceiveState} --rrsync ${rrsync} ${this.dataB}" ${pub('push')}`,
         // The snapshot copy's key: B's own config names the target (issue 13).
         `restrict,command="${process.execPath} ${resolve('build/src/cli/main.js')} -c ${this.bCopyConfig} copy receive" ${pub('copy')}`,
+        // The seed's own pipe, for the bench: `dd | ssh dd of=...`.
+        `restrict,command="dd of=${this.bDdTarget} bs=1M iflag=fullblock status=none" ${pub('dd')}`,
       ],
     };
     const known: string[] = [];
