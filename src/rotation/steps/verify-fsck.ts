@@ -7,27 +7,8 @@
 // holds changes (seen in the lab: fsfreeze leaves them; xfs_repair -n then reports the lazy
 // superblock counters as wrong) is "not conclusive", not damaged: replaying the log would write.
 import { fsOps } from '../../system/fs.js';
+import { fsckVerdict } from '../../system/parsers/fsck-output.js';
 import type { RotationStep } from './context.js';
-
-/** xfs_repair's words for a log it did not replay: what it reports next may be spurious. */
-const dirtyLog = /valuable metadata changes in a log/;
-const dirtyLogWhy =
-  "the copy's log holds metadata changes that only a mount replays (a frozen filesystem's copy keeps them), so what it reports besides may be spurious; the block and file levels stand";
-
-/** The tool's findings: its output without the phase headings and progress lines. */
-export const findings = (s: string): string =>
-  s
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(
-      (l) =>
-        l &&
-        !/^(Phase \d|- |No modify flag|Cannot get host filesystem geometry|Repair may fail|the image and the host)/.test(
-          l,
-        ),
-    )
-    .slice(0, 6)
-    .join(' / ');
 
 export const verifyFsckStep: RotationStep = {
   id: 'verify-fsck',
@@ -64,14 +45,8 @@ export const verifyFsckStep: RotationStep = {
     try {
       if (fs) {
         const r = await exec(ops[0]!);
-        const tool = fs.type === 'xfs' ? 'xfs_repair -n' : 'e2fsck -fn';
-        const out = r.stdout + r.stderr;
-        c.r.fsck =
-          r.exitCode === 0
-            ? { tool, ok: true, detail: `${tool}: clean` }
-            : dirtyLog.test(out)
-              ? { tool, ok: true, conclusive: false, detail: `${tool}: not conclusive, ${dirtyLogWhy}` }
-              : { tool, ok: false, detail: `${tool} found damage (exit ${r.exitCode}): ${findings(out)}` };
+        c.r.fsck = fsckVerdict(fs.type, r.exitCode, r.stdout + r.stderr);
+        const tool = c.r.fsck.tool;
         if (r.exitCode !== 0) c.log.warn({ set: c.r.set, output: r.stdout + r.stderr }, `${tool} output`);
       }
     } finally {
