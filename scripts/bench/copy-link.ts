@@ -129,7 +129,12 @@ export async function copyLinkFigures(): Promise<string[]> {
     const fd = openSync(key, 'w', 0o600);
     writeSync(fd, randomBytes(32));
     closeSync(fd);
-    hostConfig(lab, 'b', `[copy_receive]\ntarget = "${tgt}"\nkey_file = "${key}"\ntcp_allow = ["${segA}"]\n`, 'copy');
+    hostConfig(
+      lab,
+      'b',
+      `[copy_receive]\ntarget = "${tgt}"\nfsck = false\nkey_file = "${key}"\ntcp_allow = ["${segA}"]\n`,
+      'copy',
+    );
     const cfg = (transport: string): string =>
       hostConfig(
         lab,

@@ -14,7 +14,7 @@ export function registerCopy(program: Command, config: () => Promise<Config>, pr
       const { copySend, renderSend } = await import('./copy.js');
       const out = await copySend(await config());
       print(o.json ? JSON.stringify(out, null, 2) : renderSend(out));
-      if ('refused' in out || !out.result.ok) process.exitCode = 1;
+      if ('refused' in out || !out.result.ok || out.result.fsck?.ok === false) process.exitCode = 1;
     });
   copy
     .command('receive')
@@ -24,8 +24,14 @@ export function registerCopy(program: Command, config: () => Promise<Config>, pr
       const { copyReceive } = await import('./copy.js');
       const say = (line: string): void => void process.stderr.write(`baysync copy receive: ${line}\n`);
       const out = await copyReceive(await config(), say, o);
-      if ('refused' in out || !out.ok) {
-        say('refused' in out ? `refused: ${out.refused}` : out.reason);
+      if ('refused' in out || !out.ok || out.fsck?.ok === false) {
+        say(
+          'refused' in out
+            ? `refused: ${out.refused}`
+            : out.ok
+              ? `the target's filesystem: ${out.fsck!.detail}`
+              : out.reason,
+        );
         process.exitCode = 1;
       }
     });

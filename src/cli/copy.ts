@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { receiveSession, sendOverSsh, sendOverTcp } from '../copy/link.js';
 import type { SenderSide, ServeOutcome, SessionOutcome } from '../copy/session.js';
+import { checkTargetFs } from '../copy/target-check.js';
 import { copyDigestPath } from '../paths.js';
 import { ChunkTarget } from '../system/chunk-target.js';
 import { readSharedKey } from '../system/key-file.js';
@@ -75,6 +76,7 @@ export async function copyReceive(
       dropCache: async (target) =>
         void (await runner.run(['dd', '--', `if=${target}`, 'iflag=nocache', 'count=0'], { quiet: true })),
       log,
+      checkTarget: () => checkTargetFs(runner, cfg.copy_receive!.target, cfg.paths.sysfs),
       ...(tcp ? { tcp } : {}),
     });
   } finally {
@@ -95,6 +97,7 @@ export function renderSend(out: SessionOutcome): string {
     r.ok
       ? 'verified: the target equals the source, chunk by chunk and as a whole'
       : `FAILED: ${r.reason ?? 'no reason given'}`,
+    ...(r.fsck ? [`the target's filesystem: ${r.fsck.ok ? '' : 'FAILED: '}${r.fsck.detail}`] : []),
   ];
   return lines.join('\n');
 }

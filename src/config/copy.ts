@@ -45,6 +45,9 @@ export const copyReceiveSchema = z.strictObject({
   target: absPath,
   /** Bytes written between two fsyncs and the read-back that checks them. */
   batch_mib: z.number().int().min(1).max(1024).default(64),
+  /** After a verified copy, check the target's filesystem without modifying it (xfs_repair -n,
+   *  e2fsck -fn): whether the secondary could mount the pool. */
+  fsck: z.boolean().default(true),
   /** The shared key for copies over TCP (baysync-copy-receive.socket); the same file as the sender's. */
   key_file: absPath.optional(),
   /** The senders' addresses accepted over TCP; any other is refused before a byte is read. */

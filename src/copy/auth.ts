@@ -18,7 +18,7 @@ function same(a: string | undefined, b: string): boolean {
 
 const askText = (a: Ask, nonce: string): string => `baysync-copy ask ${a.volumeBytes} ${a.chunkBytes} ${nonce}`;
 const resultText = (r: Result, receiverNonce: string): string =>
-  `baysync-copy result ${r.ok} ${r.chunksWritten} ${r.bytesWritten} ${JSON.stringify(r.reason ?? null)} ${receiverNonce}`;
+  `baysync-copy result ${r.ok} ${r.chunksWritten} ${r.bytesWritten} ${JSON.stringify(r.reason ?? null)} ${JSON.stringify(r.fsck ?? null)} ${receiverNonce}`;
 
 export function signAsk(key: Buffer, a: Ask): Ask {
   const nonce = randomBytes(16).toString('hex');

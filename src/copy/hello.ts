@@ -12,7 +12,16 @@ export type Message =
   | { kind: 'ask'; volumeBytes: number; chunkBytes: number; nonce?: string; mac?: string }
   | { kind: 'answer'; nonce: string; chunks: number; known: number }
   | { kind: 'refused'; reason: string }
-  | { kind: 'result'; ok: boolean; reason?: string; chunksWritten: number; bytesWritten: number; mac?: string };
+  | {
+      kind: 'result';
+      ok: boolean;
+      reason?: string;
+      chunksWritten: number;
+      bytesWritten: number;
+      /** The receiver's no-modify filesystem check of the target, after a verified copy. */
+      fsck?: { tool: string; ok: boolean; conclusive?: false; detail: string };
+      mac?: string;
+    };
 
 export function encodeMessage(m: Message): Buffer {
   const { kind, ...body } = m;
@@ -59,9 +68,22 @@ export function parseMessage(line: string): Message {
         ...(typeof b.reason === 'string' ? { reason: b.reason } : {}),
         chunksWritten: b.chunksWritten as number,
         bytesWritten: b.bytesWritten as number,
+        ...(b.fsck === undefined ? {} : { fsck: parseFsck(b.fsck, bad) }),
         ...signed(b, 'mac'),
       };
   }
+}
+
+function parseFsck(v: unknown, bad: () => never): NonNullable<Extract<Message, { kind: 'result' }>['fsck']> {
+  const f = (v ?? {}) as Record<string, unknown>;
+  if (typeof f.tool !== 'string' || typeof f.ok !== 'boolean' || typeof f.detail !== 'string') bad();
+  if (f.conclusive !== undefined && f.conclusive !== false) bad();
+  return {
+    tool: (f.tool as string).slice(0, 40),
+    ok: f.ok as boolean,
+    ...(f.conclusive === false ? { conclusive: false as const } : {}),
+    detail: (f.detail as string).slice(0, 2000),
+  };
 }
 
 /** A byte stream from which a line or a fixed number of bytes can be taken, then the rest. */

@@ -116,6 +116,8 @@ export interface ReceiveEnv {
   openTarget: ReceiverSide['openTarget'];
   dropCache: (target: string) => Promise<void>;
   log: (line: string) => void;
+  /** The no-modify filesystem check of the target after a verified copy (copy_receive.fsck). */
+  checkTarget?: ReceiverSide['checkTarget'];
   /** Over TCP: the shared key, and the peer's address (systemd's REMOTE_ADDR). */
   tcp?: { key: Buffer; remote: string | undefined };
 }
@@ -138,6 +140,7 @@ export async function receiveSession(
       return env.openTarget();
     },
     ...(env.tcp ? { key: env.tcp.key } : {}),
+    ...(c?.fsck && env.checkTarget ? { checkTarget: env.checkTarget } : {}),
     loadDigest: (g) => {
       const { digest, problem } = loadDigestFile(env.digestPath, g);
       if (problem) env.log(`the digest is not used (${problem}); every chunk is compared again`);

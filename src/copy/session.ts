@@ -23,9 +23,13 @@ export interface ReceiverSide {
   dropCache?: () => Promise<void>;
   batchBytes: number;
   key?: Buffer;
+  /** After a verified copy, with the target closed: the no-modify filesystem check. */
+  checkTarget?: () => Promise<FsckResult>;
 }
 
-export type ServeOutcome = { refused: string } | ReceiveOutcome;
+export type FsckResult = NonNullable<Extract<Message, { kind: 'result' }>['fsck']>;
+
+export type ServeOutcome = { refused: string } | (ReceiveOutcome & { fsck?: FsckResult });
 
 export async function serveReceive(
   input: AsyncIterable<Buffer>,
@@ -53,6 +57,11 @@ export async function serveReceive(
   } catch (e) {
     return refuse((e as Error).message);
   }
+  let closed = false;
+  const closeOnce = async (): Promise<void> => {
+    if (!closed) await target.close();
+    closed = true;
+  };
   try {
     if (target.bytes < g.volumeBytes)
       return await refuse(`the target has ${target.bytes} bytes, fewer than the source's ${g.volumeBytes}`);
@@ -63,7 +72,7 @@ export async function serveReceive(
       digest.hashes,
     ]);
     const session: Session = { ...g, nonce, ...(side.key ? { key: side.key } : {}) };
-    const out = await receiveCopy(reader.rest(), {
+    const copied = await receiveCopy(reader.rest(), {
       session,
       target,
       digest,
@@ -71,12 +80,15 @@ export async function serveReceive(
       dropCache: side.dropCache,
       batchBytes: side.batchBytes,
     });
+    await closeOnce();
+    const fsck = copied.ok && side.checkTarget ? await side.checkTarget() : undefined;
+    const out = fsck ? { ...copied, fsck } : copied;
     const result: Extract<Message, { kind: 'result' }> = { kind: 'result', ...out };
     const said = side.key ? signResult(side.key, result, nonce.toString('hex')) : result;
     await write([encodeMessage(said)]).catch(() => undefined);
     return out;
   } finally {
-    await target.close();
+    await closeOnce();
   }
 }
 

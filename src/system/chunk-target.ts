@@ -15,6 +15,7 @@ export class ChunkTarget {
     private readonly fh: FileHandle,
     readonly path: string,
     readonly bytes: number,
+    readonly kind: 'block' | 'file',
   ) {}
 
   /** Opens `path` read-write (or read-only, a source); `sysDir` is /sys (tests pass a scratch one). */
@@ -31,7 +32,7 @@ export class ChunkTarget {
     } else if (st.isFile()) bytes = st.size;
     else throw new Error(`${path} is neither a block device nor a regular file; refusing to use it`);
     try {
-      return new ChunkTarget(await open(real, flags), path, bytes);
+      return new ChunkTarget(await open(real, flags), path, bytes, st.isBlockDevice() ? 'block' : 'file');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EBUSY') throw e;
       throw new Error(

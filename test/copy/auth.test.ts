@@ -27,6 +27,13 @@ describe('handshake signatures', () => {
     );
     expect(resultSigned(key, r, nonce)).toBe(true);
     expect(resultSigned(key, { ...r, ok: true }, nonce)).toBe(false);
+    const checked = signResult(
+      key,
+      { ...r, ok: true, fsck: { tool: 'e2fsck -fn', ok: false, detail: 'damage' } },
+      nonce,
+    );
+    expect(resultSigned(key, checked, nonce)).toBe(true);
+    expect(resultSigned(key, { ...checked, fsck: { ...checked.fsck!, ok: true } }, nonce)).toBe(false);
     expect(resultSigned(key, r, randomBytes(16).toString('hex'))).toBe(false);
     expect(resultSigned(key, { ...r, mac: undefined }, nonce)).toBe(false);
   });

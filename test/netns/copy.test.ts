@@ -63,7 +63,7 @@ describe.skipIf(missing)(
         `[copy]\nsource = "${src}"\nchunk_mib = 1\n[copy.receiver]\nhost = "${segB}"\nuser = "root"\nssh_key = "${lab.keys.copy}"\nknown_hosts = "${lab.knownHosts}"\n`,
         'copy',
       );
-      bCopy(`[copy_receive]\ntarget = "${tgt}"\nbatch_mib = 1\n`);
+      bCopy(`[copy_receive]\ntarget = "${tgt}"\nbatch_mib = 1\nfsck = false\n`);
     }, 60_000);
     afterAll(() => lab.down());
 
@@ -150,7 +150,7 @@ describe.skipIf(missing)(
       } finally {
         spawnSync('umount', [mnt]);
         spawnSync('losetup', ['--detach', loop]);
-        bCopy(`[copy_receive]\ntarget = "${tgt}"\nbatch_mib = 1\n`);
+        bCopy(`[copy_receive]\ntarget = "${tgt}"\nbatch_mib = 1\nfsck = false\n`);
       }
     });
 
@@ -189,6 +189,43 @@ describe.skipIf(missing)(
       rmSync(planted);
     });
 
+    it("after a verified copy B checks the target's filesystem: a clean pool, then damage in the source reported", () => {
+      const tree = join(lab.dir, 'pool-tree');
+      mkdirSync(join(tree, 'pc/host1/0'), { recursive: true });
+      writeFileSync(join(tree, 'pc/host1/backups'), '0\tfull\t1764644000\n'.repeat(500));
+      writeFileSync(join(tree, 'pc/host1/0/attrib'), randomBytes(300_000));
+      const img = join(lab.dir, 'a-pool.img');
+      const copyImg = join(lab.dir, 'b-pool.img');
+      for (const f of [img, copyImg]) spawnSync('truncate', ['-s', '48M', f]);
+      expect(spawnSync('mkfs.ext4', ['-q', '-F', '-d', tree, img]).status).toBe(0);
+      const cfg = hostConfig(
+        lab,
+        'a',
+        `[copy]\nsource = "${img}"\nchunk_mib = 1\n[copy.receiver]\nhost = "${segB}"\nuser = "root"\nssh_key = "${lab.keys.copy}"\nknown_hosts = "${lab.knownHosts}"\n`,
+        'copy-fs',
+      );
+      bCopy(`[copy_receive]\ntarget = "${copyImg}"\n`);
+      try {
+        const clean = cli(lab, 'a', cfg, ['copy', 'send', '--json']);
+        expect(clean.status, clean.stderr).toBe(0);
+        expect(JSON.parse(clean.stdout).result.fsck).toEqual({
+          tool: 'e2fsck -fn',
+          ok: true,
+          detail: 'e2fsck -fn: clean',
+        });
+        expect(spawnSync('debugfs', ['-w', '-R', 'sif <2> links_count 7', img]).status).toBe(0);
+        const damaged = cli(lab, 'a', cfg, ['copy', 'send', '--json']);
+        expect(damaged.status).toBe(1);
+        const r = JSON.parse(damaged.stdout).result;
+        expect(r.ok).toBe(true); // the copy equals the source...
+        expect(r.fsck).toMatchObject({ ok: false, detail: expect.stringMatching(/Inode 2 ref count is 7, should be/) });
+        const text = cli(lab, 'a', cfg, ['copy', 'send']);
+        expect(text.stdout).toMatch(/the target's filesystem: FAILED: e2fsck -fn found damage/);
+      } finally {
+        bCopy(`[copy_receive]\ntarget = "${tgt}"\nbatch_mib = 1\nfsck = false\n`);
+      }
+    });
+
     it('over raw TCP: every chunk signed with the shared key; a stranger and a wrong key are refused', async () => {
       const keyA = join(lab.dir, 'a-copy.key');
       const keyB = join(lab.dir, 'b-copy.key');
@@ -198,7 +235,7 @@ describe.skipIf(missing)(
       const bCfg = hostConfig(
         lab,
         'b',
-        `[copy_receive]\ntarget = "${tgt}"\nkey_file = "${keyB}"\ntcp_allow = ["${segA}"]\n`,
+        `[copy_receive]\ntarget = "${tgt}"\nfsck = false\nkey_file = "${keyB}"\ntcp_allow = ["${segA}"]\n`,
         'copy-tcp',
       );
       const activate = ['test/helpers/socket-activate.mjs', segB, '8737'];
