@@ -17,6 +17,7 @@ import { activeArrayByUuid, presentSets } from './detect.js';
 import { gatherFacts } from './facts.js';
 import { Notices } from './notices.js';
 import { plan } from './planner.js';
+import { followRenames } from './renames.js';
 import { historyEntry } from './report.js';
 import { newRotation, whichToStart } from './start.js';
 import { idleStatus, mirrorProgress, statusLine } from './status-line.js';
@@ -113,6 +114,11 @@ export class RotationEngine {
         // Idle facts lack what only a rotation reads (the content of an assembled stripe).
         if (!this.cfg.sets.some((s) => activeArrayByUuid(facts, s.stripe_uuid))) unchanged = facts;
         continue;
+      }
+      const renamed = followRenames(r, facts);
+      if (renamed.length) {
+        this.log.warn({ set: r.set, renamed }, `device names changed since the rotation began: ${renamed.join(', ')}`);
+        this.persist();
       }
       // Invariant 9 from start to end, for a rotation resumed after a restart too.
       this.inhibitor ??= this.a.systemd.inhibit(`offline-copy rotation of set ${r.set}`);

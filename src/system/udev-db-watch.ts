@@ -26,7 +26,9 @@ export function udevEntryDevice(sysfs: string, entry: string): string | undefine
   try {
     name = basename(readlinkSync(join(sysfs, 'dev/block', `${m[1]}:${m[2]}`)));
   } catch {
-    return undefined;
+    // Gone from sysfs: a removal. md, loop and ram devices (fixed majors 9, 7 and 1) are left
+    // out here too; any other device's removal wakes the daemon.
+    return ['1', '7', '9'].includes(m[1]!) ? null : undefined;
   }
   return isKernelName(name) && hotplugNodeName.test(name) ? name : null;
 }

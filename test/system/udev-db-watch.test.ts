@@ -34,6 +34,8 @@ describe('udevEntryDevice', () => {
     expect(udevEntryDevice(sysfs, '.#b254:17XYZ')).toBeNull(); // udev's temporary file
     expect(udevEntryDevice(sysfs, 'b8:../../x')).toBeNull();
     expect(udevEntryDevice(sysfs, 'b8:32')).toBeUndefined(); // gone from sysfs: a removal
+    expect(udevEntryDevice(sysfs, 'b9:8')).toBeNull(); // an md array stopped: not a hotplug
+    expect(udevEntryDevice(sysfs, 'b7:3')).toBeNull(); // a loop device detached
   });
 });
 

@@ -52,7 +52,7 @@ export function derive(cfg: Config, r: RotationState, facts: Facts): PlanCtx {
   const did = (id: StepId): boolean => r.done.includes(id);
   const p = setPresence(cfg, set, facts);
   const mirror = p.mirrorArray ?? arrayByName(facts, r.mirrorDevice);
-  const stripe = p.stripeArray;
+  const stripe = p.stripeArray ?? unreadableStripe(facts, mirror, r.stripeDevice);
   return {
     cfg,
     r,
@@ -68,6 +68,18 @@ export function derive(cfg: Config, r: RotationState, facts: Facts): PlanCtx {
     detached: did('remove-stripe') || (did('freeze') && !p.joined),
     did,
   };
+}
+
+/**
+ * The set's stripe when its UUID cannot be read any more: a RAID0 that lost a drive (pulled
+ * mid-sync) is "broken", and neither udev's md-uuid link nor `mdadm --detail` may name it. It is
+ * still ours when the set's mirror, found by its UUID, holds a member of the stripe's configured
+ * name: the abort can then take it out of the mirror and stop it (seen on the Debian 13 lab
+ * guest, where the abort otherwise left the broken stripe in md5).
+ */
+function unreadableStripe(facts: Facts, mirror: MdArrayState | undefined, name: string): MdArrayState | undefined {
+  const a = arrayByName(facts, name);
+  return a && a.uuid === undefined && mirror?.members.some((m) => m.dev === name) ? a : undefined;
 }
 
 /** Members of `array` among `devs` (for fail/remove of what is still there). */

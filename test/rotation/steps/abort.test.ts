@@ -35,6 +35,31 @@ describe('abort steps', () => {
     ]);
   });
 
+  it('a stripe broken by a pulled drive, its UUID unreadable, is still taken out of the mirror and stopped', () => {
+    const f = withStripe(
+      baseFacts(),
+      [
+        ['md3', ['in_sync']],
+        ['md8', ['faulty']],
+      ],
+      { degraded: 1 },
+    );
+    // md8 lost sdf2: broken, and neither udev's link nor mdadm --detail gives its UUID.
+    const broken = f.arrays.map((a) =>
+      a.name === 'md8' ? { ...a, uuid: undefined, arrayState: 'broken', members: [a.members[0]!] } : a,
+    );
+    const c = planCtx({ phase: 'aborting' }, { ...f, arrays: broken });
+    const plan = planSteps(abortSteps, c);
+    expect(plan.find((s) => s.id === 'abort-remove-stripe')!.ops.map(renderOp)[0]).toBe(
+      'mdadm /dev/md5 --fail /dev/md8 --remove /dev/md8',
+    );
+    expect(plan.find((s) => s.id === 'abort-stop-stripe')!.status).toBe('pending');
+    // An md8 that is not in the set's mirror is not taken for the stripe.
+    const elsewhere = broken.map((a) => (a.name === 'md5' ? { ...a, members: [a.members[0]!] } : a));
+    const c2 = planCtx({ phase: 'aborting' }, { ...f, arrays: elsewhere });
+    expect(planSteps(abortSteps, c2).find((s) => s.id === 'abort-stop-stripe')!.status).toBe('done');
+  });
+
   it('a set removed from the config mid-rotation touches no array', () => {
     const c = planCtx(
       { phase: 'aborting', set: 'Z' },
