@@ -1,10 +1,9 @@
-// The rotation executor on the job kernel. reconcile() reads the facts, asks the pure planner
-// for the plan (steps/), and runs the first open step with exactly the operations the plan
-// listed (jobs/op-runner.ts); it repeats until the plan says wait or finish. Every transition is
-// logged `phase A => phase B` and persisted before the next step (jobs/record.ts), so after a
-// crash the next reconcile() resumes from the persisted phase checked against the kernel.
-// A failing step turns the rotation into an abort whose steps each run once.
-// Contract: reconcile() calls are serialized; it never throws; mail never blocks a step.
+// The rotation executor on the job kernel. reconcile() reads the facts, follows renamed members,
+// asks the pure planner for the plan (steps/), and runs the first open step with exactly the
+// operations the plan listed (jobs/op-runner.ts), until the plan says wait or finish. Every
+// transition is logged `phase A => phase B` and persisted before the next step (jobs/record.ts):
+// after a crash the next reconcile() resumes from the persisted phase checked against the kernel.
+// A failing step turns the rotation into an abort whose steps each run once. Contract: reconcile() calls are serialized; it never throws; mail never blocks a step.
 import { randomUUID } from 'node:crypto';
 import type { RotationConfig as Config } from '../config/schema.js';
 import { markPassed, runPlanned } from '../jobs/executor.js';
@@ -17,7 +16,7 @@ import { activeArrayByUuid, presentSets } from './detect.js';
 import { gatherFacts } from './facts.js';
 import { Notices } from './notices.js';
 import { plan } from './planner.js';
-import { followRenames } from './renames.js';
+import { noteRenames } from './renames.js';
 import { historyEntry } from './report.js';
 import { newRotation, whichToStart } from './start.js';
 import { idleStatus, mirrorProgress, statusLine } from './status-line.js';
@@ -115,11 +114,7 @@ export class RotationEngine {
         if (!this.cfg.sets.some((s) => activeArrayByUuid(facts, s.stripe_uuid))) unchanged = facts;
         continue;
       }
-      const renamed = followRenames(r, facts);
-      if (renamed.length) {
-        this.log.warn({ set: r.set, renamed }, `device names changed since the rotation began: ${renamed.join(', ')}`);
-        this.persist();
-      }
+      if (noteRenames(r, facts, this.log)) this.persist();
       // Invariant 9 from start to end, for a rotation resumed after a restart too.
       this.inhibitor ??= this.a.systemd.inhibit(`offline-copy rotation of set ${r.set}`);
       if (this.notices.waiting(facts, r, this.state, this.awaitingRemoval)) this.persist();

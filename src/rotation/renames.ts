@@ -5,6 +5,7 @@
 // names are followed by that UUID. Contract: pure over the facts; changes only names of the
 // record's refs, by UUID; a root partition recorded blank (no UUID yet) follows its disk's
 // rename, learnt from the stripe members on the same disk; returns what changed, for the journal.
+import type { Logger } from 'pino';
 import type { Facts, MemberRef, RotationState } from './types.js';
 
 export function followRenames(r: RotationState, facts: Facts): string[] {
@@ -26,4 +27,12 @@ export function followRenames(r: RotationState, facts: Facts): string[] {
     if (disk && m.dev.startsWith(m.disk)) rename(m, disk + m.dev.slice(m.disk.length), disk);
   }
   return said;
+}
+
+/** followRenames, said in the journal; true when the record changed (the caller saves it). */
+export function noteRenames(r: RotationState, facts: Facts, log: Pick<Logger, 'warn'>): boolean {
+  const renamed = followRenames(r, facts);
+  if (renamed.length)
+    log.warn({ set: r.set, renamed }, `device names changed since the rotation began: ${renamed.join(', ')}`);
+  return renamed.length > 0;
 }
