@@ -91,23 +91,7 @@ export async function copyLinkFigures(): Promise<string[]> {
     rates['dd | ssh dd'] = mibps(
       await pipeline(
         ['dd', `if=${src}`, 'bs=1M', 'status=none'],
-        [
-          'ip',
-          'netns',
-          'exec',
-          lab.ns('a'),
-          'ssh',
-          '-T',
-          '-i',
-          lab.keys.dd,
-          '-o',
-          `UserKnownHostsFile=${lab.knownHosts}`,
-          '-l',
-          'root',
-          '--',
-          segB,
-          'dd',
-        ],
+        ['ip', 'netns', 'exec', lab.ns('a'), ...lab.sshToB('dd', 'dd')],
       ),
     );
     const ncTarget = openSync(join(lab.dir, 'b-nc-target.img'), 'r+');

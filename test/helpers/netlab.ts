@@ -200,6 +200,12 @@ export class NetLab {
     }
   }
 
+  /** ssh from A to B's segment address as root with one of the keys (its forced command runs). */
+  sshToB(key: keyof NetLab['keys'], command: string): string[] {
+    const o = ['-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${this.knownHosts}`];
+    return ['ssh', '-T', '-i', this.keys[key], ...o, '-l', 'root', '--', segB, command];
+  }
+
   link(h: Host, dev: string, up: boolean): void {
     this.exec(h, ['ip', 'link', 'set', 'dev', dev, up ? 'up' : 'down']);
   }

@@ -162,25 +162,7 @@ describe.skipIf(missing)(
       writeFileSync(planted, Buffer.alloc(volume + MiB));
       const plantedBefore = sha(planted);
       for (const command of [`touch ${planted}.pwned`, `baysync -c ${evil} copy receive`]) {
-        const r = lab.exec(
-          'a',
-          [
-            'ssh',
-            '-T',
-            '-i',
-            lab.keys.copy,
-            '-o',
-            'BatchMode=yes',
-            '-o',
-            `UserKnownHostsFile=${lab.knownHosts}`,
-            '-l',
-            'root',
-            '--',
-            segB,
-            command,
-          ],
-          true,
-        );
+        const r = lab.exec('a', lab.sshToB('copy', command), true);
         expect(r.stdout).toMatch(/^BAYSYNC-COPY\/1 refused /); // the forced command ran, with an empty request
       }
       expect(spawnSync('test', ['-e', `${planted}.pwned`]).status).toBe(1);
