@@ -1,6 +1,6 @@
 // Developer aid: boot a lab session (optionally with baysync installed) and run guest shell
 // lines given as arguments, printing their output. `node build/scripts/lab/debug.js [--install] 'cmd' …`
-// Besides shell lines: plug:A, unplug:A, reset (QMP system_reset, then wait for the pool),
+// Besides shell lines: plug:A, unplug:A, unplugdisk:a1 (one disk), reset (QMP system_reset, then wait for the pool),
 // put:HOSTFILE=GUESTFILE, sleep:SECONDS.
 
 import { installBaysync } from './guest-install.js';
@@ -17,6 +17,10 @@ try {
   for (const a of args) {
     if (a.startsWith('plug:')) {
       await s.plug(a.slice(5) as 'A' | 'B');
+      continue;
+    }
+    if (a.startsWith('unplugdisk:')) {
+      await s.vm.unplug(a.slice(11));
       continue;
     }
     if (a.startsWith('unplug:')) {

@@ -52,7 +52,8 @@ export function derive(cfg: Config, r: RotationState, facts: Facts): PlanCtx {
   const did = (id: StepId): boolean => r.done.includes(id);
   const p = setPresence(cfg, set, facts);
   const mirror = p.mirrorArray ?? arrayByName(facts, r.mirrorDevice);
-  const stripe = p.stripeArray ?? unreadableStripe(facts, mirror, r.stripeDevice);
+  const stripe =
+    p.stripeArray ?? (r.phase === 'aborting' ? leftoverStripe(facts, set, mirror, r.stripeDevice) : undefined);
   return {
     cfg,
     r,
@@ -71,13 +72,20 @@ export function derive(cfg: Config, r: RotationState, facts: Facts): PlanCtx {
 }
 
 /**
- * The set's stripe when its UUID cannot be read any more: a RAID0 that lost a drive (pulled
- * mid-sync) is "broken", and neither udev's md-uuid link nor `mdadm --detail` may name it. It is
- * still ours when the set's mirror, found by its UUID, holds a member of the stripe's configured
- * name: the abort can then take it out of the mirror and stop it (seen on the Debian 13 lab
- * guest, where the abort otherwise left the broken stripe in md5).
+ * For the abort: the set's stripe in whatever state a pulled drive left it. A RAID0 that lost a
+ * drive is "broken", not active (the Debian 13 lab guest: `md8 : broken raid0`, and md5 holding
+ * `md8[2](F)`), so the set's presence does not count it; the abort must still take it out of the
+ * mirror and stop it. It is found by the stripe's UUID, or, when even that cannot be read, by its
+ * configured name among the members of the set's mirror (found by its own UUID).
  */
-function unreadableStripe(facts: Facts, mirror: MdArrayState | undefined, name: string): MdArrayState | undefined {
+function leftoverStripe(
+  facts: Facts,
+  set: SetConfig,
+  mirror: MdArrayState | undefined,
+  name: string,
+): MdArrayState | undefined {
+  const byUuid = facts.arrays.find((a) => a.uuid === set.stripe_uuid);
+  if (byUuid) return byUuid;
   const a = arrayByName(facts, name);
   return a && a.uuid === undefined && mirror?.members.some((m) => m.dev === name) ? a : undefined;
 }
