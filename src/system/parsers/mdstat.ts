@@ -15,6 +15,8 @@ export interface MdstatMember {
 export interface MdstatArray {
   name: string;
   active: boolean;
+  /** "broken": a RAID0 or linear array that lost a member (it still runs, and is listed active). */
+  broken: boolean;
   /** "(read-only)": set read-only on purpose. */
   readonly: boolean;
   /** "(auto-read-only)": md's state until the first write after assembly; writable. */
@@ -42,7 +44,8 @@ export function parseMdstat(text: string): MdstatArray[] {
   const arrays: MdstatArray[] = [];
   let cur: MdstatArray | undefined;
   for (const line of text.split('\n')) {
-    const head = /^(md[0-9a-z_]+) : (active|inactive)(?: \((read-only|auto-read-only)\))?(?: (\S+))? ?(.*)$/.exec(line);
+    const head =
+      /^(md[0-9a-z_]+) : (active|inactive|broken)(?: \((read-only|auto-read-only)\))?(?: (\S+))? ?(.*)$/.exec(line);
     if (head) {
       const [, name, state, ro, levelOrDev, rest] = head;
       let level: string | undefined = levelOrDev;
@@ -53,7 +56,10 @@ export function parseMdstat(text: string): MdstatArray[] {
       }
       cur = {
         name: kernelName(name!, 'md array name'),
-        active: state === 'active',
+        // A RAID0 or linear array that lost a member is "broken" (kernel 6.12): still running,
+        // so still listed as active; sysfs array_state says broken, and the planner aborts on it.
+        active: state !== 'inactive',
+        broken: state === 'broken',
         readonly: ro === 'read-only',
         autoReadOnly: ro === 'auto-read-only',
         level,

@@ -59,4 +59,13 @@ describe('/proc/mdstat with members that are not plain kernel names', () => {
       ['md5', ['md3']],
     ]);
   });
+
+  it('a stripe that lost a drive is "broken": still listed, running, and its mirror holds it faulty', () => {
+    const a = parseMdstat(fx('mdstat-broken-stripe'));
+    const md8 = a.find((x) => x.name === 'md8')!;
+    expect(md8).toMatchObject({ active: true, broken: true, level: 'raid0' });
+    expect(md8.members.map((m) => m.dev)).toEqual(['sde2', 'sdf2']);
+    expect(a.find((x) => x.name === 'md5')!.members.find((m) => m.dev === 'md8')?.faulty).toBe(true);
+    expect(a.filter((x) => x.broken).map((x) => x.name)).toEqual(['md8']);
+  });
 });
