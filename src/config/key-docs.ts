@@ -45,7 +45,7 @@ export const keyDocs: Record<string, string> = {
   'copy_receive.target':
     'The volume written: it must exist, be at least as large as the source and not be mounted (a block device is opened exclusively).',
   'copy_receive.fsck':
-    "After a verified copy, check the target's filesystem without modifying it (xfs_repair -n, e2fsck -fn): could the secondary mount the pool?",
+    "After a verified copy, check the target's filesystem without modifying it (xfs_repair -n, e2fsck -fn): whether the secondary could mount the pool.",
   'copy_receive.batch_mib': 'Bytes written between two fsyncs; each batch is read back from the device and compared.',
   'storage.top_mirror_uuid': "md UUID of the top RAID1 (the seed's md7), as `mdadm --detail` prints it.",
   'storage.mountpoint': 'Where the pool is mounted.',
