@@ -1,5 +1,5 @@
 // `npm test`'s set-up step (run by the pretest script after the build): the namespace tests
-// (test/netns) need sshd, ssh, rsync, ping and arping. As root on a machine without them, it
+// (test/netns) need sshd, ssh, rsync, ping, arping, and for the copy e2fsprogs, losetup, pkill. As root on a machine without them, it
 // installs them with apt-get (argv only, no recommends); otherwise it says which tests will be
 // skipped and why. It never fails the test run itself.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,11 @@ const needs: Array<[string, string]> = [
   ['/usr/bin/ping', 'iputils-ping'],
   ['/usr/bin/arping', 'iputils-arping'],
   ['/usr/sbin/ip', 'iproute2'],
+  // The snapshot copy's namespace tests: an ext4 pool image, a mounted loop target, a cut link.
+  ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
+  ['/usr/sbin/debugfs', 'e2fsprogs'],
+  ['/usr/sbin/losetup', 'mount'],
+  ['/usr/bin/pkill', 'procps'],
 ];
 const missing = [...new Set(needs.filter(([f]) => !existsSync(f)).map(([, p]) => p))];
 if (missing.length) {
