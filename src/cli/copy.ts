@@ -5,7 +5,7 @@
 // copy; the sender prints what was read, sent and written.
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { receiveSession, sendOverSsh, sendOverTcp } from '../copy/link.js';
+import { receiveSession, sendOverSsh, sendOverTcp, writerFor } from '../copy/link.js';
 import type { SenderSide, ServeOutcome, SessionOutcome } from '../copy/session.js';
 import { checkTargetFs } from '../copy/target-check.js';
 import { copyDigestPath } from '../paths.js';
@@ -49,11 +49,7 @@ export async function copyReceive(
     ? { key: readSharedKey(keyFile!), remote: process.env.REMOTE_ADDR?.replace(/^::ffff:/, '') }
     : undefined;
   const lock = acquireLock(join(cfg.paths.run_dir, 'copy-receive.lock'));
-  const write = async (bufs: Buffer[]): Promise<void> => {
-    let ok = true;
-    for (const b of bufs) ok = process.stdout.write(b);
-    if (!ok) await new Promise((r) => process.stdout.once('drain', r));
-  };
+  const write = writerFor(process.stdout);
   if (!lock.ok) {
     const why = `another copy is being received (pid ${lock.holder}); try again when it has ended`;
     return receiveSession(process.stdin, write, {

@@ -7,6 +7,7 @@
 // that fails before the receiver answered is reported with ssh's exit code and its last stderr
 // line; the receiver's digest is saved after every batch (digest-file.ts).
 import { connect } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { CopyConfig, CopyReceiveConfig } from '../config/copy.js';
 import type { PipeRunner } from '../system/runner.js';
 import { loadDigestFile, saveDigestFile } from './digest-file.js';
@@ -75,6 +76,25 @@ export async function sendOverSsh(
   }
 }
 
+/** Writes to a stream, waiting for it to drain; rejects when it closes or fails meanwhile. */
+export function writerFor(s: Writable): Write {
+  return async (bufs) => {
+    let ok = true;
+    for (const b of bufs) ok = s.write(b);
+    if (ok) return;
+    await new Promise<void>((resolve, reject) => {
+      const gone = (): void => reject(new Error('the link closed'));
+      s.once('drain', () => {
+        s.off('close', gone);
+        s.off('error', gone);
+        resolve();
+      });
+      s.once('close', gone);
+      s.once('error', gone);
+    });
+  };
+}
+
 /** The raw TCP transport: the session over one connection, every frame signed with `key`. */
 export async function sendOverTcp(c: CopyConfig['receiver'], key: Buffer, side: SenderSide): Promise<SessionOutcome> {
   const sock = connect({ host: c.host, port: c.tcp_port, noDelay: true });
@@ -91,16 +111,7 @@ export async function sendOverTcp(c: CopyConfig['receiver'], key: Buffer, side: 
         reject(e);
       });
     });
-    const write = async (bufs: Buffer[]): Promise<void> => {
-      let ok = true;
-      for (const b of bufs) ok = sock.write(b);
-      if (!ok)
-        await new Promise<void>((resolve, reject) => {
-          sock.once('drain', resolve);
-          sock.once('close', () => reject(new Error('the connection closed')));
-        });
-    };
-    const out = await runSend(sock, write, { ...side, key });
+    const out = await runSend(sock, writerFor(sock), { ...side, key });
     sock.end();
     return out;
   } catch (e) {
