@@ -49,7 +49,21 @@ export async function waitIdle(s: LabSession, set: SetName, timeoutMs = 600_000)
   for (;;) {
     const st = await status(s).catch(() => undefined);
     if (st && !st.rotation && st.history[0]?.set === set) return st.history[0];
-    if (Date.now() > deadline) throw new Check(`rotation of set ${set} did not end`);
+    if (Date.now() > deadline) {
+      const where = st?.rotation ? `still in phase ${st.rotation.phase}` : 'status not answered';
+      throw new Check(`rotation of set ${set} did not end in ${timeoutMs / 1000} s (${where}); ${await daemonTail(s)}`);
+    }
     await sleep(1000);
   }
+}
+
+/** The daemon's last journal lines, for a failure message. */
+export async function daemonTail(s: LabSession, lines = 30): Promise<string> {
+  const r = await s.vm.exec(
+    ['journalctl', '-u', 'baysync', '-b', '--no-pager', '-o', 'short-monotonic', '-n', `${lines}`],
+    {
+      allowFailure: true,
+    },
+  );
+  return `daemon journal:\n${r.stdout.trim()}`;
 }
