@@ -1,8 +1,8 @@
 // The sending end of a snapshot copy (issue 13): reads the source once, chunk by chunk, hashes
 // each chunk, and sends those whose hash differs from the receiver's digest, then the end frame
 // with the whole volume's digest. Reading runs ahead of hashing and sending (a few chunks in
-// flight), so that the disk, the hash and the link overlap. Contract: the source is read in
-// order, exactly once; memory stays at readAhead + 1 chunks whatever the volume size; a write
+// flight), so that the disk, the hash and the link overlap. For a thin volume, only the chunks
+// thin_delta names are read. Contract: the source is read in order, each chunk at most once; memory stays at readAhead + 1 chunks whatever the volume size; a write
 // that fails or an abort stops the run (the receiver then sees a stream without its end).
 import { chunkCount, chunkLength, FrameEncoder, type Session, sha256, volumeDigest } from './frame.js';
 
@@ -20,6 +20,9 @@ export interface SendOptions {
   readAhead?: number;
   signal?: AbortSignal;
   onChunk?: (p: { index: number; chunks: number; sent: boolean; bytesRead: number }) => void;
+  /** Thin volumes: the chunks that may differ from the receiver's copy (from thin_delta), in
+   *  order. No other chunk is read: the receiver's hash stands for it, and must be known. */
+  changed?: number[];
 }
 
 export interface SendOutcome {
@@ -35,18 +38,33 @@ export async function sendCopy(o: SendOptions): Promise<SendOutcome> {
   const enc = new FrameEncoder(o.session);
   const hashes: Buffer[] = [];
   const ahead = Math.max(1, o.readAhead ?? 4);
+  // The k-th chunk read: every chunk in order, or only the changed ones.
+  const count = o.changed ? o.changed.length : chunks;
+  const at = (k: number): number => (o.changed ? o.changed[k]! : k);
   const reads: Array<Promise<Buffer>> = [];
-  const issue = (i: number): void => {
-    if (i < chunks) reads[i] = o.source.read(i * g.chunkBytes, chunkLength(g, i));
+  const issue = (k: number): void => {
+    if (k < count) reads[k] = o.source.read(at(k) * g.chunkBytes, chunkLength(g, at(k)));
   };
-  for (let i = 0; i < ahead; i++) issue(i);
+  /** Chunks not read take the receiver's hash (thin_delta says they equal its copy). */
+  const skipTo = (end: number): void => {
+    for (let i = hashes.length; i < end; i++) {
+      const known = o.remoteHash(i);
+      if (!known) throw new Error(`chunk ${i} was not read and the receiver's digest does not know it`);
+      hashes.push(known);
+    }
+  };
+  for (let k = 0; k < ahead; k++) issue(k);
   const out: SendOutcome = { chunks, chunksSent: 0, bytesRead: 0, bytesSent: 0 };
   try {
-    for (let i = 0; i < chunks; i++) {
+    for (let k = 0; k < count; k++) {
       o.signal?.throwIfAborted();
-      const data = await reads[i]!;
-      delete reads[i];
-      issue(i + ahead);
+      const i = at(k);
+      if (i < hashes.length || i >= chunks)
+        throw new Error(`the changed chunks are not in order within the volume at ${i}`);
+      skipTo(i);
+      const data = await reads[k]!;
+      delete reads[k];
+      issue(k + ahead);
       if (data.length !== chunkLength(g, i))
         throw new Error(`the source gave ${data.length} bytes for chunk ${i}, not ${chunkLength(g, i)}`);
       out.bytesRead += data.length;
@@ -61,6 +79,7 @@ export async function sendCopy(o: SendOptions): Promise<SendOutcome> {
       }
       o.onChunk?.({ index: i, chunks, sent, bytesRead: out.bytesRead });
     }
+    skipTo(chunks);
     const end = enc.end(volumeDigest(g, hashes));
     await o.write([end]);
     out.bytesSent += end.length;

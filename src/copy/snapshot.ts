@@ -6,7 +6,7 @@
 // Contract: pure; the operations are data (system/lvm.ts), run by the job's steps.
 import { type LvRef, lvmOps, OWN_TAG } from '../system/lvm.js';
 import type { Op } from '../system/op.js';
-import { isInvalid, isThin, type Lv } from '../system/parsers/lvs.js';
+import { type Extent, isInvalid, isThin, type Lv } from '../system/parsers/lvs.js';
 
 export const snapshotName = (lv: string, gen: number): string => `${lv}-baysync-copy-${gen}`;
 
@@ -118,4 +118,17 @@ export function afterRun(
 export function strayOps(origin: LvRef, owned: Owned[], mem: SnapshotMemory): Op[] {
   const keep = new Set([mem.thinBase, mem.inProgress]);
   return owned.filter((o) => !keep.has(o.gen)).map((o) => lvmOps.remove(origin.vg, o.lv.name));
+}
+
+/** The chunks that hold any byte of thin_delta's changed ranges, in order, each once. */
+export function changedChunks(changed: Extent[], chunkBytes: number, volumeBytes: number): number[] {
+  const out: number[] = [];
+  const last = Math.ceil(volumeBytes / chunkBytes) - 1;
+  for (const e of [...changed].sort((a, b) => a.offset - b.offset)) {
+    if (e.length <= 0) continue;
+    const first = Math.floor(e.offset / chunkBytes);
+    const end = Math.min(last, Math.floor((e.offset + e.length - 1) / chunkBytes));
+    for (let i = Math.max(first, (out.at(-1) ?? -1) + 1); i <= end; i++) out.push(i);
+  }
+  return out;
 }

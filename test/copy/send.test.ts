@@ -40,7 +40,13 @@ function memTarget(bytes: number) {
   };
 }
 
-async function copy(vol: Buffer, digest: TargetDigest, disk: ReturnType<typeof memTarget>, signal?: AbortSignal) {
+async function copy(
+  vol: Buffer,
+  digest: TargetDigest,
+  disk: ReturnType<typeof memTarget>,
+  signal?: AbortSignal,
+  changed?: number[],
+) {
   const s: Session = { ...g, nonce: randomBytes(16) };
   const link = new PassThrough({ highWaterMark: 4096 });
   const write = async (bufs: Buffer[]) => {
@@ -48,9 +54,14 @@ async function copy(vol: Buffer, digest: TargetDigest, disk: ReturnType<typeof m
   };
   const src = memSource(vol);
   const receiving = receiveCopy(link, { session: s, target: disk, digest, persist: () => undefined, batchBytes: 8192 });
-  const sending = sendCopy({ session: s, source: src.source, remoteHash: (i) => digest.get(i), write, signal }).finally(
-    () => link.end(),
-  );
+  const sending = sendCopy({
+    session: s,
+    source: src.source,
+    remoteHash: (i) => digest.get(i),
+    write,
+    signal,
+    ...(changed ? { changed } : {}),
+  }).finally(() => link.end());
   const [sent, received] = await Promise.allSettled([sending, receiving]);
   return { sent, received, src };
 }
@@ -92,5 +103,29 @@ describe('sending a copy', () => {
     });
     expect(digest.state.completeAt).toBeUndefined();
     expect(digest.known()).toBeLessThan(n);
+  });
+
+  it("thin_delta's chunks only: nothing else is read, the copy ends verified, bytes read are the changed chunks'", async () => {
+    const vol = randomBytes(g.volumeBytes);
+    const digest = new TargetDigest(g);
+    const disk = memTarget(g.volumeBytes);
+    await copy(vol, digest, disk);
+    for (const i of [7, 8, n - 1]) vol.write('y', i * g.chunkBytes);
+    const r = await copy(vol, digest, disk, undefined, [7, 8, n - 1]);
+    expect(r.src.offsets).toEqual([7, 8, n - 1].map((i) => i * g.chunkBytes));
+    expect(r.sent).toMatchObject({ status: 'fulfilled', value: { chunksSent: 3, bytesRead: 2 * g.chunkBytes + 77 } });
+    expect(r.received).toMatchObject({ status: 'fulfilled', value: { ok: true, chunksWritten: 3 } });
+    expect(disk.disk.equals(vol)).toBe(true);
+  });
+
+  it('thin_delta mode needs the receiver to know every chunk it does not read', async () => {
+    const vol = randomBytes(g.volumeBytes);
+    const r = await copy(vol, new TargetDigest(g), memTarget(g.volumeBytes), undefined, [1]);
+    expect(r.sent).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({
+        message: expect.stringMatching(/chunk 0 was not read and the receiver's digest does not know it/),
+      }),
+    });
   });
 });

@@ -2,7 +2,14 @@
 // 13 lab guest: what is baysync's, what is created, reused, kept as the thin base and removed.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { afterRun, ownedSnapshots, planSnapshot, snapshotName, strayOps } from '../../src/copy/snapshot.js';
+import {
+  afterRun,
+  changedChunks,
+  ownedSnapshots,
+  planSnapshot,
+  snapshotName,
+  strayOps,
+} from '../../src/copy/snapshot.js';
 import { renderOp } from '../../src/system/op.js';
 import { type Lv, parseLvs } from '../../src/system/parsers/lvs.js';
 
@@ -122,5 +129,19 @@ describe('afterRun: a snapshot left behind by baysync is always removed', () => 
       'lvremove --yes -- vgpool/thinvol-baysync-copy-2',
     ]);
     expect(strayOps(thinRef, owned, { lastGen: 2, thinBase: 1, inProgress: 2 })).toEqual([]);
+  });
+});
+
+describe('changedChunks', () => {
+  it("maps thin_delta's byte ranges to the chunks holding them, each once, within the volume", () => {
+    const mib = 1048576;
+    const changed = [
+      { offset: 0, length: 128 * 1024 },
+      { offset: 161 * 65536, length: 33 * 65536 },
+      { offset: 4 * mib - 1, length: 2 },
+      { offset: 100 * mib, length: mib },
+    ];
+    expect(changedChunks(changed, 4 * mib, 8 * mib + 5)).toEqual([0, 1, 2]);
+    expect(changedChunks([{ offset: 0, length: 0 }], mib, mib)).toEqual([]);
   });
 });
