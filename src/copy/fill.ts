@@ -5,6 +5,7 @@
 // threshold, or at once when the snapshot is already invalid or gone.
 // Contract: pure; given the last reading and the threshold, says go on or abort with the reason
 // the mail gives. A reading that cannot be had is never taken for a good one.
+import type { LvReport } from '../system/parsers/lvs.js';
 
 export interface FillReading {
   /** lvs lv_attr of the snapshot (its fifth character 'I' marks an invalid snapshot). */
@@ -36,3 +37,28 @@ export function maxFill(prev: number | undefined, d: FillDecision): number | und
   if (!d.go) return prev;
   return prev === undefined ? d.percent : Math.max(prev, d.percent);
 }
+
+/** What to watch in an lvs report of the snapshot's volume group: a classic snapshot's own
+ *  copy-on-write space; for a thin snapshot, its pool's data and metadata, whichever is fuller
+ *  (a full pool stops the live volume's writes too). */
+export function readFill(
+  lvs: LvReport,
+  vg: string,
+  snapshot: string,
+  kind: 'classic' | 'thin',
+): { reading: FillReading; what: string } {
+  const snap = lvs.lvs.find((l) => l.vg === vg && l.name === snapshot);
+  const gone = (what: string): { reading: FillReading; what: string } => ({
+    reading: { missing: lvs.errors.join('; ') || `${what} is not in the lvs report` },
+    what,
+  });
+  if (!snap) return gone(`the snapshot ${vg}/${snapshot}`);
+  if (kind === 'classic')
+    return { reading: { attr: snap.attr, ...opt(snap.dataPercent) }, what: `the snapshot ${vg}/${snapshot}` };
+  const pool = lvs.lvs.find((l) => l.vg === vg && l.name === snap.pool);
+  if (!pool) return gone(`the thin pool of ${vg}/${snapshot}`);
+  const fullest = Math.max(pool.dataPercent ?? Number.NaN, pool.metadataPercent ?? 0);
+  return { reading: { attr: snap.attr, ...opt(fullest) }, what: `the thin pool ${vg}/${pool.name}` };
+}
+
+const opt = (p: number | undefined): { dataPercent?: number } => (p === undefined ? {} : { dataPercent: p });
