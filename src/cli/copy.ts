@@ -17,6 +17,10 @@ import { acquireLock } from '../util/lockfile.js';
 export async function copySend(cfg: Config, onChunk?: (done: number, chunks: number) => void): Promise<SessionOutcome> {
   const c = cfg.copy;
   if (!c) throw new Error('this host has no [copy] section in its config (see baysync.toml(5))');
+  if (!c.source)
+    throw new Error(
+      `copy send reads copy.source, and this config names copy.volume (${c.volume}): \`baysync copy run\` snapshots it and sends the snapshot`,
+    );
   const source = await ChunkTarget.open(c.source, cfg.paths.sysfs, { readOnly: true });
   const stop = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());

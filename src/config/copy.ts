@@ -7,9 +7,37 @@ import { absPath, host, noBlankPath, userName } from './fields.js';
 
 const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address');
 
+/** An LVM volume as "vg/lv": LVM's own name rules (no leading "-", which would read as an option). */
+export const lvRef = z
+  .string()
+  .regex(/^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}\/[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$/, 'an LVM volume as "vg/lv"')
+  .refine((s) => !s.split('/').some((n) => n === '.' || n === '..'), 'an LVM volume as "vg/lv"');
+
 export const copySchema = z.strictObject({
-  /** The volume read: a block device that is not mounted (a snapshot), or a file. */
-  source: absPath,
+  /** The LVM volume holding the pool: each run snapshots it and reads the snapshot. */
+  volume: lvRef.optional(),
+  /** Instead of `volume`, for `baysync copy send` by hand: a block device that is not mounted (a
+   *  snapshot), or a file. */
+  source: absPath.optional(),
+  /** A classic snapshot's copy-on-write space: "100%FREE" (the seed's), "50%ORIGIN", or a size
+   *  such as "20G". A thin volume's snapshot takes its space from the pool. */
+  snapshot_size: z
+    .string()
+    .regex(
+      /^(\d{1,3}%(FREE|VG|ORIGIN|PVS)|\d+(\.\d+)?[KMGTkmgt])$/,
+      'an lvcreate size: "100%FREE", "50%ORIGIN" or "20G"',
+    )
+    .default('100%FREE'),
+  /** The copy stops when the snapshot (or the thin pool) is this full, before the kernel would
+   *  invalidate it. */
+  snapshot_abort_percent: z.number().min(1).max(99).default(90),
+  /** How often the fill is read while a copy runs (never while none runs). */
+  fill_check_seconds: z.number().int().min(1).max(300).default(5),
+  /** Copied first, to a directory on the secondary that its own key can write and nothing else. */
+  config_dir: absPath.default('/etc/backuppc'),
+  config_ssh_key: noBlankPath.default('/etc/baysync/copy_config_ed25519'),
+  /** `baysync check` warns when the secondary's last verified copy is older. */
+  max_age_days: z.number().min(0.1).max(365).default(2),
   /** "ssh": a forced-command key; "tcp": a raw stream on a dedicated link, every chunk signed
    *  with the shared key (no encryption: for a cable between the two servers only). */
   transport: z.enum(['ssh', 'tcp']).default('ssh'),
@@ -32,11 +60,17 @@ export const copySchema = z.strictObject({
 });
 
 export function crossCheckCopy(c: z.infer<typeof copySchema> | undefined): string[] {
-  return c?.transport === 'tcp' && !c.key_file
-    ? [
-        'copy.key_file: transport = "tcp" needs the shared key (head -c 32 /dev/urandom > FILE; chmod 600 FILE; the same file on the receiver)',
-      ]
-    : [];
+  if (!c) return [];
+  const out: string[] = [];
+  if (c.transport === 'tcp' && !c.key_file)
+    out.push(
+      'copy.key_file: transport = "tcp" needs the shared key (head -c 32 /dev/urandom > FILE; chmod 600 FILE; the same file on the receiver)',
+    );
+  if ((c.volume === undefined) === (c.source === undefined))
+    out.push(
+      'copy: give either volume = "vg/lv" (the pool\'s LVM volume: each run copies a snapshot of it) or source = "/dev/…" (an unmounted device, for `baysync copy send` by hand), not both',
+    );
+  return out;
 }
 
 export const copyReceiveSchema = z.strictObject({

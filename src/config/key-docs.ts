@@ -26,7 +26,6 @@ export const sectionDocs: Record<string, string> = {
 };
 
 export const keyDocs: Record<string, string> = {
-  'copy.source': 'The volume read: a block device that is not mounted (a snapshot of the pool), or a file.',
   'copy.transport':
     '"ssh" (a forced-command key) or "tcp" (a raw stream to baysync-copy-receive.socket, every chunk signed with the shared key, not encrypted: for a dedicated link only).',
   'copy.key_file': 'The shared key for transport = "tcp": 32 bytes or more, mode 600, the same file on the secondary.',
@@ -40,6 +39,20 @@ export const keyDocs: Record<string, string> = {
   'copy.receiver.ssh_key': 'The private key for that login (mode 600).',
   'copy.receiver.known_hosts': "The file holding the secondary's host key; an unknown key is refused.",
   'copy.receiver.connect_timeout_seconds': 'How long ssh waits for the secondary to answer.',
+  'copy.volume':
+    'The LVM volume holding the pool, as "vg/lv": each run takes a snapshot of it, named and tagged as baysync\'s, and reads the snapshot.',
+  'copy.source':
+    'Instead of copy.volume, for `baysync copy send` by hand: an unmounted block device (a snapshot) or a file.',
+  'copy.snapshot_size':
+    'The copy-on-write space of a classic snapshot: "100%FREE" (all free space of the volume group), "50%ORIGIN", or a size such as "20G". A thin volume\'s snapshot uses its pool.',
+  'copy.snapshot_abort_percent':
+    'The copy stops, removes its snapshot and says why when the snapshot (or the thin pool) is this full, before the kernel would invalidate it.',
+  'copy.fill_check_seconds':
+    "How often the snapshot's fill is read while a copy runs; nothing is read while none runs.",
+  'copy.config_dir': 'The BackupPC configuration, copied to the secondary before the volume.',
+  'copy.config_ssh_key':
+    "The private key whose forced command on the secondary (rrsync) can write only the configuration's backup directory.",
+  'copy.max_age_days': "`baysync check` warns when the secondary's last verified copy is older than this.",
   'copy.chunk_mib': 'The unit of comparison and transfer: the secondary keeps one SHA-256 per chunk.',
   'copy.read_ahead': 'Chunks read ahead of the hash and the link, so that disk, CPU and network overlap.',
   'copy_receive.target':

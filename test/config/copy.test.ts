@@ -34,4 +34,20 @@ describe('[copy] and [copy_receive]', () => {
         .copy?.transport,
     ).toBe('tcp');
   });
+
+  it('a volume as "vg/lv" for the job, or a source by hand, exactly one; snapshot sizes as lvcreate takes them', () => {
+    const base = '[copy.receiver]\nhost = "b"\n[mail]\nto = ["a@b.c"]\n';
+    const c = parseConfigText('t.toml', `[copy]\nvolume = "vg0/pool"\n${base}`).copy!;
+    expect(c).toMatchObject({ volume: 'vg0/pool', snapshot_size: '100%FREE', snapshot_abort_percent: 90 });
+    for (const both of ['volume = "vg0/pool"\nsource = "/dev/x"', ''])
+      expect(() => parseConfigText('t.toml', `[copy]\n${both}\n${base}`)).toThrow(/give either volume = "vg\/lv"/);
+    const ok = { volume: 'vg0/pool', receiver: { host: 'b' } };
+    for (const volume of ['pool', '-vg/pool', 'vg0/--yes', 'vg0/pool/x', '../x', 'vg0/po ol'])
+      expect(() => copySchema.parse({ ...ok, volume }), volume).toThrow();
+    for (const snapshot_size of ['100%FREE', '50%ORIGIN', '20G', '1.5t'])
+      expect(copySchema.parse({ ...ok, snapshot_size }).snapshot_size).toBe(snapshot_size);
+    for (const snapshot_size of ['all', '100%', '-L5G', '20'])
+      expect(() => copySchema.parse({ ...ok, snapshot_size }), snapshot_size).toThrow();
+    expect(() => copySchema.parse({ ...ok, snapshot_abort_percent: 100 })).toThrow();
+  });
 });
