@@ -33,6 +33,8 @@ export const copySchema = z.strictObject({
   snapshot_abort_percent: z.number().min(1).max(99).default(90),
   /** How often the fill is read while a copy runs (never while none runs). */
   fill_check_seconds: z.number().int().min(1).max(300).default(5),
+  /** Where `volume` is mounted: a run refuses a volume that does not hold the mounted pool. */
+  pool_mountpoint: absPath.default('/var/lib/backuppc'),
   /** Copied first, to a directory on the secondary that its own key can write and nothing else. */
   config_dir: absPath.default('/etc/backuppc'),
   config_ssh_key: noBlankPath.default('/etc/baysync/copy_config_ed25519'),

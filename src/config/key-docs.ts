@@ -49,6 +49,7 @@ export const keyDocs: Record<string, string> = {
     'The copy stops, removes its snapshot and says why when the snapshot (or the thin pool) is this full, before the kernel would invalidate it.',
   'copy.fill_check_seconds':
     "How often the snapshot's fill is read while a copy runs; nothing is read while none runs.",
+  'copy.pool_mountpoint': 'Where copy.volume is mounted: a run refuses a volume that does not hold the mounted pool.',
   'copy.config_dir': 'The BackupPC configuration, copied to the secondary before the volume.',
   'copy.config_ssh_key':
     "The private key whose forced command on the secondary (rrsync) can write only the configuration's backup directory.",

@@ -50,6 +50,8 @@ export interface SnapshotPlan {
   remove: Op[];
   /** Thin: the base for thin_delta (the secondary's copy equals it). */
   base?: Owned;
+  /** The interrupted run's snapshot, reused (it exists: thin_delta can name it). */
+  current?: Owned;
   /** Why the run reads the whole volume instead of thin_delta's ranges, or why it did not reuse. */
   notes: string[];
 }
@@ -77,7 +79,7 @@ export function planSnapshot(origin: Lv, owned: Owned[], mem: SnapshotMemory, cl
     gen,
     name,
     ...(reuse
-      ? {}
+      ? { current: reuse }
       : {
           create: kind === 'thin' ? lvmOps.snapshotThin(ref, name) : lvmOps.snapshotClassic(ref, name, classicSize),
         }),

@@ -1,11 +1,10 @@
-// LVM adapter (issue 13's snapshot copy): reads `lvs` reports and thin_delta's changed ranges,
-// and lists the operations on snapshots as data (lvcreate, lvremove, the thin pool's metadata
-// snapshot through dmsetup). Contract: argv only, `--` before every operand that comes from the
-// config; no decisions here (src/copy/snapshot.ts decides what to create and remove). Every
-// snapshot baysync creates carries the tag OWN_TAG, so that it is found by tag and name, never
-// by guessing.
+// LVM adapter (issue 13's snapshot copy): reads `lvs` reports, and lists the operations on
+// snapshots as data (lvcreate, lvremove, the thin pool's metadata snapshot through dmsetup,
+// thin_delta). Contract: argv only, `--` before every operand that comes from the config; no
+// decisions here (src/copy/snapshot.ts decides what to create and remove). Every snapshot
+// baysync creates carries the tag OWN_TAG, so that it is found by tag and name, never by guessing.
 import { type Op, run } from './op.js';
-import { type Extent, LV_FIELDS, type LvReport, parseLvs, parseThinDelta } from './parsers/lvs.js';
+import { LV_FIELDS, type LvReport, parseLvs } from './parsers/lvs.js';
 import type { CommandRunner } from './runner.js';
 
 export const OWN_TAG = 'baysync-copy';
@@ -19,6 +18,8 @@ export const lvPath = (r: LvRef): string => `${r.vg}/${r.lv}`;
 
 /** device-mapper's name of a volume: hyphens inside each name are doubled. */
 export const dmName = (vg: string, lv: string): string => `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
+
+export const dmNode = (vg: string, lv: string): string => `/dev/mapper/${dmName(vg, lv)}`;
 
 /** The copy-on-write space of a classic snapshot: "100%FREE" style (extents) or "20G" style (size). */
 const sizeArgs = (size: string): string[] => (size.includes('%') ? ['--extents', size] : ['--size', size]);
@@ -54,6 +55,13 @@ export const lvmOps = {
     run(['dmsetup', 'message', '--', `${dmName(vg, pool)}-tpool`, '0', 'reserve_metadata_snap'], 60_000),
   releaseMetadataSnap: (vg: string, pool: string, extra: { mayFail?: boolean } = {}): Op =>
     run(['dmsetup', 'message', '--', `${dmName(vg, pool)}-tpool`, '0', 'release_metadata_snap'], 60_000, extra),
+  /** The ranges that differ between two thin devices of one pool (parsers/lvs.ts parseThinDelta);
+   *  it reads the metadata snapshot reserved above. */
+  thinDelta: (vg: string, pool: string, fromId: number, toId: number): Op =>
+    run(
+      ['thin_delta', '-m', '--snap1', String(fromId), '--snap2', String(toId), '--', `${dmNode(vg, pool)}_tmeta`],
+      600_000,
+    ),
 };
 
 export class LvmAdapter {
@@ -80,28 +88,5 @@ export class LvmAdapter {
     if (r.exitCode !== 0 && !r.stdout.trim())
       return { lvs: [], errors: [r.stderr.trim().split('\n').at(-1) ?? `lvs exited ${r.exitCode}`] };
     return parseLvs(r.stdout);
-  }
-
-  /** The ranges that differ between two thin devices of one pool (a metadata snapshot must be reserved). */
-  async thinDelta(
-    vg: string,
-    pool: string,
-    fromId: number,
-    toId: number,
-  ): Promise<{ blockBytes: number; changed: Extent[] }> {
-    const r = await this.runner.run(
-      [
-        'thin_delta',
-        '-m',
-        '--snap1',
-        String(fromId),
-        '--snap2',
-        String(toId),
-        '--',
-        `/dev/mapper/${dmName(vg, pool)}_tmeta`,
-      ],
-      { timeoutMs: 600_000, quiet: true },
-    );
-    return parseThinDelta(r.stdout);
   }
 }

@@ -1,6 +1,8 @@
 // Pure parser of /proc/self/mountinfo. Contract: mount points with the kernel's octal escapes
 // (\\040 for a space) decoded; no I/O.
 export interface MountEntry {
+  /** The mounted device's major:minor (as /sys/dev/block names it). */
+  dev: string;
   mountpoint: string;
   fstype: string;
   source: string;
@@ -17,6 +19,7 @@ export function parseMountinfo(text: string): MountEntry[] {
     const sep = parts.indexOf('-');
     if (parts.length < 10 || sep < 6) continue;
     out.push({
+      dev: parts[2]!,
       mountpoint: unescapeOctal(parts[4]!),
       options: parts[5]!,
       fstype: parts[sep + 1]!,
