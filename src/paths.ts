@@ -21,7 +21,7 @@ export const daemonPidPath = (d: Pick<PathDirs, 'run_dir'>): string => join(d.ru
 /** The standby sync's run lock (timer, hand and push never overlap). */
 export const syncLockPath = (d: Pick<PathDirs, 'run_dir'>): string => join(d.run_dir, 'sync.lock');
 /** A workflow's persisted record: state.json (rotation), realtime.json, failover.json, … */
-export const recordPath = (d: Pick<PathDirs, 'state_dir'>, job: 'state' | 'realtime' | 'failover'): string =>
+export const recordPath = (d: Pick<PathDirs, 'state_dir'>, job: 'state' | 'realtime' | 'failover' | 'copy'): string =>
   join(d.state_dir, `${job}.json`);
 /** The mail spool directory. */
 export const spoolDir = (d: Pick<PathDirs, 'state_dir'>): string => join(d.state_dir, 'mail');

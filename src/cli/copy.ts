@@ -14,29 +14,41 @@ import { readSharedKey } from '../system/key-file.js';
 import { ExecRunner } from '../system/runner.js';
 import { acquireLock } from '../util/lockfile.js';
 
-export async function copySend(cfg: Config, onChunk?: (done: number, chunks: number) => void): Promise<SessionOutcome> {
+export interface SendRequest {
+  /** The device or file read (default: copy.source). */
+  source?: string;
+  signal?: AbortSignal;
+  changed?: number[];
+  onChunk?: (done: number, chunks: number) => void;
+}
+
+export async function copySend(cfg: Config, req: SendRequest = {}): Promise<SessionOutcome> {
   const c = cfg.copy;
   if (!c) throw new Error('this host has no [copy] section in its config (see baysync.toml(5))');
-  if (!c.source)
+  const path = req.source ?? c.source;
+  if (!path)
     throw new Error(
       `copy send reads copy.source, and this config names copy.volume (${c.volume}): \`baysync copy run\` snapshots it and sends the snapshot`,
     );
-  const source = await ChunkTarget.open(c.source, cfg.paths.sysfs, { readOnly: true });
+  const source = await ChunkTarget.open(path, cfg.paths.sysfs, { readOnly: true });
   const stop = new AbortController();
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
+  const onSignal = (): void => stop.abort(new Error('stopped by a signal'));
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, onSignal);
   try {
     const side: SenderSide = {
       volumeBytes: source.bytes,
       chunkBytes: c.chunk_mib * 1048576,
       source,
       readAhead: c.read_ahead,
-      signal: stop.signal,
-      ...(onChunk ? { onChunk: (p) => onChunk(p.index + 1, p.chunks) } : {}),
+      signal: req.signal ? AbortSignal.any([req.signal, stop.signal]) : stop.signal,
+      ...(req.onChunk ? { onChunk: (p) => req.onChunk!(p.index + 1, p.chunks) } : {}),
+      ...(req.changed ? { changed: req.changed } : {}),
     };
     return c.transport === 'tcp'
       ? await sendOverTcp(c.receiver, readSharedKey(c.key_file!), side)
       : await sendOverSsh(new ExecRunner(), c.receiver, side);
   } finally {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.off(sig, onSignal);
     await source.close();
   }
 }

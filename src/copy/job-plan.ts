@@ -23,7 +23,7 @@ export interface CopyFacts {
   strangers: Lv[];
 }
 
-export type CopyStepId = 'remove-stray' | 'config' | 'snapshot' | 'thin-delta' | 'transfer';
+export type CopyStepId = 'remove-stray' | 'config' | 'snapshot' | 'thin-delta' | 'transfer' | 'remove';
 
 export interface CopyStep {
   id: CopyStepId;

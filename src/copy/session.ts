@@ -98,6 +98,8 @@ export interface SenderSide extends Geometry {
   readAhead?: number;
   signal?: AbortSignal;
   onChunk?: Parameters<typeof sendCopy>[0]['onChunk'];
+  /** Thin volumes: the only chunks to read (thin_delta); the receiver must know all others. */
+  changed?: number[];
 }
 
 export type SessionOutcome =
@@ -149,6 +151,7 @@ export async function runSend(input: AsyncIterable<Buffer>, write: Write, side: 
       readAhead: side.readAhead,
       signal,
       onChunk: side.onChunk,
+      ...(side.changed ? { changed: side.changed } : {}),
     });
   } catch (e) {
     if (!stop.signal.aborted) throw e;

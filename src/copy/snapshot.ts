@@ -100,18 +100,21 @@ export function afterRun(
   gen: number,
   mem: SnapshotMemory,
   outcome: { verified: boolean; targetWritten: boolean },
+  /** Whether the snapshot of that generation exists (only those are removed). */
+  exists: (gen: number) => boolean = () => true,
 ): { remove: Op[]; memory: SnapshotMemory } {
-  const rm = (g: number): Op => lvmOps.remove(origin.vg, snapshotName(origin.lv, g));
+  const rm = (gens: number[]): Op[] =>
+    gens.filter(exists).map((g) => lvmOps.remove(origin.vg, snapshotName(origin.lv, g)));
   const { inProgress: _done, thinBase, ...rest } = mem;
-  if (kind === 'classic') return { remove: [rm(gen)], memory: rest };
+  if (kind === 'classic') return { remove: rm([gen]), memory: rest };
   if (outcome.verified)
     return {
-      remove: thinBase !== undefined && thinBase !== gen ? [rm(thinBase)] : [],
+      remove: rm(thinBase !== undefined && thinBase !== gen ? [thinBase] : []),
       memory: { ...rest, thinBase: gen },
     };
   const dropBase = outcome.targetWritten && thinBase !== undefined;
   return {
-    remove: [rm(gen), ...(dropBase ? [rm(thinBase)] : [])],
+    remove: rm(dropBase ? [gen, thinBase] : [gen]),
     memory: dropBase || thinBase === undefined ? rest : { ...rest, thinBase },
   };
 }
