@@ -29,6 +29,8 @@ export interface CopyRunDeps {
   send: (device: string, o: { signal: AbortSignal; changed?: number[] }) => Promise<SessionOutcome>;
   log: (line: string) => void;
   now?: () => Date;
+  /** The operator clears a tripped snapshot-fill guard (`baysync copy run --clear-guard`). */
+  clearGuard?: boolean;
 }
 
 export interface CopyRunOutcome extends CopyLastRun {
@@ -57,7 +59,7 @@ export async function readCopyFacts(d: Pick<CopyRunDeps, 'cfg' | 'lvm' | 'mounts
 export async function runCopyJob(d: CopyRunDeps): Promise<CopyRunOutcome> {
   const now = d.now ?? (() => new Date());
   const t0 = now().getTime();
-  const rec = d.record.load();
+  const loaded = d.record.load();
   const ran: string[] = [];
   const out = (ok: boolean, summary: string, extra: Partial<CopyRunOutcome> = {}): CopyRunOutcome => ({
     at: now().toISOString(),
@@ -68,6 +70,12 @@ export async function runCopyJob(d: CopyRunDeps): Promise<CopyRunOutcome> {
     ran,
     ...extra,
   });
+  if (loaded.guard && !d.clearGuard) {
+    const refused = `the snapshot-fill guard tripped at ${loaded.guard.at}: ${loaded.guard.reason}. Once that is dealt with, run \`baysync copy run --clear-guard\``;
+    return out(false, `refused: ${refused}`, { refused });
+  }
+  const { guard: _cleared, ...rec } = loaded;
+  if (_cleared) d.log(`the snapshot-fill guard of ${_cleared.at} is cleared by the operator`);
   const first = planCopy(d.cfg, rec, await readCopyFacts(d));
   if ('refused' in first) return out(false, `refused: ${first.refused}`, { refused: first.refused });
   const plan = first.plan;
@@ -83,6 +91,7 @@ export async function runCopyJob(d: CopyRunDeps): Promise<CopyRunOutcome> {
     return stdout;
   };
   let targetWritten = false;
+  let tripped: string | undefined;
   let result: CopyRunOutcome;
   try {
     for (const s of plan.steps) {
@@ -96,6 +105,9 @@ export async function runCopyJob(d: CopyRunDeps): Promise<CopyRunOutcome> {
     ran.push(plan.steps.at(-1)!.title);
     const t = await transfer(again.plan, d, changed, (w) => {
       targetWritten = w;
+    }).catch((e: unknown) => {
+      if (e instanceof FillTripped) tripped = e.message;
+      throw e;
     });
     result = out(t.ok, t.summary, t);
   } catch (e) {
@@ -123,6 +135,7 @@ export async function runCopyJob(d: CopyRunDeps): Promise<CopyRunOutcome> {
     ...fin.memory,
     version: 1,
     last,
+    ...(tripped ? { guard: { reason: tripped, at: result.at } } : {}),
     ...(result.ok ? { lastVerifiedAt: result.at } : rec.lastVerifiedAt ? { lastVerifiedAt: rec.lastVerifiedAt } : {}),
   });
   return { ...result, notes: [...plan.notes, ...result.notes], durationMs: last.durationMs };
@@ -153,6 +166,9 @@ async function thinDeltaChunks(
   return changedChunks(parseThinDelta(stdout[1]!).changed, d.cfg.chunk_mib * 1048576, origin.bytes);
 }
 
+/** The fill watch stopped the copy: the guard trips (invariant 13). */
+class FillTripped extends Error {}
+
 type TransferResult = Pick<CopyLastRun, 'ok' | 'summary'> & Partial<CopyLastRun>;
 
 async function transfer(
@@ -168,15 +184,16 @@ async function transfer(
     intervalMs: d.cfg.fill_check_seconds * 1000,
   });
   await watch.start();
+  const why = (): FillTripped => new FillTripped((watch.signal.reason as Error).message);
   try {
-    if (watch.signal.aborted) throw watch.signal.reason;
+    if (watch.signal.aborted) throw why();
     d.log(plan.steps.at(-1)!.title);
     // From here the secondary may have been written, unless it refuses.
     wrote(true);
     const s = await d
       .send(plan.device, { signal: watch.signal, ...(changed ? { changed } : {}) })
       .catch((e: unknown) => {
-        throw watch.signal.aborted ? watch.signal.reason : e;
+        throw watch.signal.aborted ? why() : e;
       });
     const fill = watch.maxPercent === undefined ? {} : { maxFillPercent: watch.maxPercent };
     if ('refused' in s) {

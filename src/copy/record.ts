@@ -1,7 +1,8 @@
 // What the snapshot copy keeps between runs on the primary (copy.json in the state directory):
 // the snapshot generations (snapshot.ts SnapshotMemory) and the last run's outcome, for status,
 // the check and the mail. Contract: versioned and validated like every job record
-// (util/json-store.ts); `lastVerifiedAt` moves only when a run ended verified.
+// (util/json-store.ts); `lastVerifiedAt` moves only when a run ended verified;
+// a tripped guard stays until the operator clears it.
 import { z } from 'zod';
 import type { RecordSpec } from '../util/json-store.js';
 
@@ -24,6 +25,8 @@ const copyRecordSchema = z.object({
   inProgress: z.number().int().optional(),
   last: lastRun.optional(),
   lastVerifiedAt: z.string().optional(),
+  /** The snapshot-fill guard tripped: no run starts until the operator clears it (invariant 13). */
+  guard: z.object({ reason: z.string(), at: z.string() }).optional(),
 });
 
 export type CopyRecord = z.infer<typeof copyRecordSchema>;

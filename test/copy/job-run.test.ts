@@ -98,18 +98,20 @@ function job(
     typeof runCopyJob
   >[0]['cfg'];
   const lines: string[] = [];
-  const run = () =>
+  const run = (clearGuard = false) =>
     runCopyJob({
+      clearGuard,
       cfg,
       lvm: new LvmAdapter(lvm.runner),
       ops: new OpRunner(lvm.runner),
       mounts: () => [{ dev: '252:0', mountpoint: '/var/lib/backuppc', fstype: 'xfs', source: 'x', options: 'rw' }],
       devOf: () => '252:0',
       record,
-      send,
+      send: (dev, o) => box.send(dev, o),
       log: (l) => lines.push(l),
     });
-  return { lvm, run, record, lines };
+  const box = { lvm, run, record, lines, send };
+  return box;
 }
 
 const classic = parseLvs(fx('lvs-classic-origin')).lvs;
@@ -136,7 +138,7 @@ describe('a copy run (classic snapshot)', () => {
     expect(j.record.get().inProgress).toBeUndefined();
   });
 
-  it('a snapshot that fills up stops the copy, says why, and is removed; the last verified copy keeps its date', async () => {
+  it('invariant 12 and 13: a snapshot that fills up stops the copy, says why, is removed, and the guard stays tripped until the operator clears it', async () => {
     let level = 10;
     const record = memRecord({ version: 1, lastGen: 4, lastVerifiedAt: '2026-11-30T00:00:00.000Z' });
     const j = job(
@@ -157,6 +159,15 @@ describe('a copy run (classic snapshot)', () => {
     );
     expect(j.lvm.vols.map((v) => v.name)).toEqual(['pool']);
     expect(record.get()).toMatchObject({ lastVerifiedAt: '2026-11-30T00:00:00.000Z', last: { ok: false } });
+    // The next run (the timer's) does not quietly retry: it refuses, and no snapshot is taken.
+    const calls = j.lvm.calls.length;
+    const again = await j.run();
+    expect(again.refused).toMatch(/snapshot-fill guard tripped at .*95\.0% full.*baysync copy run --clear-guard/);
+    expect(j.lvm.calls.length).toBe(calls);
+    level = 10;
+    j.send = async () => verified;
+    expect((await j.run(true)).ok).toBe(true);
+    expect(record.get().guard).toBeUndefined();
   });
 
   it('a run interrupted by a crash resumes on its snapshot (no new one), and removes it at the end', async () => {
