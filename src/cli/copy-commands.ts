@@ -17,6 +17,21 @@ export function registerCopy(program: Command, config: () => Promise<Config>, pr
       if ('refused' in out || !out.result.ok || out.result.fsck?.ok === false) process.exitCode = 1;
     });
   copy
+    .command('run')
+    .description(
+      'one snapshot copy of copy.volume: the BackupPC configuration, a snapshot, the changed chunks, verified',
+    )
+    .option('--plan', 'print the steps and the exact commands of a run, and change nothing')
+    .option('--clear-guard', 'the snapshot-fill guard tripped and the cause is dealt with: run again')
+    .option('--json', 'print the outcome')
+    .action(async (o: { plan?: boolean; clearGuard?: boolean; json?: boolean }) => {
+      const { copyRun, renderRun } = await import('./copy.js');
+      const say = (line: string): void => void process.stderr.write(`baysync copy run: ${line}\n`);
+      const out = await copyRun(await config(), o, say);
+      print(o.json ? JSON.stringify(out, null, 2) : renderRun(out));
+      if ('plan' in out ? 'refused' in out.plan : !out.ok) process.exitCode = 1;
+    });
+  copy
     .command('receive')
     .description("the secondary's forced command: receive one copy into its own [copy_receive] target")
     .option('--tcp', 'the connection is from baysync-copy-receive.socket: check the peer and the shared key')

@@ -3,14 +3,24 @@
 // the receiver writes only its own config's target, holds a lock so that two sessions never
 // write it at once, logs to stderr (its stdout is the link), and exits 0 only for a verified
 // copy; the sender prints what was read, sent and written.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { type CopyPlanResult, planCopy } from '../copy/job-plan.js';
+import { type CopyRunOutcome, readCopyFacts, runCopyJob } from '../copy/job-run.js';
 import { receiveSession, sendOverSsh, sendOverTcp, writerFor } from '../copy/link.js';
+import { copyRecordSpec } from '../copy/record.js';
 import type { SenderSide, ServeOutcome, SessionOutcome } from '../copy/session.js';
 import { checkTargetFs } from '../copy/target-check.js';
+import { RecordStore } from '../jobs/store.js';
 import { copyDigestPath } from '../paths.js';
+import { deviceNumber } from '../system/block.js';
 import { ChunkTarget } from '../system/chunk-target.js';
 import { readSharedKey } from '../system/key-file.js';
+import { LvmAdapter } from '../system/lvm.js';
+import { renderOp } from '../system/op.js';
+import { OpRunner } from '../system/op-runner.js';
+import { parseMountinfo } from '../system/parsers/mountinfo.js';
 import { ExecRunner } from '../system/runner.js';
 import { acquireLock } from '../util/lockfile.js';
 
@@ -112,4 +122,61 @@ export function renderSend(out: SessionOutcome): string {
     ...(r.fsck ? [`the target's filesystem: ${r.fsck.ok ? '' : 'FAILED: '}${r.fsck.detail}`] : []),
   ];
   return lines.join('\n');
+}
+
+/** `baysync copy run`: one run of the snapshot copy, or its plan (nothing is changed). */
+export async function copyRun(
+  cfg: Config,
+  o: { plan?: boolean; clearGuard?: boolean },
+  log: (line: string) => void,
+): Promise<CopyRunOutcome | { plan: CopyPlanResult }> {
+  const c = cfg.copy;
+  if (!c?.volume)
+    throw new Error('copy run needs copy.volume = "vg/lv", the LVM volume holding the pool (see baysync.toml(5))');
+  const copy = { ...c, volume: c.volume };
+  const runner = new ExecRunner();
+  const store = new RecordStore(cfg.paths.state_dir, 'copy', copyRecordSpec);
+  const deps = {
+    cfg: copy,
+    lvm: new LvmAdapter(runner),
+    mounts: () => parseMountinfo(readFileSync(join(cfg.paths.proc, 'self', 'mountinfo'), 'utf8')),
+    devOf: deviceNumber,
+  };
+  if (o.plan) return { plan: planCopy(copy, store.load(), await readCopyFacts(deps)) };
+  const lock = acquireLock(join(cfg.paths.run_dir, 'copy.lock'));
+  if (!lock.ok) throw new Error(`another copy is running (pid ${lock.holder}); try again when it has ended`);
+  try {
+    return await runCopyJob({
+      ...deps,
+      ops: new OpRunner(runner),
+      record: { load: () => store.load(), save: (r) => store.save(r) },
+      send: (device, s) => copySend(cfg, { source: device, ...s }),
+      log,
+      ...(o.clearGuard ? { clearGuard: true } : {}),
+    });
+  } finally {
+    lock.release();
+  }
+}
+
+export function renderRun(out: CopyRunOutcome | { plan: CopyPlanResult }): string {
+  if ('plan' in out) {
+    const p = out.plan;
+    if ('refused' in p) return `a run would be refused: ${p.refused}`;
+    return [
+      ...p.plan.steps.flatMap((s, i) => [`${i + 1}. ${s.title}`, ...s.ops.map((op) => `   $ ${renderOp(op)}`)]),
+      ...p.plan.notes.map((n) => `note: ${n}`),
+    ].join('\n');
+  }
+  const mib = (b: number | undefined): string => (b === undefined ? '-' : `${(b / 1048576).toFixed(1)} MiB`);
+  return [
+    out.summary,
+    ...(out.refused
+      ? []
+      : [
+          `read ${mib(out.bytesRead)}, sent ${mib(out.bytesSent)} (${out.chunksSent ?? '-'} chunks), written on the secondary: ${out.chunksWritten ?? '-'} chunks`,
+          `the snapshot was at most ${out.maxFillPercent === undefined ? '-' : `${out.maxFillPercent.toFixed(1)}%`} full; ${(out.durationMs / 1000).toFixed(1)} s`,
+        ]),
+    ...out.notes.map((n) => `note: ${n}`),
+  ].join('\n');
 }

@@ -3,7 +3,7 @@
 // this at every step (synchronous reads: sysfs is memory-backed). Contract: only valid kernel names are returned (invariant 7); names that
 // fail validation are reported in `rejected`; md, loop, ram, optical, device-mapper, zram and
 // nbd devices are not candidates and are left out. No decisions are made here.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../log.js';
 import { isKernelName, printable } from '../util/names.js';
@@ -75,5 +75,20 @@ export class BlockAdapter {
     if (rejected.length)
       logger().child({ mod: 'block' }).warn({ rejected }, 'ignoring block devices with unexpected kernel names');
     return devices;
+  }
+}
+
+/** A device node's number as major:minor (glibc's encoding of dev_t), or undefined when the
+ *  path is not a device node that can be read. */
+export function deviceNumber(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    if (!st.isBlockDevice()) return undefined;
+    const dev = st.rdev;
+    const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+    const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+    return `${major}:${minor}`;
+  } catch {
+    return undefined;
   }
 }

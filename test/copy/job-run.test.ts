@@ -77,7 +77,13 @@ function fakeLvm(initial: Lv[], o: { fill?: () => number; thinDelta?: () => RunR
 
 function memRecord(r: CopyRecord = copyRecordSpec.fresh()) {
   let cur = r;
-  return { load: () => structuredClone(cur), save: (n: CopyRecord) => void (cur = structuredClone(n)), get: () => cur };
+  return {
+    load: () => structuredClone(cur),
+    save: (n: CopyRecord) => {
+      cur = structuredClone(n);
+    },
+    get: () => cur,
+  };
 }
 
 const verified: SessionOutcome = {
