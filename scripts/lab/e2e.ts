@@ -17,6 +17,7 @@ import { figureLines, figures } from './e2e/figures.js';
 import { run as sAdapterContract } from './e2e/scenarios/adapter-contract.js';
 import { run as sBootWithSetPlugged } from './e2e/scenarios/boot-with-set-plugged.js';
 import { run as sBothSetsAtOnce } from './e2e/scenarios/both-sets-at-once.js';
+import { run as sCopyLvm } from './e2e/scenarios/copy-lvm.js';
 import { run as sDumpRunningAtPlugIn } from './e2e/scenarios/dump-running-at-plug-in.js';
 import { run as sFailoverUnderSystemd } from './e2e/scenarios/failover-under-systemd.js';
 import { run as sForeignDisksUntouched } from './e2e/scenarios/foreign-disks-untouched.js';
@@ -56,6 +57,7 @@ const scenarios: Record<string, (s: LabSession) => Promise<void>> = {
   'top-mirror-readd': sTopMirrorReadd,
   'recovery-on-another-pc': sRecoveryOnAnotherPc,
   'package-lifecycle': sPackageLifecycle,
+  'copy-lvm': sCopyLvm,
 };
 
 /** Run fn; past limitMs, call onLimit (which must make fn fail soon) and reject at once. */

@@ -69,6 +69,10 @@ const packages = [
   // The snapshot copy (seed 001): the pool on a logical volume, classic and thin snapshots.
   'lvm2',
   'thin-provisioning-tools',
+  // ... and its secondary reached over ssh: the receiver's and rrsync's forced commands.
+  'openssh-server',
+  'openssh-client',
+  'python3',
 ];
 
 // Files written into the root after the packages are installed (path -> content, mode).
