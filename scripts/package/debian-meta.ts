@@ -40,6 +40,8 @@ export function control(version: string, installedSize: number): string {
     'Depends: nodejs (>= 20.19), mdadm, udev, systemd, hdparm, sdparm',
     // The real-time sync and the failover need these; the rotation alone does not.
     'Recommends: backuppc, default-mta | mail-transport-agent, rsync, openssh-client, iproute2, iputils-ping, iputils-arping',
+    // The snapshot copy: snapshots on the primary, thin_delta for thin volumes, rrsync's python.
+    'Suggests: lvm2, thin-provisioning-tools, python3',
     'Description: offline-copy rotation and backup automation for backup servers',
     ' baysync automates the rotation of offline copies of an md-mirrored backup',
     ' server: plug in an external drive set, it joins the degraded mirror, syncs',
