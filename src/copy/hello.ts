@@ -10,7 +10,8 @@ const maxLine = 64 * 1024;
 
 export type Message =
   | { kind: 'ask'; volumeBytes: number; chunkBytes: number; nonce?: string; mac?: string }
-  | { kind: 'answer'; nonce: string; chunks: number; known: number }
+  /** complete: the receiver's last run that wrote every chunk ended verified, and none since. */
+  | { kind: 'answer'; nonce: string; chunks: number; known: number; complete?: boolean }
   | { kind: 'refused'; reason: string }
   | {
       kind: 'result';
@@ -56,7 +57,13 @@ export function parseMessage(line: string): Message {
       };
     case 'answer':
       if (!hex(b.nonce) || !int(b.chunks) || !int(b.known)) bad();
-      return { kind, nonce: b.nonce as string, chunks: b.chunks as number, known: b.known as number };
+      return {
+        kind,
+        nonce: b.nonce as string,
+        chunks: b.chunks as number,
+        known: b.known as number,
+        ...(b.complete === true ? { complete: true } : {}),
+      };
     case 'refused':
       if (typeof b.reason !== 'string') bad();
       return { kind, reason: b.reason as string };

@@ -196,6 +196,7 @@ async function transfer(
         throw watch.signal.aborted ? why() : e;
       });
     const fill = watch.maxPercent === undefined ? {} : { maxFillPercent: watch.maxPercent };
+    if (!('refused' in s) && s.readAll) d.log(`thin_delta's ranges not used, every chunk read: ${s.readAll}`);
     if ('refused' in s) {
       wrote(false);
       return { ok: false, summary: `the secondary refused: ${s.refused}`, ...fill };

@@ -68,7 +68,13 @@ export async function serveReceive(
     const digest = side.loadDigest(g);
     const nonce = randomBytes(16);
     await write([
-      encodeMessage({ kind: 'answer', nonce: nonce.toString('hex'), chunks: digest.chunks, known: digest.known() }),
+      encodeMessage({
+        kind: 'answer',
+        nonce: nonce.toString('hex'),
+        chunks: digest.chunks,
+        known: digest.known(),
+        ...(digest.state.completeAt ? { complete: true } : {}),
+      }),
       digest.hashes,
     ]);
     const session: Session = { ...g, nonce, ...(side.key ? { key: side.key } : {}) };
@@ -105,7 +111,13 @@ export interface SenderSide extends Geometry {
 export type SessionOutcome =
   | { refused: string }
   /** `sent` is absent when the receiver ended the session before the sender was done. */
-  | { sent?: SendOutcome; known: number; result: Extract<Message, { kind: 'result' }> };
+  | {
+      sent?: SendOutcome;
+      known: number;
+      /** Why thin_delta's chunks were not used and every chunk was read. */
+      readAll?: string;
+      result: Extract<Message, { kind: 'result' }>;
+    };
 
 export async function runSend(input: AsyncIterable<Buffer>, write: Write, side: SenderSide): Promise<SessionOutcome> {
   const reader = new StreamReader(input);
@@ -151,7 +163,9 @@ export async function runSend(input: AsyncIterable<Buffer>, write: Write, side: 
       readAhead: side.readAhead,
       signal,
       onChunk: side.onChunk,
-      ...(side.changed ? { changed: side.changed } : {}),
+      // thin_delta's chunks only when the receiver holds a whole verified copy; otherwise (a
+      // run failed since, or its digest was lost) every chunk is read once.
+      ...(side.changed && answer.complete ? { changed: side.changed } : {}),
     });
   } catch (e) {
     if (!stop.signal.aborted) throw e;
@@ -160,5 +174,10 @@ export async function runSend(input: AsyncIterable<Buffer>, write: Write, side: 
   if (result.kind !== 'result') throw new Error(`the receiver ended with "${result.kind}" instead of its result`);
   if (side.key && !resultSigned(side.key, result, answer.nonce))
     throw new Error("the receiver's result is not signed with the shared key: the copy is not proved");
-  return { ...(sent ? { sent } : {}), known: answer.known, result };
+  return {
+    ...(sent ? { sent } : {}),
+    known: answer.known,
+    ...(side.changed && !answer.complete ? { readAll: 'the secondary holds no whole verified copy' } : {}),
+    result,
+  };
 }

@@ -63,6 +63,29 @@ describe('copy session', () => {
     expect(parseDigest(saved.bytes!, g).digest?.state.completeAt).toMatch(/^\d{4}-/);
   });
 
+  it("thin_delta's chunks are used only when the secondary holds a whole verified copy; otherwise every chunk is read", async () => {
+    const vol = randomBytes(g.volumeBytes);
+    const disk = Buffer.alloc(g.volumeBytes);
+    const saved: { bytes?: Buffer } = {};
+    await session(vol, receiver(disk, saved));
+    vol.write('changed', 3 * 65536);
+    const [thin] = await session(vol, receiver(disk, saved), { changed: [3] });
+    expect(thin).toMatchObject({ sent: { bytesRead: 65536, chunksSent: 1 }, result: { ok: true } });
+    expect(thin).not.toHaveProperty('readAll');
+    // The secondary's digest lost its "complete" mark (a run failed there since): read it all.
+    const d = parseDigest(saved.bytes!, g).digest!;
+    d.state = {};
+    saved.bytes = d.serialize();
+    vol.write('again', 9 * 65536);
+    const [all] = await session(vol, receiver(disk, saved), { changed: [3] });
+    expect(all).toMatchObject({
+      readAll: 'the secondary holds no whole verified copy',
+      sent: { bytesRead: g.volumeBytes, chunksSent: 1 },
+      result: { ok: true },
+    });
+    expect(disk.equals(vol)).toBe(true);
+  });
+
   it('a target smaller than the source, or one in use, is refused before anything is written', async () => {
     const vol = randomBytes(g.volumeBytes);
     const small = Buffer.alloc(g.volumeBytes - 1);
