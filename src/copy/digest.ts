@@ -11,6 +11,9 @@ const magic = 'baysync-copy-digest 1';
 const unknown = Buffer.alloc(hashBytes);
 
 export interface DigestState {
+  /** The target the entries describe (copy_receive.target): a digest of another target is
+   *  never used, even of the same size. */
+  target?: string;
   /** The copy's snapshot that the entries come from, when a run is under way or done. */
   snapshot?: string;
   /** Set when the run that wrote every entry ended verified; cleared when a run starts. */
@@ -94,6 +97,7 @@ export function parseDigest(bytes: Buffer, g: Geometry): { digest?: TargetDigest
   if (hashes.length !== chunkCount(g) * hashBytes)
     return { problem: `it holds ${hashes.length} bytes of hashes, not ${chunkCount(g) * hashBytes}` };
   const state: DigestState = {};
+  if (typeof head.target === 'string') state.target = head.target;
   if (typeof head.snapshot === 'string') state.snapshot = head.snapshot;
   if (typeof head.completeAt === 'string') state.completeAt = head.completeAt;
   const kept = Buffer.from(hashes);

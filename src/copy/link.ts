@@ -153,7 +153,7 @@ export async function receiveSession(
     ...(env.tcp ? { key: env.tcp.key } : {}),
     ...(c?.fsck && env.checkTarget ? { checkTarget: env.checkTarget } : {}),
     loadDigest: (g) => {
-      const { digest, problem } = loadDigestFile(env.digestPath, g);
+      const { digest, problem } = loadDigestFile(env.digestPath, g, c?.target ?? '');
       if (problem) env.log(`the digest is not used (${problem}); every chunk is compared again`);
       return digest;
     },
