@@ -154,9 +154,10 @@ export async function run(s: LabSession): Promise<void> {
   r = await copyRun();
   log(`copy-lvm: thin_delta pass: ${JSON.stringify(r)}`);
   expect(r.ok, `the thin_delta pass ended verified (${r.summary})`);
+  // 4 MiB of data plus XFS's log and metadata, in 4 MiB chunks: a few chunks, not the volume.
   expect(
-    (r.bytesRead ?? Number.POSITIVE_INFINITY) <= 32 * mib,
-    `thin_delta's pass read ${r.bytesRead} bytes for 4 MiB written`,
+    (r.bytesRead ?? Number.POSITIVE_INFINITY) <= 48 * mib,
+    `thin_delta's pass read ${r.bytesRead} bytes of 256 MiB for 4 MiB written`,
   );
   const after = await owned();
   expect(after.length === 1 && after[0] !== base[0], `only the new base is kept (${after.join(', ')})`);
