@@ -1,8 +1,9 @@
 // `baysync check`: a monitoring plugin in the Nagios convention. Exit 0 OK, 1 WARNING,
 // 2 CRITICAL, 3 UNKNOWN; one line of text, then `|` and perfdata. Each job gives its part
-// (rotation/check.ts, realtime/check.ts, failover/check.ts); this adds the mail spool and the
+// (rotation/check.ts, realtime/check.ts, failover/check.ts, copy/status.ts); this adds the mail spool and the
 // daemon being down. Contract: pure decision from the daemon's status and the config's policy.
 import type { Config } from '../config/schema.js';
+import { copyCheck } from '../copy/status.js';
 import type { StatusData } from '../daemon/status.js';
 import { failoverCheck } from '../failover/check.js';
 import { combineChecks, emptyCheck, perf } from '../jobs/check.js';
@@ -26,8 +27,10 @@ export function evaluateCheck(cfg: Config, status: StatusData | undefined, daemo
   const rotation = rotationCheck(cfg, status, status.statusLine);
   const realtime = status.realtime && cfg.realtime ? realtimeCheck(cfg.realtime, status.realtime) : emptyCheck();
   const failover = status.failover ? failoverCheck(status.failover) : emptyCheck();
-  // Perfdata in the order monitoring graphs already use: copies, mail, recovery point.
-  const perfs = [...rotation.perfs, ...mail.perfs, ...realtime.perfs];
-  const parts = [rotation, realtime, failover, mail].map((p) => ({ ...p, perfs: [] as string[] }));
+  const copy = status.copy && cfg.copy ? copyCheck(cfg.copy, status.copy) : emptyCheck();
+  // Perfdata in the order monitoring graphs already use: copies, mail, recovery point, then the
+  // snapshot copy's age.
+  const perfs = [...rotation.perfs, ...mail.perfs, ...realtime.perfs, ...copy.perfs];
+  const parts = [rotation, realtime, failover, copy, mail].map((p) => ({ ...p, perfs: [] as string[] }));
   return combineChecks([...parts, { problems: [], oks: [], perfs }]);
 }

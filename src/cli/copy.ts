@@ -10,6 +10,7 @@ import { type CopyPlanResult, planCopy } from '../copy/job-plan.js';
 import { type CopyRunOutcome, readCopyFacts, runCopyJob } from '../copy/job-run.js';
 import { receiveSession, sendOverSsh, sendOverTcp, writerFor } from '../copy/link.js';
 import { copyRecordSpec } from '../copy/record.js';
+import { copyLockPath } from '../copy/service.js';
 import type { SenderSide, ServeOutcome, SessionOutcome } from '../copy/session.js';
 import { checkTargetFs } from '../copy/target-check.js';
 import { RecordStore } from '../jobs/store.js';
@@ -143,7 +144,7 @@ export async function copyRun(
     devOf: deviceNumber,
   };
   if (o.plan) return { plan: planCopy(copy, store.load(), await readCopyFacts(deps)) };
-  const lock = acquireLock(join(cfg.paths.run_dir, 'copy.lock'));
+  const lock = acquireLock(copyLockPath(cfg.paths.run_dir));
   if (!lock.ok) throw new Error(`another copy is running (pid ${lock.holder}); try again when it has ended`);
   try {
     return await runCopyJob({

@@ -54,6 +54,7 @@ export function renderStatus(s: StatusData): string {
   }
   if (s.realtime) out.push('', ...renderRealtime(s.realtime));
   if (s.failover) out.push('', ...renderFailover(s.failover));
+  if (s.copy) out.push('', ...renderCopy(s.copy));
   if (s.mailPending)
     out.push(
       `mail spool: ${s.mailPending} message(s) waiting for the transport${s.mailLastError ? ` (last error: ${s.mailLastError})` : ''}`,
@@ -73,6 +74,21 @@ export function formatAge(seconds: number | undefined): string {
   if (seconds < 120) return `${seconds} s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export function renderCopy(c: NonNullable<StatusData['copy']>): string[] {
+  const out = [`snapshot copy: ${c.volume ?? '(copy.source by hand)'} -> ${c.receiver}`];
+  out.push(
+    `  the secondary's last verified copy: ${c.lastVerifiedAt ? `${time(c.lastVerifiedAt)} (${formatAge(c.verifiedAgeSeconds)} old)` : 'none yet'}`,
+  );
+  const l = c.lastRun;
+  if (l) out.push(`  last run: ${time(l.at)} ${l.ok ? 'ok' : 'FAILED'}: ${l.summary}`);
+  if (c.guard)
+    out.push(
+      `  STOPPED by the fill guard (${time(c.guard.at)}): ${c.guard.reason}; run \`baysync copy run --clear-guard\` once dealt with`,
+    );
+  if (c.runningPid) out.push(`  running now (pid ${c.runningPid})`);
+  return out;
 }
 
 export function renderRealtime(r: NonNullable<StatusData['realtime']>): string[] {

@@ -9,6 +9,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
 import { loadConfig } from '../config/load.js';
 import { type Config, hasRotation } from '../config/schema.js';
+import { CopyService } from '../copy/service.js';
 import { FailoverService } from '../failover/service.js';
 import type { Service } from '../jobs/service.js';
 import { logger } from '../log.js';
@@ -53,6 +54,7 @@ export class Daemon {
   readonly rotation: RotationService | undefined;
   readonly realtime: RealtimeService | undefined;
   readonly failover: FailoverService | undefined;
+  readonly copy: CopyService | undefined;
   private control: ControlServer | undefined;
   private readonly watchdog: Watchdog;
   private readonly startedAt = new Date().toISOString();
@@ -95,7 +97,8 @@ export class Daemon {
       const o = { now, onStatus, scanIntervalMs, progressIntervalMs, watchDevices, onStep };
       this.rotation = new RotationService(cfg, this.adapters, mail, o);
     }
-    for (const s of [this.failover, this.realtime, this.rotation]) if (s) this.services.push(s);
+    if (cfg.copy) this.copy = new CopyService(cfg, now);
+    for (const s of [this.failover, this.realtime, this.rotation, this.copy]) if (s) this.services.push(s);
     const busy = (): string | undefined => this.services.find((s) => s.busy()) && this.statusLine();
     const exit = opts.exit ?? process.exit;
     this.restart = new RestartWhenIdle(busy, () => void this.stop().then(() => exit(RESTART_EXIT_STATUS)), this.log);
