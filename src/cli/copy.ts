@@ -10,10 +10,12 @@ import { type CopyPlanResult, planCopy } from '../copy/job-plan.js';
 import { type CopyRunOutcome, readCopyFacts, runCopyJob } from '../copy/job-run.js';
 import { receiveSession, sendOverSsh, sendOverTcp, writerFor } from '../copy/link.js';
 import { copyRecordSpec } from '../copy/record.js';
+import { copyReport } from '../copy/report.js';
 import { copyLockPath } from '../copy/service.js';
 import type { SenderSide, ServeOutcome, SessionOutcome } from '../copy/session.js';
 import { checkTargetFs } from '../copy/target-check.js';
 import { RecordStore } from '../jobs/store.js';
+import { MailSpool } from '../mail/spool.js';
 import { copyDigestPath } from '../paths.js';
 import { deviceNumber } from '../system/block.js';
 import { ChunkTarget } from '../system/chunk-target.js';
@@ -146,8 +148,9 @@ export async function copyRun(
   if (o.plan) return { plan: planCopy(copy, store.load(), await readCopyFacts(deps)) };
   const lock = acquireLock(copyLockPath(cfg.paths.run_dir));
   if (!lock.ok) throw new Error(`another copy is running (pid ${lock.holder}); try again when it has ended`);
+  const spool = new MailSpool(cfg.paths.state_dir, cfg.mail);
   try {
-    return await runCopyJob({
+    const out = await runCopyJob({
       ...deps,
       ops: new OpRunner(runner),
       record: { load: () => store.load(), save: (r) => store.save(r) },
@@ -155,7 +158,15 @@ export async function copyRun(
       log,
       ...(o.clearGuard ? { clearGuard: true } : {}),
     });
+    const r = store.load();
+    const mail = copyReport(out, copy.volume, c.receiver.host, r.lastVerifiedAt, Date.now());
+    if (mail) spool.enqueue(mail);
+    // Handed to the transport before the command exits; one it does not take stays spooled
+    // for the daemon to retry.
+    await spool.drain();
+    return out;
   } finally {
+    spool.close();
     lock.release();
   }
 }
