@@ -78,6 +78,8 @@ const units = [
   'baysync.service',
   'baysync-sync.service',
   'baysync-sync.timer',
+  'baysync-copy.service',
+  'baysync-copy.timer',
   'baysync-copy-receive.socket',
   'baysync-copy-receive@.service',
 ].map((u) => `/usr/lib/systemd/system/${u}`);

@@ -90,6 +90,8 @@ describe('the shipped units', () => {
       'baysync.service',
       'baysync-sync.service',
       'baysync-sync.timer',
+      'baysync-copy.service',
+      'baysync-copy.timer',
       'baysync-copy-receive.socket',
       'baysync-copy-receive@.service',
     ]) {
