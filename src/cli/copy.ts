@@ -3,15 +3,16 @@
 // the receiver writes only its own config's target, holds a lock so that two sessions never
 // write it at once, logs to stderr (its stdout is the link), and exits 0 only for a verified
 // copy; the sender prints what was read, sent and written.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { type CopyPlanResult, planCopy } from '../copy/job-plan.js';
 import { type CopyRunOutcome, readCopyFacts, runCopyJob } from '../copy/job-run.js';
 import { receiveSession, sendOverSsh, sendOverTcp, writerFor } from '../copy/link.js';
+import { CopyProgress } from '../copy/progress.js';
 import { copyRecordSpec } from '../copy/record.js';
 import { copyReport } from '../copy/report.js';
-import { copyLockPath } from '../copy/service.js';
+import { copyLockPath, copyProgressPath } from '../copy/service.js';
 import type { SenderSide, ServeOutcome, SessionOutcome } from '../copy/session.js';
 import { checkTargetFs } from '../copy/target-check.js';
 import { RecordStore } from '../jobs/store.js';
@@ -25,6 +26,8 @@ import { renderOp } from '../system/op.js';
 import { OpRunner } from '../system/op-runner.js';
 import { parseMountinfo } from '../system/parsers/mountinfo.js';
 import { ExecRunner } from '../system/runner.js';
+import { SystemdAdapter } from '../system/systemd.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { acquireLock } from '../util/lockfile.js';
 
 export interface SendRequest {
@@ -33,6 +36,8 @@ export interface SendRequest {
   signal?: AbortSignal;
   changed?: number[];
   onChunk?: (done: number, chunks: number) => void;
+  /** The bytes read so far, after each chunk. */
+  onRead?: (bytesRead: number) => void;
 }
 
 export async function copySend(cfg: Config, req: SendRequest = {}): Promise<SessionOutcome> {
@@ -54,7 +59,14 @@ export async function copySend(cfg: Config, req: SendRequest = {}): Promise<Sess
       source,
       readAhead: c.read_ahead,
       signal: req.signal ? AbortSignal.any([req.signal, stop.signal]) : stop.signal,
-      ...(req.onChunk ? { onChunk: (p) => req.onChunk!(p.index + 1, p.chunks) } : {}),
+      ...(req.onChunk || req.onRead
+        ? {
+            onChunk: (p) => {
+              req.onChunk?.(p.index + 1, p.chunks);
+              req.onRead?.(p.bytesRead);
+            },
+          }
+        : {}),
       ...(req.changed ? { changed: req.changed } : {}),
     };
     return c.transport === 'tcp'
@@ -149,12 +161,26 @@ export async function copyRun(
   const lock = acquireLock(copyLockPath(cfg.paths.run_dir));
   if (!lock.ok) throw new Error(`another copy is running (pid ${lock.holder}); try again when it has ended`);
   const spool = new MailSpool(cfg.paths.state_dir, cfg.mail);
+  const systemd = new SystemdAdapter(runner);
   try {
     const out = await runCopyJob({
       ...deps,
       ops: new OpRunner(runner),
       record: { load: () => store.load(), save: (r) => store.save(r) },
       send: (device, s) => copySend(cfg, { source: device, ...s }),
+      progress: (total) => {
+        const file = copyProgressPath(cfg.paths.run_dir);
+        const p = new CopyProgress({
+          total,
+          now: Date.now,
+          publish: (snap) => {
+            writeFileAtomic(file, JSON.stringify(snap), 0o644);
+            void systemd.notify({ STATUS: `copying: ${snap.text}` });
+          },
+          log,
+        });
+        return { update: (b) => p.update(b), end: () => rmSync(file, { force: true }) };
+      },
       log,
       ...(o.clearGuard ? { clearGuard: true } : {}),
     });

@@ -87,7 +87,7 @@ export function renderCopy(c: NonNullable<StatusData['copy']>): string[] {
     out.push(
       `  STOPPED by the fill guard (${time(c.guard.at)}): ${c.guard.reason}; run \`baysync copy run --clear-guard\` once dealt with`,
     );
-  if (c.runningPid) out.push(`  running now (pid ${c.runningPid})`);
+  if (c.runningPid) out.push(`  running now (pid ${c.runningPid})${c.progress ? `: ${c.progress.text}` : ''}`);
   return out;
 }
 

@@ -34,8 +34,9 @@ export interface CopyStep {
 export interface CopyPlan {
   origin: LvRef;
   snapshot: SnapshotPlan;
-  /** The snapshot's device, read by the transfer. */
+  /** The snapshot's device, read by the transfer, and its size (the volume's). */
   device: string;
+  volumeBytes: number;
   steps: CopyStep[];
   notes: string[];
 }
@@ -132,5 +133,5 @@ export function planCopy(c: CopyConfig, mem: SnapshotMemory, f: CopyFacts): Copy
     title: `send ${device} to ${c.receiver.host} over ${c.transport}, only the chunks that differ`,
     ops: [],
   });
-  return { plan: { origin: ref, snapshot, device, steps, notes } };
+  return { plan: { origin: ref, snapshot, device, volumeBytes: f.origin.bytes, steps, notes } };
 }

@@ -26,7 +26,12 @@ export interface CopyRunDeps {
   /** A device node's major:minor, or undefined when it cannot be read. */
   devOf: (path: string) => string | undefined;
   record: { load: () => CopyRecord; save: (r: CopyRecord) => void };
-  send: (device: string, o: { signal: AbortSignal; changed?: number[] }) => Promise<SessionOutcome>;
+  send: (
+    device: string,
+    o: { signal: AbortSignal; changed?: number[]; onRead?: (bytesRead: number) => void },
+  ) => Promise<SessionOutcome>;
+  /** Progress of the transfer: the bytes it will read, then each update. */
+  progress?: (total: number) => { update: (bytesRead: number) => void; end: () => void };
   log: (line: string) => void;
   now?: () => Date;
   /** The operator clears a tripped snapshot-fill guard (`baysync copy run --clear-guard`). */
@@ -190,11 +195,18 @@ async function transfer(
     d.log(plan.steps.at(-1)!.title);
     // From here the secondary may have been written, unless it refuses.
     wrote(true);
+    const chunk = d.cfg.chunk_mib * 1048576;
+    const progress = d.progress?.(changed ? Math.min(changed.length * chunk, plan.volumeBytes) : plan.volumeBytes);
     const s = await d
-      .send(plan.device, { signal: watch.signal, ...(changed ? { changed } : {}) })
+      .send(plan.device, {
+        signal: watch.signal,
+        ...(changed ? { changed } : {}),
+        ...(progress ? { onRead: progress.update } : {}),
+      })
       .catch((e: unknown) => {
         throw watch.signal.aborted ? why() : e;
-      });
+      })
+      .finally(() => progress?.end());
     const fill = watch.maxPercent === undefined ? {} : { maxFillPercent: watch.maxPercent };
     if (!('refused' in s) && s.readAll) d.log(`thin_delta's ranges not used, every chunk read: ${s.readAll}`);
     if ('refused' in s) {

@@ -2,6 +2,7 @@
 // monitoring check: the daemon's own fields and each job's part. Contract: plain data; a host
 // without a rotation still has its rotation fields, empty.
 import type { Config } from '../config/schema.js';
+import type { ProgressSnap } from '../copy/progress.js';
 import type { CopyStatus } from '../copy/status.js';
 import type { FailoverStatus } from '../failover/monitor.js';
 import type { RealtimeStatus } from '../realtime/status.js';
@@ -25,7 +26,7 @@ export type StatusData = DaemonStatus &
   RotationStatus & {
     realtime?: RealtimeStatus;
     failover?: FailoverStatus;
-    copy?: CopyStatus & { runningPid?: number };
+    copy?: CopyStatus & { runningPid?: number; progress?: ProgressSnap };
   };
 
 /** The daemon's fields, the empty rotation fields, then every job's part over them. */
