@@ -32,6 +32,17 @@ export function registerCopy(program: Command, config: () => Promise<Config>, pr
       if ('plan' in out ? 'refused' in out.plan : !out.ok) process.exitCode = 1;
     });
   copy
+    .command('promote')
+    .description('on the secondary: take over with the last verified copy (config in place, volume mounted)')
+    .option('--plan', 'print what would be done, and change nothing')
+    .option('--force', 'promote although the primary still answers (it is being retired)')
+    .action(async (o: { plan?: boolean; force?: boolean }) => {
+      const { copyPromote, renderPromote } = await import('./copy-promote.js');
+      const r = await copyPromote(await config(), o);
+      print(renderPromote(r, Boolean(o.plan)));
+      if ('refused' in r.plan) process.exitCode = 1;
+    });
+  copy
     .command('receive')
     .description("the secondary's forced command: receive one copy into its own [copy_receive] target")
     .option('--tcp', 'the connection is from baysync-copy-receive.socket: check the peer and the shared key')

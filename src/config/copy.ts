@@ -88,6 +88,14 @@ export const copyReceiveSchema = z.strictObject({
   key_file: absPath.optional(),
   /** The senders' addresses accepted over TCP; any other is refused before a byte is read. */
   tcp_allow: z.array(ipv4).default([]),
+  /** `baysync copy promote`: the primary, which must not answer (ping) when this host takes over. */
+  primary: host.optional(),
+  /** Where promote mounts the target. */
+  mountpoint: absPath.default('/var/lib/backuppc'),
+  /** Where the primary's configuration copy arrives (its rrsync key's directory). */
+  config_backup: absPath.default('/var/lib/baysync/backuppc-config'),
+  /** The configuration promote puts the copy in place of (the old one is kept beside it). */
+  backuppc_config: absPath.default('/etc/backuppc'),
 });
 
 export type CopyConfig = z.infer<typeof copySchema>;

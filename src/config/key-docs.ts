@@ -60,6 +60,12 @@ export const keyDocs: Record<string, string> = {
     'The volume written: it must exist, be at least as large as the source and not be mounted (a block device is opened exclusively).',
   'copy_receive.fsck':
     "After a verified copy, check the target's filesystem without modifying it (xfs_repair -n, e2fsck -fn): whether the secondary could mount the pool.",
+  'copy_receive.primary':
+    '`baysync copy promote` refuses while this host (the primary) answers a ping, unless --force.',
+  'copy_receive.mountpoint': 'Where `baysync copy promote` mounts the target.',
+  'copy_receive.config_backup': "Where the primary's BackupPC configuration arrives: the directory of its rrsync key.",
+  'copy_receive.backuppc_config':
+    'The configuration `baysync copy promote` replaces with the copy; the old one is kept beside it.',
   'copy_receive.batch_mib': 'Bytes written between two fsyncs; each batch is read back from the device and compared.',
   'storage.top_mirror_uuid': "md UUID of the top RAID1 (the seed's md7), as `mdadm --detail` prints it.",
   'storage.mountpoint': 'Where the pool is mounted.',

@@ -107,3 +107,18 @@ export function parseDigest(bytes: Buffer, g: Geometry): { digest?: TargetDigest
   }
   return { digest: new TargetDigest(g, state, kept) };
 }
+
+/** The geometry a digest file's header names, to read it without a sender's request. */
+export function digestHeadGeometry(bytes: Buffer): Geometry | undefined {
+  const nl = bytes.indexOf(10);
+  const line = nl > 0 ? bytes.subarray(0, nl).toString('utf8') : '';
+  if (!line.startsWith(`${magic} `)) return undefined;
+  try {
+    const h = JSON.parse(line.slice(magic.length + 1)) as Partial<Geometry>;
+    return Number.isSafeInteger(h.volumeBytes) && Number.isSafeInteger(h.chunkBytes) && (h.chunkBytes ?? 0) > 0
+      ? { volumeBytes: h.volumeBytes!, chunkBytes: h.chunkBytes! }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
