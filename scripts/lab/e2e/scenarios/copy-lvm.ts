@@ -6,7 +6,8 @@
 // mounts with the snapshot's manifest; a changed pass sending a few chunks; a snapshot that
 // overflows while data is written, stopped, removed, and the guard that refuses the next run
 // until --clear-guard; a thin volume copied in full, then by thin_delta reading little more than
-// the changed blocks, its previous snapshot kept as the base and only that one.
+// the changed blocks, its previous snapshot kept as the base and only that one; promote mounting
+// the last verified copy with the primary's BackupPC configuration in place.
 import { log, sleep } from '../../common.js';
 import { guestNode, labConfig } from '../../guest-install.js';
 import type { LabSession } from '../../session.js';
@@ -71,12 +72,12 @@ export async function run(s: LabSession): Promise<void> {
   await s.vm.writeFile('/etc/baysync/known_hosts', `127.0.0.1 ${hostKey}\n`);
   await x(['systemctl', 'start', 'ssh.service']);
 
-  const config = (volume: string, mnt: string, target: string, size = '100%FREE'): Promise<void> =>
+  const config = (volume: string, mnt: string, target: string, size = '100%FREE', receive = ''): Promise<void> =>
     s.vm.writeFile(
       '/etc/baysync/baysync.toml',
       labConfig(
         s.topo.uuids,
-        `\n[copy]\nvolume = "${volume}"\npool_mountpoint = "${mnt}"\nsnapshot_size = "${size}"\nfill_check_seconds = 1\n[copy.receiver]\nhost = "127.0.0.1"\nuser = "root"\n\n[copy_receive]\ntarget = "${target}"\n`,
+        `\n[copy]\nvolume = "${volume}"\npool_mountpoint = "${mnt}"\nsnapshot_size = "${size}"\nfill_check_seconds = 1\n[copy.receiver]\nhost = "127.0.0.1"\nuser = "root"\n\n[copy_receive]\ntarget = "${target}"\n${receive}`,
       ),
     );
   const copyRun = async (...extra: string[]): Promise<RunOut> => {
@@ -162,6 +163,27 @@ export async function run(s: LabSession): Promise<void> {
   const after = await owned();
   expect(after.length === 1 && after[0] !== base[0], `only the new base is kept (${after.join(', ')})`);
   expect((await targetManifest('/dev/vgsec/ttarget')) === m, 'the thin target equals the thin volume');
+
+  // 4. The primary is lost: promote mounts the last verified copy with the primary's config.
+  // (Here both ends share a host: the origin is unmounted first, since XFS refuses two mounts of
+  // one filesystem UUID.)
+  await x(['umount', '/srv/thin']);
+  await config('vgpri/thinvol', '/srv/thin', '/dev/vgsec/ttarget', '100%FREE', 'mountpoint = "/srv/promoted"\n');
+  const promoted = await x(['baysync', 'copy', 'promote'], { allowFailure: true });
+  log(`copy-lvm: promote (exit ${promoted.exitCode}):\n${promoted.stdout}${promoted.stderr.slice(-800)}`);
+  expect(promoted.exitCode === 0, `copy promote succeeded: ${promoted.stdout}`);
+  expect((await manifest('/srv/promoted')) === m, 'the promoted volume holds the last copy');
+  expect(
+    (await x(['test', '-f', '/etc/backuppc/config.pl'], { allowFailure: true })).exitCode === 0,
+    "the primary's config.pl is in place",
+  );
+  const kept = await x(['sh', '-c', 'ls -d /etc/backuppc.before-promote-*'], { allowFailure: true });
+  expect(kept.exitCode === 0, "this host's own configuration was kept beside it");
+  const again = await x(['baysync', 'copy', 'promote'], { allowFailure: true });
+  expect(
+    again.exitCode !== 0 && /already mounted|did not end verified/.test(again.stdout),
+    `a second promote is refused (${again.stdout})`,
+  );
 }
 
 /** Files of random data (not zeros), written and synced. */
