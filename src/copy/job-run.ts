@@ -79,8 +79,8 @@ export async function runCopyJob(d: CopyRunDeps): Promise<CopyRunOutcome> {
     const refused = `the snapshot-fill guard tripped at ${loaded.guard.at}: ${loaded.guard.reason}. Once that is dealt with, run \`baysync copy run --clear-guard\``;
     return out(false, `refused: ${refused}`, { refused });
   }
-  const { guard: _cleared, ...rec } = loaded;
-  if (_cleared) d.log(`the snapshot-fill guard of ${_cleared.at} is cleared by the operator`);
+  const { guard: cleared, ...rec } = loaded;
+  if (cleared) d.log(`the snapshot-fill guard of ${cleared.at} is cleared by the operator`);
   const first = planCopy(d.cfg, rec, await readCopyFacts(d));
   if ('refused' in first) return out(false, `refused: ${first.refused}`, { refused: first.refused });
   const plan = first.plan;
