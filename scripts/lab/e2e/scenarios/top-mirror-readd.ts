@@ -27,6 +27,15 @@ async function sectorsWritten(s: LabSession, dev: string): Promise<number> {
 export async function run(s: LabSession): Promise<void> {
   await writeData(s, 8, 'base.bin');
   const before = await mailCount(s, /runs without one of its mirrors/);
+  // The install restarted mdmonitor: its first scan reports the arrays as it finds them
+  // (DegradedArray for md6, which waits for set B). A member failed before that scan is reported
+  // as the state it finds, not as a Fail event (seen on Debian 13, 2026-12-02), so the fail waits
+  // for the scan.
+  await s.waitFor(
+    ['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '--grep', 'md event DegradedArray on .*md.?6'],
+    "mdadm --monitor's first scan reaching the daemon",
+    90_000,
+  );
   await s.vm.exec(['mdadm', '/dev/md7', '--fail', '/dev/md5']);
   // mdadm --monitor runs the package's PROGRAM hook: the daemon hears of the failure at once.
   await s.waitFor(
