@@ -101,8 +101,10 @@ export async function run(s: LabSession): Promise<void> {
   expect(ls.exitCode === 0 && ls.stdout.includes(probe), `BackupPC_ls lists ${probe} in backup ${newest}`);
   await sh(['mkdir', '-p', '/srv/restore']);
   // The docs' pipeline `BackupPC_tarCreate … | tar -x -C /srv/restore`, piped by node (no shell).
-  // The lab's pipe runs on Debian's node, installed from the image's apt cache (no network).
-  await sh([...aptGet, 'install', '--yes', '--no-download', 'nodejs']);
+  // The lab's pipe runs on Debian's node, installed from the image's local repository (the
+  // guest has no network). Not --no-download: apt 3.0 (Debian 13) then fails on a file:
+  // repository's packages ("Pathname to install is not absolute"), as guest-install.ts notes.
+  await sh([...aptGet, 'install', '--yes', 'nodejs']);
   await s.vm.writeFile('/root/pipe.mjs', pipeScript);
   const tar = await sh(
     [
