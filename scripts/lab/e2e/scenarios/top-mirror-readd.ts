@@ -27,12 +27,12 @@ async function sectorsWritten(s: LabSession, dev: string): Promise<number> {
 export async function run(s: LabSession): Promise<void> {
   await writeData(s, 8, 'base.bin');
   const before = await mailCount(s, /runs without one of its mirrors/);
-  // The install restarted mdmonitor: its first scan reports the arrays as it finds them
-  // (DegradedArray for md6, which waits for set B). A member failed before that scan is reported
-  // as the state it finds, not as a Fail event (seen on Debian 13, 2026-12-02), so the fail waits
-  // for the scan.
+  // The install restarted mdmonitor: its first scan reports each array as it finds it (md1, md5,
+  // md6, then md7 as NewArray on Debian 13's mdadm 4.4). A member failed before the scan reached
+  // md7 is reported as the state it finds, not as a Fail event (seen twice, 2026-12-02), so the
+  // fail waits for md7's line.
   await s.waitFor(
-    ['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '--grep', 'md event DegradedArray on .*md.?6'],
+    ['journalctl', '-u', 'baysync', '--no-pager', '-o', 'cat', '--grep', 'md event NewArray on .*md.?7'],
     "mdadm --monitor's first scan reaching the daemon",
     90_000,
   );
