@@ -32,8 +32,8 @@ export async function run(s: LabSession): Promise<void> {
     await x(['truncate', '-s', size, file]);
     return (await x(['losetup', '--find', '--show', file])).stdout.trim();
   };
-  const pri = await loop('/var/tmp/pri.img', '1100M');
-  const sec = await loop('/var/tmp/sec.img', '700M');
+  const pri = await loop('/var/tmp/pri.img', '1400M');
+  const sec = await loop('/var/tmp/sec.img', '800M');
   for (const [vg, dev] of [
     ['vgpri', pri],
     ['vgsec', sec],
@@ -41,11 +41,12 @@ export async function run(s: LabSession): Promise<void> {
     await x(['pvcreate', '-q', dev!]);
     await x(['vgcreate', '-q', vg, dev!]);
   }
-  await x(['lvcreate', '-q', '-y', '-n', 'pool', '-L', '256M', 'vgpri']);
-  await x(['lvcreate', '-q', '-y', '-n', 'target', '-L', '256M', 'vgsec']);
-  await x(['lvcreate', '-q', '-y', '-L', '400M', '-T', 'vgpri/tp']);
-  await x(['lvcreate', '-q', '-y', '-V', '256M', '-T', 'vgpri/tp', '-n', 'thinvol']);
-  await x(['lvcreate', '-q', '-y', '-n', 'ttarget', '-L', '256M', 'vgsec']);
+  // XFS on Debian 13 needs 300 MB at least.
+  await x(['lvcreate', '-q', '-y', '-n', 'pool', '-L', '320M', 'vgpri']);
+  await x(['lvcreate', '-q', '-y', '-n', 'target', '-L', '320M', 'vgsec']);
+  await x(['lvcreate', '-q', '-y', '-L', '480M', '-T', 'vgpri/tp']);
+  await x(['lvcreate', '-q', '-y', '-V', '320M', '-T', 'vgpri/tp', '-n', 'thinvol']);
+  await x(['lvcreate', '-q', '-y', '-n', 'ttarget', '-L', '320M', 'vgsec']);
   for (const [lv, mnt] of [
     ['/dev/vgpri/pool', '/srv/pool'],
     ['/dev/vgpri/thinvol', '/srv/thin'],
@@ -158,7 +159,7 @@ export async function run(s: LabSession): Promise<void> {
   // 4 MiB of data plus XFS's log and metadata, in 4 MiB chunks: a few chunks, not the volume.
   expect(
     (r.bytesRead ?? Number.POSITIVE_INFINITY) <= 48 * mib,
-    `thin_delta's pass read ${r.bytesRead} bytes of 256 MiB for 4 MiB written`,
+    `thin_delta's pass read ${r.bytesRead} bytes of 320 MiB for 4 MiB written`,
   );
   const after = await owned();
   expect(after.length === 1 && after[0] !== base[0], `only the new base is kept (${after.join(', ')})`);
