@@ -36,6 +36,9 @@ export async function run(s: LabSession): Promise<void> {
     "mdadm --monitor's first scan reaching the daemon",
     90_000,
   );
+  // A fail made right after that line was not reported in 150 s (twice); one made 45 s after the
+  // install was reported at once (debug run, 2026-12-02). The monitor is given time to settle.
+  await sleep(30_000);
   const failedAt = Date.now();
   await s.vm.exec(['mdadm', '/dev/md7', '--fail', '/dev/md5']);
   // mdadm --monitor runs the package's PROGRAM hook. It notices the failure at its next look at
