@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { digestHeadGeometry, parseDigest } from '../copy/digest.js';
+import { readDigestFile } from '../copy/digest-file.js';
 import { type PromoteFacts, type PromotePlan, planPromote } from '../copy/promote.js';
 import { copyDigestPath } from '../paths.js';
 import { deviceNumber } from '../system/block.js';
@@ -15,16 +15,8 @@ import { parseMountinfo } from '../system/parsers/mountinfo.js';
 import { ExecRunner } from '../system/runner.js';
 
 function digestMark(path: string, target: string): Pick<PromoteFacts, 'verifiedAt' | 'digestProblem'> {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    return { digestProblem: `${path}: ${(e as NodeJS.ErrnoException).code}` };
-  }
-  const g = digestHeadGeometry(bytes);
-  const r = g ? parseDigest(bytes, g) : { problem: 'not a baysync copy digest' };
-  if (!r.digest) return { digestProblem: `${path}: ${r.problem}` };
-  if (r.digest.state.target !== target) return { digestProblem: `${path} describes another target` };
+  const r = readDigestFile(path, target);
+  if (!r.digest) return { digestProblem: r.problem ?? 'no digest' };
   return r.digest.state.completeAt ? { verifiedAt: r.digest.state.completeAt } : {};
 }
 
